@@ -1,0 +1,70 @@
+// The effective configuration of a run: hierarchical, case-insensitive keys (`OCI:RegistryUrl`),
+// each value remembering the source it came from. Built by load.ts; read by checks and `config`.
+
+export interface ConfigEntry {
+  /** The key as spelled by the source that supplied the winning value. */
+  key: string;
+  value: string;
+  /** Where the value came from: `default`, `appsettings.Production.json`, `env:OCI__Username`, `--set`, … */
+  source: string;
+}
+
+/** A usage or configuration problem: exit code 2 and this one-line message, never a stack trace. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+const SECRET_KEY = /(password|passwd|pwd|secret|token|apikey|api_key|connectionstring|connection_string|privatekey|private_key|credential)/i;
+
+/** True for keys whose values are always masked in every output. */
+export function isSecretKey(key: string): boolean {
+  return SECRET_KEY.test(key.replace(/[:_\-.\s]/g, ''));
+}
+
+export class Configuration {
+  private readonly byKey = new Map<string, ConfigEntry>();
+
+  constructor(entries: Iterable<ConfigEntry> = []) {
+    for (const entry of entries) this.set(entry);
+  }
+
+  /** Later sets win, as later configuration sources win. */
+  set(entry: ConfigEntry): void {
+    this.byKey.set(entry.key.toLowerCase(), entry);
+  }
+
+  get(key: string): string | undefined {
+    return this.byKey.get(key.toLowerCase())?.value;
+  }
+
+  entry(key: string): ConfigEntry | undefined {
+    return this.byKey.get(key.toLowerCase());
+  }
+
+  /** The first key that has a non-empty value, with its source (for `OCI:*` → `Registry:*` fallbacks). */
+  first(...keys: string[]): ConfigEntry | undefined {
+    for (const key of keys) {
+      const entry = this.entry(key);
+      if (entry && entry.value !== '') return entry;
+    }
+    return undefined;
+  }
+
+  getBoolean(key: string, fallback = false): boolean {
+    const value = this.get(key)?.trim().toLowerCase();
+    if (value === undefined || value === '') return fallback;
+    return value === 'true' || value === '1' || value === 'yes';
+  }
+
+  /** Every effective value, sorted by key. */
+  entries(): ConfigEntry[] {
+    return [...this.byKey.values()].sort((a, b) => a.key.toLowerCase().localeCompare(b.key.toLowerCase()));
+  }
+
+  /** Values of secret-looking keys: the redaction gate masks them wherever they appear. */
+  secretValues(): string[] {
+    return this.entries()
+      .filter((e) => isSecretKey(e.key) && e.value.length > 0)
+      .map((e) => e.value);
+  }
+}

@@ -1,0 +1,117 @@
+// The few types everything else hangs on: checks, their results, and the report of a run.
+// Checks return data only; colour and layout belong to the renderers in src/render/.
+
+import type { Configuration } from '../config/configuration.js';
+
+export type Severity = 'pass' | 'info' | 'warn' | 'fail' | 'skip';
+/** Severities that take part in the overall verdict, in increasing order. */
+export const SEVERITY_ORDER = ['pass', 'info', 'warn', 'fail'] as const;
+export type VerdictSeverity = (typeof SEVERITY_ORDER)[number];
+
+export type EvidenceValue = string | number | boolean | null | string[];
+/** Flat, snake_case keys: booleans is_*/has_*/*_valid, times *_utc, durations *_ms. */
+export type Evidence = Record<string, EvidenceValue>;
+
+export type Environment = 'compose' | 'baremetal' | 'kubernetes' | 'any';
+export const ENVIRONMENTS: readonly Environment[] = ['compose', 'baremetal', 'kubernetes', 'any'];
+
+export interface RemediationStep {
+  order: number;
+  environment: Environment;
+  description: string;
+  command?: string;
+  /** True when running the command changes nothing outside the doctor (a read-only probe). */
+  safe: boolean;
+}
+
+export interface Remediation {
+  runbookUrl: string;
+  steps: RemediationStep[];
+}
+
+/** What a check's run() returns; the engine adds identity, timing and the verification command. */
+export interface CheckOutcome {
+  severity: Exclude<Severity, 'skip'>;
+  diagnosis: string;
+  evidence: Evidence;
+  likelyCauses?: string[];
+  remediation?: RemediationStep[];
+}
+
+export interface CheckResult {
+  checkId: string;
+  pluginId: string;
+  category: string;
+  name: string;
+  tags: string[];
+  severity: Severity;
+  diagnosis: string;
+  evidence: Evidence;
+  likelyCauses: string[];
+  remediation: Remediation;
+  verificationCommand: string;
+  durationMs: number;
+  startedAt: string;
+}
+
+export interface ReportSummary {
+  total: number;
+  pass: number;
+  info: number;
+  warn: number;
+  fail: number;
+  skip: number;
+  /** Worst non-skip severity; 'skip' only when every check was skipped or none ran. */
+  overall: Severity;
+}
+
+export interface Report {
+  schemaVersion: '1.0';
+  runId: string;
+  startedAt: string;
+  completedAt: string;
+  durationMs: number;
+  doctorVersion: string;
+  summary: ReportSummary;
+  results: CheckResult[];
+}
+
+/** Declarative metadata of a check: the single source of truth for list, explain, docs and selection. */
+export interface CheckMetadata {
+  id: string;
+  name: string;
+  description: string;
+  pluginId: string;
+  category: string;
+  defaultSeverity: VerdictSeverity;
+  tags: string[];
+  estimatedDurationMs: number;
+  /** Path of the knowledge-base article, relative to the package root. */
+  article: string;
+  /** Checks that only run with --full. */
+  slow?: boolean;
+}
+
+export type CanRun = { runnable: true } | { runnable: false; reason: string };
+
+/** Facts shared by the checks of one run (registry sessions …), created on first use, disposed at the end. */
+export interface RunScope {
+  getOrCreate<T>(key: string, create: () => T, dispose?: (value: T) => void | Promise<void>): T;
+}
+
+export interface CheckContext {
+  config: Configuration;
+  scope: RunScope;
+  now(): Date;
+}
+
+export interface CheckDefinition extends CheckMetadata {
+  canRun(ctx: CheckContext): CanRun;
+  run(ctx: CheckContext, signal: AbortSignal): Promise<CheckOutcome>;
+}
+
+export interface Plugin {
+  id: string;
+  name: string;
+  checks: CheckDefinition[];
+}

@@ -1,0 +1,66 @@
+// The one redaction gate. Every byte that leaves the process (renderers, `config`, errors, logs)
+// passes through redactText/redactDeep. Secrets are known by value — configured passwords and
+// tokens, the base64 of user:password, every token a token service issued during the run — and
+// by shape (Authorization values, JWTs), so a secret nobody registered is still masked.
+
+export const MASK = '****';
+
+const secrets = new Set<string>();
+
+/** Secrets shorter than this are not matched by value (they would mask ordinary words). */
+const MIN_SECRET_LENGTH = 4;
+
+/** Register a secret value; its base64 and URL-encoded forms are registered with it. */
+export function registerSecret(value: string | undefined | null): void {
+  if (!value || value.length < MIN_SECRET_LENGTH) return;
+  for (const form of [value, encodeURIComponent(value), Buffer.from(value).toString('base64')]) {
+    if (form.length >= MIN_SECRET_LENGTH) secrets.add(form);
+  }
+}
+
+/** Register a username/password pair: the password and the base64 of `user:password`. */
+export function registerCredentialPair(username: string | undefined, password: string | undefined): void {
+  registerSecret(password);
+  if (username !== undefined && password) registerSecret(`${username}:${password}`);
+}
+
+/** Forget every registered secret (tests and long-running servers between runs). */
+export function clearSecrets(): void {
+  secrets.clear();
+}
+
+const SHAPES: Array<[RegExp, string]> = [
+  // Authorization / Proxy-Authorization header values, in any spelling.
+  [/\b((?:proxy-)?authorization["']?\s*[:=]\s*["']?(?:basic|bearer|token)\s+)[^\s"',;]+/gi, `$1${MASK}`],
+  [/\b(basic|bearer)\s+[A-Za-z0-9+/=._~-]{8,}/gi, `$1 ${MASK}`],
+  // JSON Web Tokens (three base64url segments, the first starting with eyJ).
+  [/eyJ[A-Za-z0-9_-]{6,}\.[A-Za-z0-9_-]{6,}\.[A-Za-z0-9_-]*/g, MASK],
+  // user:password@ in URLs.
+  [/(\b[a-z][a-z0-9+.-]*:\/\/)[^/\s:@]+:[^/\s@]+@/gi, `$1${MASK}@`],
+  // token-service answers that slipped into a message.
+  [/("(?:access_token|refresh_token|token|identitytoken|password|secret)"\s*:\s*")[^"]*"/gi, `$1${MASK}"`],
+];
+
+export function redactText(text: string): string {
+  let out = text;
+  if (secrets.size > 0) {
+    // Longest first, so a secret that contains another is masked whole.
+    for (const secret of [...secrets].sort((a, b) => b.length - a.length)) {
+      if (out.includes(secret)) out = out.split(secret).join(MASK);
+    }
+  }
+  for (const [pattern, replacement] of SHAPES) out = out.replace(pattern, replacement);
+  return out;
+}
+
+/** Redact every string inside a JSON-like value (objects, arrays), returning a copy. */
+export function redactDeep<T>(value: T): T {
+  if (typeof value === 'string') return redactText(value) as T;
+  if (Array.isArray(value)) return value.map((v) => redactDeep(v)) as T;
+  if (value && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = redactDeep(v);
+    return out as T;
+  }
+  return value;
+}

@@ -16,8 +16,13 @@ export class ConfigError extends Error {
 
 const SECRET_KEY = /(password|passwd|pwd|secret|token|apikey|api_key|connectionstring|connection_string|privatekey|private_key|credential)/i;
 
-/** True for keys whose values are always masked in every output. */
+/** Switches about secrets (`AllowInsecureCredentials`, `SkipTokenCheck`) are settings, not secrets. */
+const SWITCH_NAME = /^(allow|skip|enable|disable|use|is|has|require)/i;
+
+/** True for keys whose values are always masked in every output (judged on the key's last segment). */
 export function isSecretKey(key: string): boolean {
+  const last = key.split(/:|__/).pop() ?? key;
+  if (SWITCH_NAME.test(last)) return false;
   return SECRET_KEY.test(key.replace(/[:_\-.\s]/g, ''));
 }
 
@@ -61,7 +66,11 @@ export class Configuration {
     return [...this.byKey.values()].sort((a, b) => a.key.toLowerCase().localeCompare(b.key.toLowerCase()));
   }
 
-  /** Values of secret-looking keys: the redaction gate masks them wherever they appear. */
+  /**
+   * Values of secret-looking keys: the redaction gate masks them wherever they appear. Booleans are
+   * left out: `OCI:AllowInsecureCredentials=false` is a flag, and masking every `false` would
+   * corrupt all output.
+   */
   secretValues(): string[] {
     return this.entries()
       .filter((e) => isSecretKey(e.key) && e.value.length > 0)

@@ -9,7 +9,7 @@ export const SEVERITY_ORDER = ['pass', 'info', 'warn', 'fail'] as const;
 export type VerdictSeverity = (typeof SEVERITY_ORDER)[number];
 
 export type EvidenceValue = string | number | boolean | null | string[];
-/** Flat, snake_case keys: booleans is_*/has_*/*_valid, times *_utc, durations *_ms. */
+/** Flat, snake_case keys: booleans is_x, has_x or x_valid; times x_utc; durations x_ms. */
 export type Evidence = Record<string, EvidenceValue>;
 
 export type Environment = 'compose' | 'baremetal' | 'kubernetes' | 'any';
@@ -29,9 +29,12 @@ export interface Remediation {
   steps: RemediationStep[];
 }
 
-/** What a check's run() returns; the engine adds identity, timing and the verification command. */
+/**
+ * What a check's run() returns; the engine adds identity, timing and the verification command.
+ * A run() may still decide to skip (for example when the credential it needs did not resolve).
+ */
 export interface CheckOutcome {
-  severity: Exclude<Severity, 'skip'>;
+  severity: Severity;
   diagnosis: string;
   evidence: Evidence;
   likelyCauses?: string[];
@@ -102,6 +105,12 @@ export interface RunScope {
 export interface CheckContext {
   config: Configuration;
   scope: RunScope;
+  /** The process environment (proxies, docker config location, credential helpers' PATH). */
+  env: Record<string, string | undefined>;
+  /** The per-check timeout; shared probes bound themselves a little below it. */
+  timeoutMs: number;
+  /** Every check selected for this run, so shared work can be planned once. */
+  selectedCheckIds: string[];
   now(): Date;
 }
 

@@ -29,10 +29,18 @@ export function clearSecrets(): void {
   secrets.clear();
 }
 
-const SHAPES: Array<[RegExp, string]> = [
+function looksLikeCredential(value: string): boolean {
+  if (/[0-9+/=._~-]/.test(value)) return true;
+  return value.length >= 20 && /[a-z]/.test(value) && /[A-Z]/.test(value);
+}
+
+type Replacement = string | ((substring: string, ...groups: string[]) => string);
+
+const SHAPES: Array<[RegExp, Replacement]> = [
   // Authorization / Proxy-Authorization header values, in any spelling.
   [/\b((?:proxy-)?authorization["']?\s*[:=]\s*["']?(?:basic|bearer|token)\s+)[^\s"',;]+/gi, `$1${MASK}`],
-  [/\b(basic|bearer)\s+[A-Za-z0-9+/=._~-]{8,}/gi, `$1 ${MASK}`],
+  // `Basic xyz`/`Bearer xyz` where xyz looks like a credential, not a word ("Bearer challenge").
+  [/\b(basic|bearer)\s+([A-Za-z0-9+/=._~-]{8,})/gi, (whole: string, scheme: string, value: string) => (looksLikeCredential(value) ? `${scheme} ${MASK}` : whole)],
   // JSON Web Tokens (three base64url segments, the first starting with eyJ).
   [/eyJ[A-Za-z0-9_-]{6,}\.[A-Za-z0-9_-]{6,}\.[A-Za-z0-9_-]*/g, MASK],
   // user:password@ in URLs.
@@ -49,7 +57,7 @@ export function redactText(text: string): string {
       if (out.includes(secret)) out = out.split(secret).join(MASK);
     }
   }
-  for (const [pattern, replacement] of SHAPES) out = out.replace(pattern, replacement);
+  for (const [pattern, replacement] of SHAPES) out = out.replace(pattern, replacement as string);
   return out;
 }
 

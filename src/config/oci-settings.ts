@@ -1,0 +1,70 @@
+// The settings the OCI checks read (SPEC 3, "Keys read by the OCI checks"), resolved with their
+// fallbacks and defaults into a typed object; each value keeps the key and source that supplied it.
+//
+// The registry URL is normalised: surrounding whitespace and trailing slashes are removed, and a
+// URL without a scheme (`registry.local:5000`) gets `https://`. When that changed the value, the
+// configured text is kept in `normalizedFrom`.
+
+import type { ConfigEntry, Configuration } from './configuration.js';
+import { BUILT_IN_DEFAULTS, DEFAULT_SOURCE } from './defaults.js';
+
+export interface Setting {
+  value: string;
+  /** The key actually used, as spelled by its source (e.g. `Registry:Url` when the fallback supplied it). */
+  key: string;
+  source: string;
+  /** The value as configured, when normalisation changed it (registry URL only). */
+  normalizedFrom?: string;
+}
+
+export interface OciSettings {
+  registryUrl?: Setting;
+  token?: Setting;
+  username?: Setting;
+  password?: Setting;
+  testRepository: Setting;
+  testTag: Setting;
+  pushTestRepository: Setting;
+  caCertificatePath?: Setting;
+  skipTlsVerify: boolean;
+  allowInsecureCredentials: boolean;
+  dockerConfigPath?: Setting;
+}
+
+/** Booleans follow Configuration.getBoolean: `true`, `1`, `yes` (any case) are true, anything else false. */
+export function readOciSettings(config: Configuration): OciSettings {
+  const setting = (...keys: string[]): Setting | undefined => toSetting(config.first(...keys));
+  return {
+    registryUrl: normalizeRegistryUrl(setting('OCI:RegistryUrl', 'Registry:Url')),
+    token: setting('OCI:Token', 'Registry:Token'),
+    username: setting('OCI:Username', 'Registry:Username'),
+    password: setting('OCI:Password', 'Registry:Password'),
+    testRepository: withDefault(config, 'OCI:TestRepository', 'Registry:TestRepository'),
+    testTag: withDefault(config, 'OCI:TestTag', 'Registry:TestTag'),
+    pushTestRepository: withDefault(config, 'OCI:PushTestRepository', 'OCI:TestRepository'),
+    caCertificatePath: setting('OCI:CaCertificatePath', 'NODE_EXTRA_CA_CERTS'),
+    skipTlsVerify: config.getBoolean('OCI:SkipTlsVerify'),
+    allowInsecureCredentials: config.getBoolean('OCI:AllowInsecureCredentials'),
+    dockerConfigPath: setting('OCI:DockerConfigPath'),
+  };
+}
+
+function toSetting(entry: ConfigEntry | undefined): Setting | undefined {
+  return entry && { value: entry.value, key: entry.key, source: entry.source };
+}
+
+/** The key if explicitly set, else the fallback if set, else the built-in default of the key. */
+function withDefault(config: Configuration, key: string, fallback: string): Setting {
+  const explicit = [key, fallback]
+    .map((k) => config.entry(k))
+    .find((entry) => entry !== undefined && entry.value !== '' && entry.source !== DEFAULT_SOURCE);
+  return toSetting(explicit) ?? { value: BUILT_IN_DEFAULTS[key]!, key, source: DEFAULT_SOURCE };
+}
+
+function normalizeRegistryUrl(setting: Setting | undefined): Setting | undefined {
+  if (!setting) return undefined;
+  const trimmed = setting.value.trim().replace(/\/+$/, '');
+  if (trimmed === '') return undefined;
+  const value = /^[a-z][a-z0-9+.-]*:\/\//i.test(trimmed) ? trimmed : `https://${trimmed}`;
+  return value === setting.value ? setting : { ...setting, value, normalizedFrom: setting.value };
+}

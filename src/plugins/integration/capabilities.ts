@@ -1,0 +1,222 @@
+// check.integration.oci.capabilities — what does this registry support beyond pull? SPEC 4.6:
+// five probes (distribution version header, referrers API, chunked upload, cross-repository
+// mount, delete) and a score N/5. Every probe leaves nothing behind: upload sessions are
+// cancelled, a mounted blob is unlinked from the push repository at once where allowed, and the
+// delete probe targets a random digest that cannot exist.
+
+import { randomBytes } from 'node:crypto';
+import type { CheckDefinition, CheckOutcome, Evidence } from '../../engine/types.js';
+import {
+  MANIFEST_ACCEPT,
+  cancelUpload,
+  challengeError,
+  getManifest,
+  headerValue,
+  probeReferrers,
+  probeUpload,
+  pullScope,
+  pushScope,
+  registryError,
+  resolveDigest,
+} from '../../registry/operations.js';
+import type { RegistrySession } from '../../registry/session.js';
+import { connectionFailure } from './connection-failure.js';
+import { curlReproduction } from './curl.js';
+import { CHECK_IDS, PLUGIN_ID, canRunWithRegistry, probeTarget, type OciTarget } from './oci-context.js';
+import { numbered, type Step } from './remediation.js';
+
+type Capability = 'version_header' | 'referrers' | 'chunked_upload' | 'mount' | 'delete';
+type ProbeVerdict = { supported: boolean; untested?: string };
+
+interface Ctx {
+  target: OciTarget;
+  session: RegistrySession;
+  testRepo: string;
+  tag: string;
+  pushRepo: string;
+  /** Whether write probes may run: credentials configured, or an open registry. */
+  canWrite: boolean;
+  evidence: Evidence;
+}
+
+function ok(res: { status: number }): boolean {
+  return res.status >= 200 && res.status <= 299;
+}
+
+async function probeReferrersCapability(c: Ctx): Promise<ProbeVerdict> {
+  const resolved = await resolveDigest(c.session, c.testRepo, c.tag);
+  if (resolved.kind === 'unavailable') return { supported: false, untested: `test image not readable (${resolved.head.status})` };
+  const support = await probeReferrers(c.session, c.testRepo, resolved.digest);
+  c.evidence.referrers_status_code = support.response.status;
+  if (support.kind === 'no_access') return { supported: false, untested: `referrers query refused (${support.response.status})` };
+  return { supported: support.kind === 'supported' };
+}
+
+async function probeChunkedUpload(c: Ctx): Promise<ProbeVerdict> {
+  if (!c.canWrite) return { supported: false, untested: 'needs credentials' };
+  const { post, cancel } = await probeUpload(c.session, c.pushRepo);
+  c.evidence.upload_status_code = post.status;
+  c.evidence.chunk_min_length = headerValue(post, 'oci-chunk-min-length');
+  c.evidence.is_upload_cancelled = cancel !== null && ok(cancel);
+  if (post.status === 401 || post.status === 403) return { supported: false, untested: `no push permission on ${c.pushRepo} (${post.status})` };
+  return { supported: post.status === 202 };
+}
+
+/** A blob of the test image to mount: the first layer, else the config. */
+async function mountableBlob(c: Ctx): Promise<{ digest: string } | { reason: string }> {
+  const manifest = await getManifest(c.session, c.testRepo, c.tag);
+  if (!ok(manifest)) return { reason: `test image not readable (${manifest.status})` };
+  try {
+    const body = JSON.parse(manifest.body.toString('utf8')) as { layers?: Array<{ digest?: string }>; config?: { digest?: string } };
+    const digest = body.layers?.[0]?.digest ?? body.config?.digest;
+    return typeof digest === 'string' && /^sha256:[a-f0-9]{64}$/.test(digest) ? { digest } : { reason: 'the test image is an index or has no blobs to mount' };
+  } catch {
+    return { reason: 'the test manifest is not JSON' };
+  }
+}
+
+async function probeMount(c: Ctx): Promise<ProbeVerdict> {
+  if (!c.canWrite) return { supported: false, untested: 'needs credentials' };
+  if (c.pushRepo === c.testRepo) return { supported: false, untested: 'OCI:PushTestRepository equals OCI:TestRepository; mounting into the source is meaningless' };
+  const mountable = await mountableBlob(c);
+  if ('reason' in mountable) return { supported: false, untested: mountable.reason };
+  const blob = mountable.digest;
+  c.evidence.mount_blob_digest = blob;
+  const scopes = [pushScope(c.pushRepo), pullScope(c.testRepo)];
+  const query = `mount=${encodeURIComponent(blob)}&from=${encodeURIComponent(c.testRepo)}`;
+  const post = await c.session.send('POST', `/v2/${c.pushRepo}/blobs/uploads/?${query}`, { auth: true, scopes, body: '' });
+  c.evidence.mount_status_code = post.status;
+  if (post.status === 201) {
+    const unlink = await c.session.send('DELETE', `/v2/${c.pushRepo}/blobs/${blob}`, { auth: true, scopes: [pushScope(c.pushRepo)] });
+    c.evidence.unlink_status_code = unlink.status;
+    c.evidence.is_mount_unlinked = unlink.status === 202;
+    if (unlink.status !== 202) {
+      c.evidence.mount_note = `the mounted blob stays linked in ${c.pushRepo}: the unlink was refused (${unlink.status} ${registryError(unlink.body).code ?? challengeError(unlink) ?? ''}); it holds no new data and disappears with the repository or garbage collection`.trim();
+    }
+    return { supported: true };
+  }
+  if (post.status === 202) {
+    const { cancel } = await cancelUpload(c.session, post, c.pushRepo);
+    c.evidence.is_upload_cancelled = c.evidence.is_upload_cancelled !== false && cancel !== null && ok(cancel);
+    c.evidence.mount_note = `the registry opened a plain upload instead of mounting (202): mounting is not supported, refused by policy, or the blob is not reachable from ${c.testRepo} for this account; the session was ${cancel && ok(cancel) ? 'cancelled' : 'left to expire'}`;
+    return { supported: false };
+  }
+  if (post.status === 401 || post.status === 403) return { supported: false, untested: `mount refused (${post.status} ${challengeError(post) ?? registryError(post.body).code ?? ''})`.trim() };
+  c.evidence.mount_note = `unexpected answer ${post.status}`;
+  return { supported: false };
+}
+
+async function probeDelete(c: Ctx): Promise<ProbeVerdict> {
+  const options = await c.session.send('OPTIONS', `/v2/${c.testRepo}/manifests/${c.tag}`, { auth: true, scopes: [pullScope(c.testRepo)], headers: { accept: MANIFEST_ACCEPT } });
+  const allow = headerValue(options, 'allow');
+  c.evidence.allow_header = allow;
+  c.evidence.allow_lists_delete = /\bDELETE\b/i.test(allow ?? '');
+  if (!c.canWrite) return { supported: c.evidence.allow_lists_delete === true, untested: 'deletes really enabled: needs credentials' };
+  const upload = await probeUpload(c.session, c.pushRepo);
+  const grants = upload.post.token?.exchange === 'ok' ? upload.post.token.grantedActions : null;
+  c.evidence.has_delete_grant = grants ? grants.some((g) => g.startsWith(`repository:${c.pushRepo}:`) && /[:,](delete|\*)(,|$)/.test(g)) : null;
+  if (c.evidence.has_delete_grant === false) return { supported: c.evidence.allow_lists_delete === true, untested: 'deletes really enabled: the token does not grant delete' };
+  const randomDigest = `sha256:${randomBytes(32).toString('hex')}`;
+  const res = await c.session.send('DELETE', `/v2/${c.pushRepo}/manifests/${randomDigest}`, { auth: true, scopes: [pushScope(c.pushRepo)] });
+  c.evidence.delete_probe_status_code = res.status;
+  c.evidence.delete_probe_error_code = registryError(res.body).code;
+  if (res.status === 404 || res.status === 202) return { supported: true };
+  if (res.status === 405 || res.status === 400) return { supported: false };
+  return { supported: c.evidence.allow_lists_delete === true, untested: `deletes really enabled: the probe was answered ${res.status}` };
+}
+
+const LABELS: Record<Capability, string> = {
+  version_header: 'distribution version header',
+  referrers: 'referrers API',
+  chunked_upload: 'chunked upload',
+  mount: 'cross-repository mount',
+  delete: 'delete',
+};
+const EVIDENCE_KEY: Record<Capability, string> = {
+  version_header: 'has_version_header',
+  referrers: 'is_referrers_supported',
+  chunked_upload: 'is_chunked_upload_supported',
+  mount: 'is_mount_supported',
+  delete: 'is_delete_supported',
+};
+
+async function probeCapabilities(target: OciTarget): Promise<CheckOutcome> {
+  const { session, settings } = target;
+  const ping = await session.ping();
+  if (ping.kind === 'error') return connectionFailure(target, ping.error, ping.tls);
+  const credential = await session.credential();
+  const c: Ctx = {
+    target,
+    session,
+    testRepo: settings.testRepository.value,
+    tag: settings.testTag.value,
+    pushRepo: settings.pushTestRepository.value,
+    canWrite: credential.method !== 'anonymous' || ping.response.status === 200,
+    evidence: { registry_url: session.baseUrl.origin },
+  };
+  const apiVersion = headerValue(ping.response, 'docker-distribution-api-version');
+  c.evidence.api_version = apiVersion;
+  const verdicts: Record<Capability, ProbeVerdict> = {
+    version_header: { supported: apiVersion !== null },
+    referrers: await probeReferrersCapability(c),
+    chunked_upload: await probeChunkedUpload(c),
+    mount: await probeMount(c),
+    delete: await probeDelete(c),
+  };
+  const untested: string[] = [];
+  let score = 0;
+  for (const [capability, verdict] of Object.entries(verdicts) as Array<[Capability, ProbeVerdict]>) {
+    c.evidence[EVIDENCE_KEY[capability]] = verdict.supported;
+    if (verdict.supported) score += 1;
+    if (verdict.untested) untested.push(`${capability}: ${verdict.untested}`);
+  }
+  c.evidence.capability_score = `${score}/5`;
+  c.evidence.capabilities_untested = untested;
+  const missing = (Object.keys(verdicts) as Capability[]).filter((k) => !verdicts[k].supported).map((k) => LABELS[k]);
+  const summary = `${target.host} scores ${score}/5${missing.length > 0 ? `; missing or untested: ${missing.join(', ')}` : ''}.`;
+  if (score === 5) return { severity: 'pass', diagnosis: `${target.host} supports all five probed capabilities.`, evidence: c.evidence };
+
+  const steps: Step[] = [];
+  if (!verdicts.referrers.supported) {
+    steps.push({ environment: 'any', description: 'Signatures and attestations need the referrers API or the tag-schema fallback: upgrade the registry or configure clients (cosign, oras) for the fallback', safe: false });
+  }
+  if (!verdicts.delete.supported && c.evidence.delete_probe_error_code === 'UNSUPPORTED') {
+    steps.push(
+      { environment: 'compose', description: 'Enable deletes in the registry container', command: 'echo "REGISTRY_STORAGE_DELETE_ENABLED=true" >> registry.env\ndocker compose up -d registry', safe: false },
+      { environment: 'baremetal', description: 'Enable deletes in the registry configuration (storage.delete.enabled) and restart', command: "sudo sed -i 's/^\\(\\s*\\)delete:.*/\\1delete:\\n\\1  enabled: true/' /etc/docker/registry/config.yml\nsudo systemctl restart docker-registry", safe: false },
+      { environment: 'kubernetes', description: 'Enable deletes through the registry chart', command: 'helm upgrade registry twuni/docker-registry --reuse-values --set storage.delete.enabled=true', safe: false },
+    );
+  }
+  if (untested.length > 0 && credential.method === 'anonymous') {
+    steps.push({ environment: 'any', description: 'Configure credentials (OCI:Username/OCI:Password or OCI:Token) so the write probes can run', safe: false });
+  }
+  steps.push(
+    ...(await curlReproduction(target, {
+      method: 'OPTIONS',
+      path: `/v2/${c.testRepo}/manifests/${c.tag}`,
+      scopes: [pullScope(c.testRepo)],
+      description: 'See which methods the registry advertises on a manifest',
+    })),
+  );
+  return {
+    severity: verdicts.referrers.supported ? 'info' : 'warn',
+    diagnosis: summary,
+    evidence: c.evidence,
+    likelyCauses: missing.map((m) => `${m}: ${m === 'referrers API' ? 'registry predates OCI 1.1' : m === 'delete' ? 'deletes are disabled in the registry configuration or not granted' : m === 'cross-repository mount' ? 'not implemented, refused by policy, or the account cannot read the source repository' : 'not offered by this registry or not testable with this account'}`),
+    remediation: numbered(steps),
+  };
+}
+
+export const capabilitiesCheck: CheckDefinition = {
+  id: CHECK_IDS.capabilities,
+  name: 'OCI Registry Capability Matrix',
+  description: 'Probes five registry capabilities — distribution version header, referrers API, chunked upload, cross-repository mount, delete — and scores them, leaving nothing behind.',
+  pluginId: PLUGIN_ID,
+  category: 'integration',
+  defaultSeverity: 'info',
+  tags: ['registry', 'oci', 'capabilities', 'compatibility'],
+  estimatedDurationMs: 5000,
+  article: 'docs/doctor/articles/integration/registry-capabilities.md',
+  canRun: canRunWithRegistry,
+  run: (ctx) => probeTarget(ctx, probeCapabilities),
+};

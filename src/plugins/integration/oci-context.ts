@@ -1,0 +1,153 @@
+// What every OCI check needs before it probes: the OCI settings, the registry URL (or the reason
+// to skip), and the run's one RegistrySession for that registry — created on first use with the
+// token scopes every selected check will need, so one token request can serve the whole run.
+
+import { readFileSync } from 'node:fs';
+import { readOciSettings, type OciSettings } from '../../config/oci-settings.js';
+import type { CanRun, CheckContext, CheckOutcome } from '../../engine/types.js';
+import { resolveCredential } from '../../registry/credentials.js';
+import { proxyEnvironment } from '../../registry/proxy.js';
+import { ConnectionError } from '../../registry/errors.js';
+import { InsecureCredentialsError, RegistrySession } from '../../registry/session.js';
+import { connectionFailure, insecureCredentialsFailure } from './connection-failure.js';
+import { numbered, setConfigSteps } from './remediation.js';
+
+export const PLUGIN_ID = 'stellaops.doctor.integration';
+export const CHECK_IDS = {
+  registry: 'check.integration.oci.registry',
+  credentials: 'check.integration.oci.credentials',
+  pull: 'check.integration.oci.pull',
+  push: 'check.integration.oci.push',
+  referrers: 'check.integration.oci.referrers',
+  capabilities: 'check.integration.oci.capabilities',
+} as const;
+
+export interface OciTarget {
+  settings: OciSettings;
+  session: RegistrySession;
+  /** host[:port] of the registry, for messages and remediation. */
+  host: string;
+}
+
+const NO_URL = 'No registry configured: set OCI:RegistryUrl (env OCI__RegistryUrl, or --registry URL).';
+
+export function settingsOf(ctx: CheckContext): OciSettings {
+  return ctx.scope.getOrCreate('oci:settings', () => readOciSettings(ctx.config));
+}
+
+export function canRunWithRegistry(ctx: CheckContext): CanRun {
+  return settingsOf(ctx).registryUrl ? { runnable: true } : { runnable: false, reason: NO_URL };
+}
+
+/** Scopes of the repositories the selected checks will touch. */
+export function plannedScopes(settings: OciSettings, selected: string[]): string[] {
+  const pull = `repository:${settings.testRepository.value}:pull`;
+  const push = `repository:${settings.pushTestRepository.value}:pull,push,delete`;
+  const scopes = new Set<string>();
+  if (selected.some((id) => id === CHECK_IDS.pull || id === CHECK_IDS.referrers || id === CHECK_IDS.capabilities)) scopes.add(pull);
+  if (selected.some((id) => id === CHECK_IDS.push || id === CHECK_IDS.capabilities)) scopes.add(push);
+  return [...scopes];
+}
+
+function configFailure(diagnosis: string, key: string, value: string, causes: string[]): CheckOutcome {
+  return {
+    severity: 'fail',
+    diagnosis,
+    evidence: { is_configuration_error: true, config_key: key },
+    likelyCauses: causes,
+    remediation: numbered(setConfigSteps(key, value)),
+  };
+}
+
+/** The session for the configured registry, or a configuration failure to report as the verdict. */
+export function openTarget(ctx: CheckContext): OciTarget | { failure: CheckOutcome } {
+  const settings = settingsOf(ctx);
+  const raw = settings.registryUrl!.value;
+  let url: URL;
+  try {
+    url = new URL(raw);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('scheme');
+  } catch {
+    return {
+      failure: configFailure(
+        `The registry URL '${raw}' (${settings.registryUrl!.source}) is not a valid http(s) URL.`,
+        'OCI:RegistryUrl',
+        'https://registry.example.com',
+        ['A typo in OCI:RegistryUrl', 'A scheme other than http:// or https://'],
+      ),
+    };
+  }
+  let caPem: string | undefined;
+  if (settings.caCertificatePath) {
+    try {
+      caPem = readFileSync(settings.caCertificatePath.value, 'utf8');
+      if (!caPem.includes('-----BEGIN CERTIFICATE-----')) throw new Error('the file holds no PEM certificate');
+    } catch (error) {
+      const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist' : (error as Error).message;
+      return {
+        failure: configFailure(
+          `The CA certificate file ${settings.caCertificatePath.value} (${settings.caCertificatePath.key}) cannot be used: ${reason}.`,
+          'OCI:CaCertificatePath',
+          '/etc/stellaops/certs/registry-ca.pem',
+          ['The path is wrong or the file was not mounted into the container', 'The file is not a PEM-encoded certificate'],
+        ),
+      };
+    }
+  }
+  const session = ctx.scope.getOrCreate(
+    `oci:session:${url.href}`,
+    () =>
+      new RegistrySession(
+        {
+          registryUrl: url,
+          caPem,
+          skipTlsVerify: settings.skipTlsVerify,
+          allowInsecureCredentials: settings.allowInsecureCredentials,
+          requestTimeoutMs: Math.max(100, Math.floor(ctx.timeoutMs * 0.9)),
+          proxyEnv: proxyEnvironment(ctx.env),
+          plannedScopes: plannedScopes(settings, ctx.selectedCheckIds),
+        },
+        () => resolveCredential(settings, url.host, ctx.env),
+      ),
+    (s) => s.close(),
+  );
+  return { settings, session, host: url.host };
+}
+
+/**
+ * The body of every OCI check: open the target, run the probe, and turn the failures that every
+ * probe can meet (unreachable registry, credentials that must not travel) into verdicts.
+ */
+export async function probeTarget(
+  ctx: CheckContext,
+  probe: (target: OciTarget) => Promise<CheckOutcome>,
+  options: { usesCredential: boolean } = { usesCredential: true },
+): Promise<CheckOutcome> {
+  const target = openTarget(ctx);
+  if ('failure' in target) return target.failure;
+  try {
+    if (options.usesCredential) {
+      const unusable = await unusableCredential(target);
+      if (unusable) return unusable;
+    }
+    return await probe(target);
+  } catch (error) {
+    if (error instanceof InsecureCredentialsError) return insecureCredentialsFailure(target, error);
+    if (error instanceof ConnectionError) return connectionFailure(target, error, null);
+    throw error;
+  }
+}
+
+/** A credential that cannot be used makes every authorization probe meaningless: say so, point at the credentials check. */
+async function unusableCredential(target: OciTarget): Promise<CheckOutcome | undefined> {
+  const credential = await target.session.credential();
+  const problem = credential.problem?.diagnosis ?? (credential.dockerConfig?.status === 'error' ? credential.dockerConfig.detail : undefined);
+  if (!problem) return undefined;
+  return {
+    severity: 'fail',
+    diagnosis: `The configured credential cannot be used, so this probe would be meaningless: ${problem}`,
+    evidence: { registry_url: target.session.baseUrl.origin, auth_method: credential.method, credential_source: credential.source, credentials_valid: false },
+    likelyCauses: ['A secret reference did not resolve (see check.integration.oci.credentials)'],
+    remediation: numbered([{ environment: 'any', description: 'Diagnose the credential first', command: `stella doctor run --check ${CHECK_IDS.credentials} --verbose`, safe: true }]),
+  };
+}

@@ -1,0 +1,109 @@
+// check.integration.oci.pull — may the configured credential read the test image?
+// SPEC 4.3: authenticated `HEAD` of the test manifest (OCI and Docker types in Accept); on
+// 401/403/404 a GET reads the registry's error code; the token's granted actions are recorded.
+// distribution answers a token without the pull action with 401 `insufficient_scope` (not 403),
+// so that 401 is reported as "valid credentials, no pull permission", which is what it means.
+
+import type { CheckDefinition, CheckOutcome, Evidence } from '../../engine/types.js';
+import { MANIFEST_ACCEPT, challengeError, getManifest, headManifest, headerValue, pullScope, registryError } from '../../registry/operations.js';
+import type { SessionResponse } from '../../registry/session.js';
+import { CHECK_IDS, PLUGIN_ID, canRunWithRegistry, probeTarget, type OciTarget } from './oci-context.js';
+import { curlReproduction } from './curl.js';
+import { credentialSteps, numbered, setConfigSteps } from './remediation.js';
+
+/** Granted actions evidence from the token a response was authorised with. */
+export function grantedActions(res: SessionResponse): string[] | null {
+  return res.token?.exchange === 'ok' ? (res.token.grantedActions ?? null) : null;
+}
+
+async function probePull(target: OciTarget): Promise<CheckOutcome> {
+  const { session, settings } = target;
+  const repo = settings.testRepository.value;
+  const tag = settings.testTag.value;
+  const credential = await session.credential();
+  const res = await headManifest(session, repo, tag);
+  const evidence: Evidence = {
+    registry_url: session.baseUrl.origin,
+    repository: repo,
+    tag,
+    auth_method: credential.method,
+    status_code: res.status,
+    granted_actions: grantedActions(res),
+    latency_ms: res.latencyMs,
+  };
+  const reproduce = await curlReproduction(target, {
+    method: 'HEAD',
+    path: `/v2/${repo}/manifests/${tag}`,
+    scopes: [pullScope(repo)],
+    headers: { Accept: MANIFEST_ACCEPT },
+    description: 'Repeat the manifest request',
+  });
+
+  if (res.status >= 200 && res.status <= 299) {
+    evidence.manifest_digest = headerValue(res, 'docker-content-digest');
+    evidence.content_type = headerValue(res, 'content-type');
+    return { severity: 'pass', diagnosis: `${credential.method === 'anonymous' ? 'Anonymous clients' : 'The configured credentials'} can pull ${repo}:${tag} from ${target.host}.`, evidence };
+  }
+  if (res.status === 401 || res.status === 403 || res.status === 404) {
+    const detail = await getManifest(session, repo, tag);
+    const error = registryError(detail.body);
+    evidence.registry_error_code = error.code;
+    evidence.registry_error_message = error.message;
+    evidence.challenge_error = challengeError(res);
+  }
+  if (res.status === 404) {
+    return {
+      severity: 'info',
+      diagnosis: `The test image ${repo}:${tag} does not exist on ${target.host} (${evidence.registry_error_code ?? '404'}), so pull permission cannot be verified. Set OCI:TestRepository/OCI:TestTag to an image that exists.`,
+      evidence,
+      likelyCauses: ['The default test image library/alpine:latest is not mirrored in this registry', 'The repository or tag name is misspelled'],
+      remediation: numbered(setConfigSteps('OCI:TestRepository', '<repository-that-exists>', [['OCI:TestTag', '<tag>']]), reproduce),
+    };
+  }
+  const isScopeProblem = res.status === 403 || evidence.challenge_error === 'insufficient_scope';
+  if ((res.status === 401 && isScopeProblem && credential.method !== 'anonymous') || res.status === 403) {
+    return {
+      severity: 'fail',
+      diagnosis: `The credentials are valid but have no pull permission on ${repo} (${res.status}${evidence.registry_error_code ? ` ${evidence.registry_error_code}` : ''}${evidence.granted_actions ? `; the token grants: ${(evidence.granted_actions as string[]).join(' ') || 'nothing'}` : ''}).`,
+      evidence,
+      likelyCauses: [`The account is not a member of a team/project with read access to ${repo}`, 'The repository is private and the robot/service account was scoped to other repositories', 'An IP or network restriction on the repository'],
+      remediation: numbered(reproduce, [{ environment: 'any', description: `Grant the account (${credential.username ?? 'the token\'s subject'}) pull/read access to ${repo} in the registry's access control`, safe: false }]),
+    };
+  }
+  if (res.status === 401) {
+    const anonymous = credential.method === 'anonymous';
+    return {
+      severity: 'fail',
+      diagnosis: anonymous
+        ? `${target.host} requires credentials to pull ${repo} and none are configured.`
+        : `${target.host} rejected the credentials when pulling ${repo} (401${evidence.registry_error_code ? ` ${evidence.registry_error_code}` : ''}).`,
+      evidence,
+      likelyCauses: anonymous ? ['OCI:Username/OCI:Password or OCI:Token are not configured'] : ['The credentials are wrong, expired or revoked', 'Docker Hub-style registries answer 401 for repositories that do not exist'],
+      remediation: numbered(reproduce, credentialSteps(session.baseUrl.origin, credential.username)),
+    };
+  }
+  return {
+    severity: 'warn',
+    diagnosis:
+      res.status === 429
+        ? `${target.host} is rate limiting pulls (429); pull permission could not be verified.`
+        : `${target.host} answered ${res.status} to the manifest request; pull permission could not be verified.`,
+    evidence,
+    likelyCauses: res.status === 429 ? ['Pull rate limit of the account or address reached (Docker Hub: anonymous limits are low)'] : ['The registry or its storage backend is unhealthy'],
+    remediation: numbered(reproduce),
+  };
+}
+
+export const pullCheck: CheckDefinition = {
+  id: CHECK_IDS.pull,
+  name: 'OCI Registry Pull Authorization',
+  description: 'Checks that the configured credentials may pull the test image (manifest HEAD), naming the missing permission and the registry error code when they may not.',
+  pluginId: PLUGIN_ID,
+  category: 'integration',
+  defaultSeverity: 'fail',
+  tags: ['registry', 'oci', 'pull', 'authorization', 'credentials'],
+  estimatedDurationMs: 3000,
+  article: 'docs/doctor/articles/integration/registry-pull.md',
+  canRun: canRunWithRegistry,
+  run: (ctx) => probeTarget(ctx, probePull),
+};

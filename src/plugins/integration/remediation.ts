@@ -1,0 +1,119 @@
+// Remediation steps with the run's real values filled in: the registry host, the repository, and
+// the configuration key as an environment variable (compose), a JSON path (bare metal) and a Helm
+// value or Kubernetes secret (kubernetes). Secrets always appear as placeholders such as <password>.
+
+import type { RemediationStep } from '../../engine/types.js';
+
+export type Step = Omit<RemediationStep, 'order'>;
+
+const APPSETTINGS = '/etc/stellaops/appsettings.Production.json';
+const SERVICE = 'stellaops-platform';
+const RELEASE = 'stellaops';
+const SECRET_NAME = 'stellaops-registry-creds';
+
+/** `OCI:RegistryUrl` → `OCI__RegistryUrl`. */
+export function envVarName(key: string): string {
+  return key.split(':').join('__');
+}
+
+/** `OCI:RegistryUrl` → `.OCI.RegistryUrl`. */
+export function jsonPath(key: string): string {
+  return '.' + key.split(':').join('.');
+}
+
+/** `OCI:RegistryUrl` → `oci.registryUrl`. */
+export function helmValue(key: string): string {
+  return key
+    .split(':')
+    .map((part) => part.charAt(0).toLowerCase() + part.slice(1))
+    .join('.');
+}
+
+export function shellQuote(value: string): string {
+  return /^[\w@%+=:,./<>-]+$/.test(value) && !/[<>]/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
+}
+
+/** Gives consecutive order numbers to steps collected from several builders. */
+export function numbered(...groups: Step[][]): RemediationStep[] {
+  return groups.flat().map((step, i) => ({ order: i + 1, ...step }));
+}
+
+function composeSet(pairs: Array<[string, string]>): string {
+  const lines = pairs.map(([key, value]) => {
+    const name = envVarName(key);
+    return `grep -q '^${name}=' .env && sed -i 's|^${name}=.*|${name}=${value}|' .env || echo '${name}=${value}' >> .env`;
+  });
+  return [...lines, 'docker compose up -d'].join('\n');
+}
+
+function baremetalSet(pairs: Array<[string, string]>): string {
+  const filter = pairs.map(([key, value]) => `${jsonPath(key)} = "${value}"`).join(' | ');
+  return [
+    `sudo jq '${filter}' ${APPSETTINGS} > /tmp/appsettings.json \\`,
+    `  && sudo mv /tmp/appsettings.json ${APPSETTINGS}`,
+    `sudo systemctl restart ${SERVICE}`,
+  ].join('\n');
+}
+
+/** Steps that set one or more configuration keys in each environment. Values may be placeholders. */
+export function setConfigSteps(key: string, value: string, more: Array<[string, string]> = []): Step[] {
+  const pairs: Array<[string, string]> = [[key, value], ...more];
+  const names = pairs.map(([k]) => k).join(', ');
+  return [
+    { environment: 'compose', description: `Set ${pairs.map(([k]) => envVarName(k)).join(', ')} in .env and recreate the services`, command: composeSet(pairs), safe: false },
+    { environment: 'baremetal', description: `Set ${pairs.map(([k]) => jsonPath(k)).join(', ')} in ${APPSETTINGS} and restart`, command: baremetalSet(pairs), safe: false },
+    {
+      environment: 'kubernetes',
+      description: `Set ${names} through the Helm values and roll out`,
+      command: `helm upgrade ${RELEASE} ./chart --reuse-values ${pairs.map(([k, v]) => `--set ${helmValue(k)}=${shellQuote(v)}`).join(' ')}`,
+      safe: false,
+    },
+  ];
+}
+
+/** Steps that store registry credentials in each environment (secrets as placeholders). */
+export function credentialSteps(registryUrl: string, username: string | undefined): Step[] {
+  const user = username ?? '<username>';
+  const host = new URL(registryUrl).host;
+  return [
+    {
+      environment: 'compose',
+      description: 'Put the current credentials in .env (the password from your secret store, never in the compose file) and recreate the services',
+      command: composeSet([
+        ['OCI:Username', user],
+        ['OCI:Password', '<password>'],
+      ]),
+      safe: false,
+    },
+    {
+      environment: 'baremetal',
+      description: `Test the credentials by hand, then store them in ${APPSETTINGS} and restart`,
+      command: [`curl -fsS -u ${shellQuote(user)}:'<password>' ${registryUrl}/v2/ -o /dev/null -w '%{http_code}\\n'`, baremetalSet([['OCI:Username', user], ['OCI:Password', '<password>']])].join('\n'),
+      safe: false,
+    },
+    {
+      environment: 'kubernetes',
+      description: 'Create or update the credentials secret and point the release at it',
+      command: [
+        `kubectl create secret generic ${SECRET_NAME} \\`,
+        `  --from-literal=username=${shellQuote(user)} \\`,
+        `  --from-literal=password='<password>' \\`,
+        `  --dry-run=client -o yaml | kubectl apply -f -`,
+        `helm upgrade ${RELEASE} ./chart --reuse-values --set oci.registryUrl=${shellQuote(registryUrl)} --set oci.existingSecret=${SECRET_NAME}`,
+      ].join('\n'),
+      safe: false,
+    },
+    { environment: 'any', description: `Confirm the account works with the Docker CLI`, command: `docker login ${host}`, safe: false },
+  ];
+}
+
+/** A read-only command that reproduces the probe (safe to run). */
+export function probeStep(description: string, command: string): Step {
+  return { environment: 'any', description, command, safe: true };
+}
+
+/** `curl` options matching the session's TLS settings, for reproduction commands. */
+export function curlTlsOptions(caPath: string | undefined, skipVerify: boolean): string {
+  if (skipVerify) return ' -k';
+  return caPath ? ` --cacert ${shellQuote(caPath)}` : '';
+}

@@ -1,0 +1,106 @@
+// Connection failures, classified into named causes, each with a one-line fix.
+// A registry that cannot be reached is a finding, so the cause must be precise.
+
+export type ConnectionErrorClass =
+  | 'dns'
+  | 'refused'
+  | 'timeout'
+  | 'reset'
+  | 'unreachable'
+  | 'tls_untrusted'
+  | 'tls_hostname'
+  | 'tls_expired'
+  | 'tls_handshake'
+  | 'https_to_http'
+  | 'http_to_https'
+  | 'proxy'
+  | 'redirect'
+  | 'aborted'
+  | 'unknown';
+
+const FIXES: Record<ConnectionErrorClass, string> = {
+  dns: 'The host name does not resolve: check the spelling of OCI:RegistryUrl and the DNS/hosts configuration of this machine.',
+  refused: 'Nothing listens on that host and port: check the port in OCI:RegistryUrl and that the registry service is running.',
+  timeout: 'The registry did not answer in time: check firewalls, security groups and proxies between here and the registry, and whether the registry is overloaded.',
+  reset: 'The connection was cut by the other side: check load balancers, proxies and TLS offloaders in front of the registry.',
+  unreachable: 'No network route to the registry: check routing, VPN and network policies.',
+  tls_untrusted: 'The certificate is not signed by a trusted CA: set OCI:CaCertificatePath to the PEM of the registry\'s CA (or install it in the system trust store).',
+  tls_hostname: 'The certificate does not name this host: use a host name listed in the certificate\'s SANs in OCI:RegistryUrl, or reissue the certificate with this name.',
+  tls_expired: 'The certificate is expired or not yet valid: renew the registry\'s certificate (and check this machine\'s clock).',
+  tls_handshake: 'The TLS handshake failed: check the TLS versions and ciphers the registry and any TLS offloader accept.',
+  https_to_http: 'The registry speaks plain HTTP on this port: use http:// in OCI:RegistryUrl (only on a trusted network) or enable TLS on the registry.',
+  http_to_https: 'The registry expects TLS on this port: use https:// in OCI:RegistryUrl.',
+  proxy: 'The proxy refused or failed the connection: check HTTPS_PROXY/HTTP_PROXY, the proxy credentials, and NO_PROXY for the registry host.',
+  redirect: 'The registry redirected in a loop or too many times: check the registry URL and any reverse proxy rewriting it.',
+  aborted: 'The request was cancelled before it finished.',
+  unknown: 'An unexpected network error: run the verification command with --verbose and check the registry logs.',
+};
+
+export class ConnectionError extends Error {
+  override name = 'ConnectionError';
+  readonly errorClass: ConnectionErrorClass;
+  readonly code: string | undefined;
+
+  constructor(errorClass: ConnectionErrorClass, message: string, code?: string) {
+    super(message);
+    this.errorClass = errorClass;
+    this.code = code;
+  }
+
+  get fix(): string {
+    return FIXES[this.errorClass];
+  }
+}
+
+export function fixFor(errorClass: ConnectionErrorClass): string {
+  return FIXES[errorClass];
+}
+
+const BY_CODE: Record<string, ConnectionErrorClass> = {
+  ENOTFOUND: 'dns',
+  EAI_AGAIN: 'dns',
+  EAI_FAIL: 'dns',
+  ECONNREFUSED: 'refused',
+  ETIMEDOUT: 'timeout',
+  ECONNRESET: 'reset',
+  EPIPE: 'reset',
+  ECONNABORTED: 'reset',
+  EHOSTUNREACH: 'unreachable',
+  ENETUNREACH: 'unreachable',
+  EADDRNOTAVAIL: 'unreachable',
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'tls_untrusted',
+  UNABLE_TO_GET_ISSUER_CERT: 'tls_untrusted',
+  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: 'tls_untrusted',
+  SELF_SIGNED_CERT_IN_CHAIN: 'tls_untrusted',
+  DEPTH_ZERO_SELF_SIGNED_CERT: 'tls_untrusted',
+  CERT_UNTRUSTED: 'tls_untrusted',
+  CERT_SIGNATURE_FAILURE: 'tls_untrusted',
+  ERR_TLS_CERT_ALTNAME_INVALID: 'tls_hostname',
+  HOSTNAME_MISMATCH: 'tls_hostname',
+  CERT_HAS_EXPIRED: 'tls_expired',
+  CERT_NOT_YET_VALID: 'tls_expired',
+  ERR_SSL_WRONG_VERSION_NUMBER: 'https_to_http',
+  ERR_SSL_PACKET_LENGTH_TOO_LONG: 'https_to_http',
+  ERR_SSL_HTTP_REQUEST: 'http_to_https',
+};
+
+/** Turns whatever node:net/tls/http threw into a classified ConnectionError. */
+export function classifyConnectionError(error: unknown): ConnectionError {
+  if (error instanceof ConnectionError) return error;
+  const err = error as NodeJS.ErrnoException & { reason?: string };
+  const code = err?.code;
+  const message = err?.message ?? String(error);
+  if (code && BY_CODE[code]) return new ConnectionError(BY_CODE[code], message, code);
+  if (/wrong version number|packet length too long/i.test(message)) return new ConnectionError('https_to_http', message, code);
+  if (/socket hang up/i.test(message)) return new ConnectionError('reset', message, code);
+  if (code?.startsWith('ERR_SSL') || code?.startsWith('ERR_TLS') || /ssl|tls/i.test(message)) {
+    return new ConnectionError('tls_handshake', message, code);
+  }
+  if (err?.name === 'AbortError') return new ConnectionError('aborted', message, code);
+  return new ConnectionError('unknown', message, code);
+}
+
+/** A plain-HTTP request that reached a TLS port answers 400 with one of these bodies. */
+export function isHttpToHttpsAnswer(status: number, body: string): boolean {
+  return status === 400 && /HTTP request to an HTTPS server|plain HTTP request was sent to HTTPS port/i.test(body);
+}

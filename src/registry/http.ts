@@ -1,0 +1,272 @@
+// The HTTP layer every registry probe shares: one keep-alive pool per session, a per-session CA
+// and skip-verify choice, proxies from the environment (CONNECT for https), bounded body reads,
+// a deadline per request, no automatic redirects (the session decides), connection errors
+// classified into named causes, and the peer certificate's facts for the evidence.
+
+import http from 'node:http';
+import https from 'node:https';
+import net from 'node:net';
+import tls from 'node:tls';
+import { ConnectionError, classifyConnectionError } from './errors.js';
+import { proxyFor, type ProxyEnvironment } from './proxy.js';
+
+export interface TlsFacts {
+  protocol: string | null;
+  subject: string | null;
+  issuer: string | null;
+  san: string[];
+  notAfterUtc: string | null;
+  daysRemaining: number | null;
+}
+
+export interface HttpRequest {
+  method: string;
+  url: URL;
+  headers?: Record<string, string>;
+  body?: string | Buffer;
+  /** Bodies longer than this are cut (and flagged); default 1 MiB. */
+  maxBodyBytes?: number;
+  /** Deadline for the whole exchange; default the client's. */
+  timeoutMs?: number;
+  signal?: AbortSignal;
+}
+
+export interface HttpResponse {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: Buffer;
+  isBodyTruncated: boolean;
+  url: URL;
+  latencyMs: number;
+  tls: TlsFacts | null;
+}
+
+export interface HttpClientOptions {
+  /** Extra trusted CA certificates (PEM), added to the system roots. */
+  caPem?: string;
+  skipTlsVerify?: boolean;
+  timeoutMs: number;
+  proxyEnv?: ProxyEnvironment;
+  userAgent?: string;
+}
+
+export interface RequestRecord {
+  method: string;
+  url: string;
+  status: number | null;
+  error_class?: string;
+}
+
+export const DEFAULT_MAX_BODY = 1024 * 1024;
+const DAY_MS = 86_400_000;
+
+/** Certificate facts from a TLS socket, or null for plain connections. */
+export function tlsFacts(socket: unknown, now = Date.now()): TlsFacts | null {
+  if (!(socket instanceof tls.TLSSocket)) return null;
+  const cert = socket.getPeerCertificate();
+  if (!cert || Object.keys(cert).length === 0) return { protocol: socket.getProtocol(), subject: null, issuer: null, san: [], notAfterUtc: null, daysRemaining: null };
+  const notAfter = cert.valid_to ? new Date(cert.valid_to) : null;
+  return {
+    protocol: socket.getProtocol(),
+    subject: formatName(cert.subject),
+    issuer: formatName(cert.issuer),
+    san: (cert.subjectaltname ?? '').split(/,\s*/).filter(Boolean),
+    notAfterUtc: notAfter && !Number.isNaN(notAfter.getTime()) ? notAfter.toISOString() : null,
+    daysRemaining: notAfter ? Math.floor((notAfter.getTime() - now) / DAY_MS) : null,
+  };
+}
+
+function formatName(name: tls.Certificate | undefined): string | null {
+  if (!name) return null;
+  const parts = Object.entries(name).map(([k, v]) => `${k}=${Array.isArray(v) ? v.join('+') : v}`);
+  return parts.length > 0 ? parts.join(', ') : null;
+}
+
+export class HttpClient {
+  readonly requests: RequestRecord[] = [];
+  private readonly httpAgent = new http.Agent({ keepAlive: true, maxSockets: 8 });
+  private readonly httpsAgent: https.Agent;
+  private readonly tlsOptions: tls.ConnectionOptions;
+
+  constructor(private readonly options: HttpClientOptions) {
+    this.tlsOptions = {
+      rejectUnauthorized: !options.skipTlsVerify,
+      ...(options.caPem ? { ca: [...tls.rootCertificates, options.caPem] } : {}),
+    };
+    this.httpsAgent = new https.Agent({ keepAlive: true, maxSockets: 8, ...this.tlsOptions });
+  }
+
+  /** One exchange. Never follows redirects. Throws ConnectionError for anything below HTTP. */
+  async request(req: HttpRequest): Promise<HttpResponse> {
+    const record: RequestRecord = { method: req.method, url: req.url.origin + req.url.pathname, status: null };
+    this.requests.push(record);
+    try {
+      const response = await this.exchange(req);
+      record.status = response.status;
+      return response;
+    } catch (error) {
+      const classified = classifyConnectionError(error);
+      record.error_class = classified.errorClass;
+      throw classified;
+    }
+  }
+
+  /** Handshake only (no HTTP sent) to read the certificate of a server that failed verification. */
+  async inspectCertificate(url: URL, timeoutMs = 3000): Promise<TlsFacts | null> {
+    return new Promise((resolve) => {
+      const socket = tls.connect({
+        host: url.hostname.replace(/^\[|\]$/g, ''),
+        port: Number(url.port || 443),
+        servername: net.isIP(url.hostname) ? undefined : url.hostname,
+        rejectUnauthorized: false,
+      });
+      const done = (facts: TlsFacts | null): void => {
+        socket.destroy();
+        resolve(facts);
+      };
+      socket.setTimeout(timeoutMs, () => done(null));
+      socket.once('secureConnect', () => done(tlsFacts(socket)));
+      socket.once('error', () => done(null));
+    });
+  }
+
+  close(): void {
+    this.httpAgent.destroy();
+    this.httpsAgent.destroy();
+  }
+
+  private async exchange(req: HttpRequest): Promise<HttpResponse> {
+    const started = performance.now();
+    const isHttps = req.url.protocol === 'https:';
+    const proxy = proxyFor(req.url, this.options.proxyEnv ?? {});
+    const headers: Record<string, string> = {
+      'user-agent': this.options.userAgent ?? 'stella-doctor',
+      ...req.headers,
+    };
+    if (req.body !== undefined) headers['content-length'] = String(Buffer.byteLength(req.body));
+    const timeoutMs = req.timeoutMs ?? this.options.timeoutMs;
+
+    const controller = new AbortController();
+    const onAbort = (): void => controller.abort(req.signal?.reason);
+    req.signal?.addEventListener('abort', onAbort, { once: true });
+    if (req.signal?.aborted) onAbort();
+    const timer = setTimeout(
+      () => controller.abort(new ConnectionError('timeout', `no complete answer from ${req.url.host} within ${timeoutMs} ms`, 'ETIMEDOUT')),
+      timeoutMs,
+    );
+    try {
+      let options: http.RequestOptions;
+      if (proxy && isHttps) {
+        const socket = await this.tunnel(proxy, req.url, controller.signal);
+        options = { createConnection: () => socket, agent: false } as http.RequestOptions;
+      } else if (proxy) {
+        options = { host: proxy.hostname, port: Number(proxy.port || 80), path: req.url.href, agent: false };
+        if (proxy.username) headers['proxy-authorization'] = proxyAuthorization(proxy);
+      } else {
+        options = { agent: isHttps ? this.httpsAgent : this.httpAgent };
+      }
+      return await this.send(req, headers, options, controller.signal, started);
+    } catch (error) {
+      if (controller.signal.aborted && controller.signal.reason instanceof Error) throw controller.signal.reason;
+      throw error;
+    } finally {
+      clearTimeout(timer);
+      req.signal?.removeEventListener('abort', onAbort);
+    }
+  }
+
+  private send(
+    req: HttpRequest,
+    headers: Record<string, string>,
+    options: http.RequestOptions,
+    signal: AbortSignal,
+    started: number,
+  ): Promise<HttpResponse> {
+    const transport = req.url.protocol === 'https:' ? https : http;
+    const maxBody = req.maxBodyBytes ?? DEFAULT_MAX_BODY;
+    return new Promise<HttpResponse>((resolve, reject) => {
+      const request = transport.request(
+        req.url,
+        { method: req.method, headers, signal, ...options },
+        (res) => {
+          const chunks: Buffer[] = [];
+          let size = 0;
+          let truncated = false;
+          const tlsInfo = tlsFacts(res.socket);
+          res.on('data', (chunk: Buffer) => {
+            if (truncated) return;
+            const room = maxBody - size;
+            if (chunk.length > room) {
+              chunks.push(chunk.subarray(0, room));
+              size = maxBody;
+              truncated = true;
+              res.destroy();
+              finish();
+              return;
+            }
+            chunks.push(chunk);
+            size += chunk.length;
+          });
+          const finish = (): void =>
+            resolve({
+              status: res.statusCode ?? 0,
+              headers: res.headers,
+              body: Buffer.concat(chunks),
+              isBodyTruncated: truncated,
+              url: req.url,
+              latencyMs: Math.round(performance.now() - started),
+              tls: tlsInfo,
+            });
+          res.on('end', finish);
+          res.on('error', (error) => (truncated ? undefined : reject(error)));
+        },
+      );
+      request.on('error', reject);
+      request.end(req.body);
+    });
+  }
+
+  /** Opens a CONNECT tunnel through the proxy and starts TLS to the registry over it. */
+  private tunnel(proxy: URL, target: URL, signal: AbortSignal): Promise<tls.TLSSocket> {
+    return new Promise((resolve, reject) => {
+      const authority = `${target.hostname}:${target.port || 443}`;
+      const connectHeaders: Record<string, string> = { host: authority };
+      if (proxy.username) connectHeaders['proxy-authorization'] = proxyAuthorization(proxy);
+      const fail = (message: string, code?: string): void => reject(new ConnectionError('proxy', message, code));
+      const connect = http.request({
+        host: proxy.hostname,
+        port: Number(proxy.port || 80),
+        method: 'CONNECT',
+        path: authority,
+        headers: connectHeaders,
+        agent: false,
+        signal,
+      });
+      connect.once('connect', (res, socket) => {
+        if (res.statusCode !== 200) {
+          socket.destroy();
+          fail(`the proxy ${proxy.host} answered ${res.statusCode} to CONNECT ${authority}`);
+          return;
+        }
+        const secure = tls.connect({
+          socket,
+          servername: net.isIP(target.hostname) ? undefined : target.hostname,
+          ...this.tlsOptions,
+        });
+        secure.once('secureConnect', () => resolve(secure));
+        secure.once('error', reject);
+      });
+      connect.once('error', (error: NodeJS.ErrnoException) => {
+        if (signal.aborted) reject(error);
+        else fail(`cannot reach the proxy ${proxy.host}: ${error.message}`, error.code);
+      });
+      connect.end();
+    });
+  }
+}
+
+function proxyAuthorization(proxy: URL): string {
+  const user = decodeURIComponent(proxy.username);
+  const pass = decodeURIComponent(proxy.password);
+  return `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}`;
+}

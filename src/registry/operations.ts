@@ -1,0 +1,156 @@
+// Distribution API operations the OCI checks share, each memoised on the session so that a run
+// never sends the same request twice: manifest HEAD/GET, digest resolution, the upload probe
+// (open a session, cancel it at once), the referrers query and its tag-schema fallback.
+
+import { createHash } from 'node:crypto';
+import type { HttpResponse } from './http.js';
+import type { RegistrySession, SessionResponse } from './session.js';
+
+/** Manifest media types sent in Accept on every manifest request (distribution 404s an OCI manifest without them). */
+export const MANIFEST_ACCEPT = [
+  'application/vnd.oci.image.manifest.v1+json',
+  'application/vnd.oci.image.index.v1+json',
+  'application/vnd.docker.distribution.manifest.v2+json',
+  'application/vnd.docker.distribution.manifest.list.v2+json',
+].join(', ');
+export const OCI_INDEX = 'application/vnd.oci.image.index.v1+json';
+const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
+
+export const pullScope = (repo: string): string => `repository:${repo}:pull`;
+export const pushScope = (repo: string): string => `repository:${repo}:pull,push,delete`;
+
+export interface RegistryErrorInfo {
+  code: string | null;
+  message: string | null;
+}
+
+/** The first `{"errors":[{code,message}]}` entry of a body, if it is one. */
+export function registryError(body: Buffer): RegistryErrorInfo {
+  try {
+    const parsed = JSON.parse(body.toString('utf8')) as { errors?: Array<{ code?: unknown; message?: unknown }> };
+    const first = Array.isArray(parsed.errors) ? parsed.errors[0] : undefined;
+    return {
+      code: typeof first?.code === 'string' ? first.code : null,
+      message: typeof first?.message === 'string' ? first.message : null,
+    };
+  } catch {
+    return { code: null, message: null };
+  }
+}
+
+/** The `error=` of a Bearer challenge (`insufficient_scope`, `invalid_token`), if any. */
+export function challengeError(res: HttpResponse): string | null {
+  const header = res.headers['www-authenticate'];
+  const text = Array.isArray(header) ? header.join(', ') : (header ?? '');
+  return /error="?([a-z_]+)/i.exec(text)?.[1] ?? null;
+}
+
+export function headerValue(res: HttpResponse, name: string): string | null {
+  const value = res.headers[name];
+  if (value === undefined) return null;
+  return Array.isArray(value) ? value.join(', ') : value;
+}
+
+export function headManifest(session: RegistrySession, repo: string, reference: string): Promise<SessionResponse> {
+  return session.memo(`HEAD manifest ${repo}:${reference}`, () =>
+    session.send('HEAD', `/v2/${repo}/manifests/${reference}`, { auth: true, scopes: [pullScope(repo)], headers: { accept: MANIFEST_ACCEPT } }),
+  );
+}
+
+export function getManifest(session: RegistrySession, repo: string, reference: string): Promise<SessionResponse> {
+  return session.memo(`GET manifest ${repo}:${reference}`, () =>
+    session.send('GET', `/v2/${repo}/manifests/${reference}`, {
+      auth: true,
+      scopes: [pullScope(repo)],
+      headers: { accept: MANIFEST_ACCEPT },
+      maxBodyBytes: MAX_MANIFEST_BYTES,
+    }),
+  );
+}
+
+export type DigestResolution =
+  | { kind: 'resolved'; digest: string; via: 'header' | 'body'; head: SessionResponse }
+  | { kind: 'unavailable'; head: SessionResponse };
+
+/** The test image's digest: `Docker-Content-Digest` of the HEAD, else sha256 of the GET body. */
+export function resolveDigest(session: RegistrySession, repo: string, reference: string): Promise<DigestResolution> {
+  return session.memo(`digest ${repo}:${reference}`, async () => {
+    const head = await headManifest(session, repo, reference);
+    if (head.status < 200 || head.status > 299) return { kind: 'unavailable', head };
+    const header = headerValue(head, 'docker-content-digest');
+    if (header && /^sha256:[a-f0-9]{64}$/.test(header)) return { kind: 'resolved', digest: header, via: 'header', head };
+    const full = await getManifest(session, repo, reference);
+    if (full.status < 200 || full.status > 299) return { kind: 'unavailable', head: full };
+    return { kind: 'resolved', digest: `sha256:${createHash('sha256').update(full.body).digest('hex')}`, via: 'body', head };
+  });
+}
+
+export interface UploadProbe {
+  post: SessionResponse;
+  /** The DELETE of the upload session; null when no session was opened. */
+  cancel: SessionResponse | null;
+  cancelError: string | null;
+}
+
+/** Cancels an upload session at once; never throws (the verdict of the probe stands). */
+export async function cancelUpload(session: RegistrySession, post: SessionResponse, repo: string): Promise<{ cancel: SessionResponse | null; cancelError: string | null }> {
+  const location = headerValue(post, 'location');
+  if (!location) return { cancel: null, cancelError: 'the registry answered 202 without a Location header' };
+  try {
+    const url = new URL(location, session.url(`/v2/${repo}/blobs/uploads/`));
+    return { cancel: await session.send('DELETE', url, { auth: true, scopes: [pushScope(repo)] }), cancelError: null };
+  } catch (error) {
+    return { cancel: null, cancelError: (error as Error).message };
+  }
+}
+
+/** `POST /v2/<repo>/blobs/uploads/` with an empty body, then `DELETE <Location>` at once. Once per run. */
+export function probeUpload(session: RegistrySession, repo: string): Promise<UploadProbe> {
+  return session.memo(`upload ${repo}`, async () => {
+    const post = await session.send('POST', `/v2/${repo}/blobs/uploads/`, { auth: true, scopes: [pushScope(repo)], body: '' });
+    if (post.status !== 202) return { post, cancel: null, cancelError: null };
+    return { post, ...(await cancelUpload(session, post, repo)) };
+  });
+}
+
+export type ReferrersSupport =
+  | { kind: 'supported'; response: SessionResponse; count: number; isEmptyVia404: boolean; filtersApplied: string | null }
+  | { kind: 'unsupported'; response: SessionResponse; hasFallbackTag: boolean | null; fallbackTag: string; fallbackStatus: number | null }
+  | { kind: 'no_access'; response: SessionResponse }
+  | { kind: 'error_status'; response: SessionResponse };
+
+function isImageIndex(res: SessionResponse): { ok: boolean; count: number } {
+  try {
+    const body = JSON.parse(res.body.toString('utf8')) as { mediaType?: unknown; manifests?: unknown };
+    const ok = Array.isArray(body.manifests) && (body.mediaType === undefined || body.mediaType === OCI_INDEX);
+    return { ok, count: ok ? (body.manifests as unknown[]).length : 0 };
+  } catch {
+    return { ok: false, count: 0 };
+  }
+}
+
+/** The probe's artifact type: nothing real carries it, so a filtering registry answers an empty list. */
+export const PROBE_ARTIFACT_TYPE = 'application/vnd.stellaops.doctor.probe';
+
+/** `GET /v2/<repo>/referrers/<digest>`; when unsupported, looks up the `sha256-<hex>` fallback tag. */
+export function probeReferrers(session: RegistrySession, repo: string, digest: string): Promise<ReferrersSupport> {
+  return session.memo(`referrers ${repo}@${digest}`, async () => {
+    const path = `/v2/${repo}/referrers/${digest}`;
+    const scopes = [pullScope(repo)];
+    const response = await session.send('GET', path, { auth: true, scopes, headers: { accept: OCI_INDEX } });
+    const index = isImageIndex(response);
+    if (response.status === 200 && index.ok) {
+      const filtered = await session.send('GET', `${path}?artifactType=${encodeURIComponent(PROBE_ARTIFACT_TYPE)}`, { auth: true, scopes, headers: { accept: OCI_INDEX } });
+      return { kind: 'supported', response, count: index.count, isEmptyVia404: false, filtersApplied: headerValue(filtered, 'oci-filters-applied') };
+    }
+    if (response.status === 404 && index.ok) return { kind: 'supported', response, count: 0, isEmptyVia404: true, filtersApplied: null };
+    if (response.status === 401 || response.status === 403) return { kind: 'no_access', response };
+    if (response.status === 404 || response.status === 400 || response.status === 405 || response.status === 200) {
+      const fallbackTag = digest.replace(':', '-');
+      const tag = await session.send('HEAD', `/v2/${repo}/manifests/${fallbackTag}`, { auth: true, scopes, headers: { accept: MANIFEST_ACCEPT } });
+      const hasFallbackTag = tag.status >= 200 && tag.status <= 299 ? true : tag.status === 404 ? false : null;
+      return { kind: 'unsupported', response, hasFallbackTag, fallbackTag, fallbackStatus: tag.status };
+    }
+    return { kind: 'error_status', response };
+  });
+}

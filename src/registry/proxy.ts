@@ -1,0 +1,51 @@
+// Proxy choice from the environment, the way curl reads it: HTTPS_PROXY / HTTP_PROXY (either
+// case), NO_PROXY with `*`, host names, `.domain` suffixes, host:port and IP literals.
+
+export interface ProxyEnvironment {
+  HTTPS_PROXY?: string;
+  https_proxy?: string;
+  HTTP_PROXY?: string;
+  http_proxy?: string;
+  NO_PROXY?: string;
+  no_proxy?: string;
+}
+
+export function proxyEnvironment(env: Record<string, string | undefined>): ProxyEnvironment {
+  const pick = (k: keyof ProxyEnvironment): string | undefined => env[k] || undefined;
+  return {
+    HTTPS_PROXY: pick('HTTPS_PROXY'),
+    https_proxy: pick('https_proxy'),
+    HTTP_PROXY: pick('HTTP_PROXY'),
+    http_proxy: pick('http_proxy'),
+    NO_PROXY: pick('NO_PROXY'),
+    no_proxy: pick('no_proxy'),
+  };
+}
+
+function bypasses(target: URL, noProxy: string): boolean {
+  const host = target.hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  const port = target.port || (target.protocol === 'https:' ? '443' : '80');
+  for (const raw of noProxy.split(/[\s,]+/)) {
+    const entry = raw.trim().toLowerCase();
+    if (!entry) continue;
+    if (entry === '*') return true;
+    const [entryHost, entryPort] = entry.startsWith('[') ? [entry.slice(1, entry.indexOf(']')), entry.split(']:')[1]] : entry.split(':');
+    if (entryPort && entryPort !== port) continue;
+    const bare = entryHost!.replace(/^\*?\./, '');
+    if (host === bare || host.endsWith(`.${bare}`)) return true;
+  }
+  return false;
+}
+
+/** The proxy URL to use for a request to target, or undefined for a direct connection. */
+export function proxyFor(target: URL, env: ProxyEnvironment): URL | undefined {
+  const noProxy = env.no_proxy ?? env.NO_PROXY;
+  if (noProxy && bypasses(target, noProxy)) return undefined;
+  const raw = target.protocol === 'https:' ? (env.https_proxy ?? env.HTTPS_PROXY) : (env.http_proxy ?? env.HTTP_PROXY);
+  if (!raw) return undefined;
+  try {
+    return new URL(raw.includes('://') ? raw : `http://${raw}`);
+  } catch {
+    return undefined;
+  }
+}

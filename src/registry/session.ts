@@ -1,0 +1,258 @@
+// RegistrySession: one per registry per run, shared by every OCI check. It owns the HTTP pool,
+// the memoised anonymous `/v2/` probe, the credential, the token cache keyed by scope, redirects
+// followed by hand (Authorization dropped when the host changes), and the rule that credentials
+// never travel over plain HTTP to a host that is not loopback unless explicitly allowed.
+
+import { basicChallenge, bearerChallenge, parseChallenges, type Challenge, type ParseResult } from './challenge.js';
+import type { ResolvedCredential } from './credentials.js';
+import { ConnectionError } from './errors.js';
+import { HttpClient, type HttpResponse, type TlsFacts } from './http.js';
+import type { ProxyEnvironment } from './proxy.js';
+import { requestToken, type TokenOutcome } from './token.js';
+
+export interface SessionSettings {
+  registryUrl: URL;
+  caPem?: string;
+  skipTlsVerify: boolean;
+  allowInsecureCredentials: boolean;
+  /** Deadline of one request; the session's probes are shared, so they are bounded on their own. */
+  requestTimeoutMs: number;
+  proxyEnv: ProxyEnvironment;
+  /** Scopes the selected checks will need; the first token request asks for all of them at once. */
+  plannedScopes: string[];
+}
+
+export type Probe =
+  | { kind: 'response'; response: HttpResponse }
+  | { kind: 'error'; error: ConnectionError; tls: TlsFacts | null; latencyMs: number };
+
+export interface SendOptions {
+  /** Attach credentials (a token for these scopes on Bearer registries). */
+  auth: boolean;
+  scopes?: string[];
+  headers?: Record<string, string>;
+  body?: string;
+  maxBodyBytes?: number;
+  signal?: AbortSignal;
+}
+
+export interface SessionResponse extends HttpResponse {
+  /** The token used, when the request went through the token flow. */
+  token?: TokenOutcome;
+  /** Hosts the request was redirected through, in order. */
+  redirects: string[];
+  /** True when an Authorization header was dropped because a redirect changed host. */
+  isAuthorizationDropped: boolean;
+}
+
+/** Credentials would travel unprotected: the session refuses rather than sends them. */
+export class InsecureCredentialsError extends Error {
+  override name = 'InsecureCredentialsError';
+  constructor(readonly url: URL) {
+    super(
+      `refusing to send credentials over plain HTTP to ${url.host}: set OCI:AllowInsecureCredentials=true only if this network is trusted, or use https://`,
+    );
+  }
+}
+
+const MAX_REDIRECTS = 5;
+
+export function isLoopbackHost(hostname: string): boolean {
+  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  return host === 'localhost' || host.endsWith('.localhost') || /^127\./.test(host) || host === '::1';
+}
+
+function scopeKey(scopes: string[]): string {
+  return [...new Set(scopes)].sort().join(' ');
+}
+
+export class RegistrySession {
+  readonly baseUrl: URL;
+  readonly http: HttpClient;
+  private readonly memos = new Map<string, Promise<unknown>>();
+  private readonly tokens: Array<{ scopes: Set<string>; outcome: Promise<TokenOutcome> }> = [];
+  /** Number of token-service requests, for request-count evidence. */
+  tokenRequests = 0;
+
+  constructor(
+    readonly settings: SessionSettings,
+    private readonly resolveCredential: () => Promise<ResolvedCredential>,
+  ) {
+    this.baseUrl = settings.registryUrl;
+    this.http = new HttpClient({
+      caPem: settings.caPem,
+      skipTlsVerify: settings.skipTlsVerify,
+      timeoutMs: settings.requestTimeoutMs,
+      proxyEnv: settings.proxyEnv,
+    });
+  }
+
+  close(): void {
+    this.http.close();
+  }
+
+  /** Runs fn once per key for the whole run; every caller gets the same promise. */
+  memo<T>(key: string, fn: () => Promise<T>): Promise<T> {
+    let existing = this.memos.get(key) as Promise<T> | undefined;
+    if (!existing) {
+      existing = fn();
+      this.memos.set(key, existing);
+    }
+    return existing;
+  }
+
+  credential(): Promise<ResolvedCredential> {
+    return this.memo('credential', this.resolveCredential);
+  }
+
+  url(path: string): URL {
+    const base = this.baseUrl.href.replace(/\/$/, '');
+    return new URL(base + path);
+  }
+
+  /** `GET /v2/` without credentials, once per run; connection failures carry the certificate facts. */
+  ping(): Promise<Probe> {
+    return this.memo('ping', () => this.probe('GET', this.url('/v2/')));
+  }
+
+  async probe(method: string, url: URL, headers?: Record<string, string>): Promise<Probe> {
+    const started = performance.now();
+    try {
+      return { kind: 'response', response: await this.http.request({ method, url, headers }) };
+    } catch (error) {
+      const classified = error as ConnectionError;
+      const isTlsProblem = classified.errorClass?.startsWith('tls_');
+      const tls = isTlsProblem ? await this.http.inspectCertificate(url) : null;
+      return { kind: 'error', error: classified, tls, latencyMs: Math.round(performance.now() - started) };
+    }
+  }
+
+  /** The challenges of the anonymous `/v2/` probe (empty when it did not answer 401). */
+  async challenges(): Promise<ParseResult & { raw: string | null }> {
+    const ping = await this.ping();
+    if (ping.kind !== 'response' || ping.response.status !== 401) return { ok: true, challenges: [], raw: null };
+    const header = ping.response.headers['www-authenticate'];
+    return { ...parseChallenges(header), raw: Array.isArray(header) ? header.join(', ') : (header ?? null) };
+  }
+
+  async bearer(): Promise<Challenge | undefined> {
+    return bearerChallenge((await this.challenges()).challenges);
+  }
+
+  async basic(): Promise<Challenge | undefined> {
+    return basicChallenge((await this.challenges()).challenges);
+  }
+
+  /** Throws when credentials would go over plain HTTP to a host that is not loopback. */
+  assertSafeForCredentials(url: URL): void {
+    if (url.protocol === 'http:' && !isLoopbackHost(url.hostname) && !this.settings.allowInsecureCredentials) {
+      throw new InsecureCredentialsError(url);
+    }
+  }
+
+  /**
+   * A token for these scopes. The first request asks for every planned scope at once; a cached
+   * token whose request covered the needed scopes is reused. Undefined when the registry does
+   * not use the token flow.
+   */
+  async token(scopes: string[], signal?: AbortSignal): Promise<TokenOutcome | undefined> {
+    const challenge = await this.bearer();
+    if (!challenge) return undefined;
+    const needed = new Set(scopes);
+    const cached = this.tokens.find((t) => [...needed].every((s) => t.scopes.has(s)));
+    if (cached) return cached.outcome;
+    const requested = scopeKey([...this.settings.plannedScopes, ...scopes]).split(' ').filter(Boolean);
+    const outcome = this.exchange(challenge, requested, signal);
+    this.tokens.push({ scopes: new Set(requested), outcome });
+    return outcome;
+  }
+
+  private async exchange(challenge: Challenge, scopes: string[], signal?: AbortSignal): Promise<TokenOutcome> {
+    const credential = await this.credential();
+    const realm = new URL(challenge.params.realm!);
+    const hasCredentials = credential.method === 'basic' && (credential.password !== undefined || credential.identityToken !== undefined);
+    if (hasCredentials) this.assertSafeForCredentials(realm);
+    return requestToken({
+      realm,
+      service: challenge.params.service,
+      scopes,
+      credentials: hasCredentials ? { username: credential.username, password: credential.password, identityToken: credential.identityToken } : {},
+      send: async (method, url, headers, body) => {
+        this.tokenRequests += 1;
+        return this.follow(method, url, headers, body, undefined, signal);
+      },
+    });
+  }
+
+  /** The Authorization header for a registry request, going through the token flow where needed. */
+  private async authorization(url: URL, scopes: string[], signal?: AbortSignal): Promise<{ header?: string; token?: TokenOutcome }> {
+    const credential = await this.credential();
+    if (credential.problem) return {};
+    if (credential.method === 'bearer' && credential.token) {
+      this.assertSafeForCredentials(url);
+      return { header: `Bearer ${credential.token}` };
+    }
+    const token = await this.token(scopes, signal);
+    if (token) return token.exchange === 'ok' ? { header: `Bearer ${token.token}`, token } : { token };
+    if (credential.method === 'basic' && credential.username !== undefined && credential.password !== undefined) {
+      this.assertSafeForCredentials(url);
+      return { header: `Basic ${Buffer.from(`${credential.username}:${credential.password}`).toString('base64')}` };
+    }
+    return {};
+  }
+
+  /** A registry request under `/v2/`, authorised as configured, redirects followed safely. */
+  async send(method: string, pathOrUrl: string | URL, options: SendOptions): Promise<SessionResponse> {
+    const url = typeof pathOrUrl === 'string' ? this.url(pathOrUrl) : pathOrUrl;
+    const headers: Record<string, string> = { ...options.headers };
+    let token: TokenOutcome | undefined;
+    if (options.auth) {
+      const auth = await this.authorization(url, options.scopes ?? [], options.signal);
+      if (auth.header) headers.authorization = auth.header;
+      token = auth.token;
+    }
+    const response = await this.follow(method, url, headers, options.body, options.maxBodyBytes, options.signal);
+    return { ...response, token };
+  }
+
+  /** Sends a request and follows redirects itself: at most 5 hops, no loops, no Authorization across hosts. */
+  private async follow(
+    method: string,
+    startUrl: URL,
+    startHeaders: Record<string, string>,
+    body: string | undefined,
+    maxBodyBytes: number | undefined,
+    signal: AbortSignal | undefined,
+  ): Promise<SessionResponse> {
+    let url = startUrl;
+    let currentMethod = method;
+    let currentBody = body;
+    const headers = { ...startHeaders };
+    const redirects: string[] = [];
+    const visited = new Set<string>([url.href]);
+    let isAuthorizationDropped = false;
+    for (;;) {
+      const response = await this.http.request({ method: currentMethod, url, headers, body: currentBody, maxBodyBytes, signal });
+      const location = response.headers.location;
+      if (response.status < 300 || response.status > 399 || response.status === 304 || !location) {
+        return { ...response, redirects, isAuthorizationDropped };
+      }
+      const next = new URL(location, url);
+      if (redirects.length >= MAX_REDIRECTS || visited.has(next.href)) {
+        throw new ConnectionError('redirect', `redirect loop or more than ${MAX_REDIRECTS} redirects starting at ${startUrl.host}${startUrl.pathname}`);
+      }
+      visited.add(next.href);
+      redirects.push(next.host);
+      if (next.host !== url.host || next.protocol !== url.protocol) {
+        if (headers.authorization) isAuthorizationDropped = true;
+        delete headers.authorization;
+      }
+      if (response.status === 303 || ((response.status === 301 || response.status === 302) && currentMethod === 'POST')) {
+        currentMethod = 'GET';
+        currentBody = undefined;
+        delete headers['content-type'];
+      }
+      url = next;
+    }
+  }
+}

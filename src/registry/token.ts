@@ -1,0 +1,152 @@
+// The Docker token flow: GET the realm with service and scope (Basic credentials when configured),
+// the OAuth2 POST form as fallback (or first, for a refresh token), `token` or `access_token`,
+// `expires_in` (default 60 s) and `issued_at`. Tokens are registered with the redaction gate the
+// moment they exist; JWT payloads are decoded (never verified) for expiry and granted actions.
+
+import { ConnectionError } from './errors.js';
+import type { HttpResponse } from './http.js';
+import { allGrantedActions, decodeJwt, jwtExpiry } from './jwt.js';
+import { registerSecret } from '../util/redact.js';
+
+export type TokenExchange = 'ok' | 'rejected' | 'unreachable' | 'not_attempted';
+
+export interface TokenCredentials {
+  username?: string;
+  password?: string;
+  identityToken?: string;
+}
+
+export interface IssuedToken {
+  exchange: 'ok';
+  token: string;
+  expiresInSeconds: number;
+  issuedAt: string | null;
+  expiresAtUtc: string | null;
+  /** `repository:name:pull,push` entries from the JWT `access` claim; null when the token is opaque. */
+  grantedActions: string[] | null;
+  isAnonymous: boolean;
+  method: 'GET' | 'POST';
+  statusCode: number;
+}
+
+export interface FailedToken {
+  exchange: 'rejected' | 'unreachable';
+  statusCode: number | null;
+  message: string;
+  errorClass?: string;
+}
+
+export type TokenOutcome = IssuedToken | FailedToken;
+
+export interface TokenRequestContext {
+  realm: URL;
+  service: string | undefined;
+  scopes: string[];
+  credentials: TokenCredentials;
+  /** Sends one request to the realm, following redirects safely. */
+  send(method: 'GET' | 'POST', url: URL, headers: Record<string, string>, body?: string): Promise<HttpResponse>;
+}
+
+const CLIENT_ID = 'stella-doctor';
+
+function basicHeader(username: string, password: string): string {
+  return `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
+}
+
+function parseTokenBody(response: HttpResponse): { token: string; expiresIn: number; issuedAt: string | null } | string {
+  let body: unknown;
+  try {
+    body = JSON.parse(response.body.toString('utf8'));
+  } catch {
+    return `the token service answered ${response.status} with a body that is not JSON`;
+  }
+  if (!body || typeof body !== 'object') return 'the token service answered with JSON that is not an object';
+  const record = body as Record<string, unknown>;
+  const token = typeof record.access_token === 'string' && record.access_token ? record.access_token : record.token;
+  if (typeof token !== 'string' || token === '') return 'the token service answered without a token or access_token field';
+  registerSecret(token);
+  if (typeof record.refresh_token === 'string') registerSecret(record.refresh_token);
+  const expiresIn = typeof record.expires_in === 'number' && record.expires_in > 0 ? Math.max(60, record.expires_in) : 60;
+  const issuedAt = typeof record.issued_at === 'string' ? record.issued_at : null;
+  return { token, expiresIn, issuedAt };
+}
+
+function issued(parsed: { token: string; expiresIn: number; issuedAt: string | null }, ctx: TokenRequestContext, method: 'GET' | 'POST', status: number): IssuedToken {
+  const jwt = decodeJwt(parsed.token);
+  const exp = jwt ? jwtExpiry(jwt.payload) : undefined;
+  const start = parsed.issuedAt && !Number.isNaN(Date.parse(parsed.issuedAt)) ? Date.parse(parsed.issuedAt) : Date.now();
+  return {
+    exchange: 'ok',
+    token: parsed.token,
+    expiresInSeconds: parsed.expiresIn,
+    issuedAt: parsed.issuedAt,
+    expiresAtUtc: (exp ?? new Date(start + parsed.expiresIn * 1000)).toISOString(),
+    grantedActions: jwt ? allGrantedActions(jwt.payload) : null,
+    isAnonymous: !ctx.credentials.username && !ctx.credentials.identityToken,
+    method,
+    statusCode: status,
+  };
+}
+
+function rejectedOrBroken(response: HttpResponse, method: string): FailedToken {
+  if (response.status === 401 || response.status === 403) {
+    return { exchange: 'rejected', statusCode: response.status, message: `the token service rejected the credentials (${method} ${response.status})` };
+  }
+  return { exchange: 'unreachable', statusCode: response.status, message: `the token service answered ${method} with status ${response.status}` };
+}
+
+async function getToken(ctx: TokenRequestContext): Promise<TokenOutcome> {
+  const url = new URL(ctx.realm);
+  if (ctx.service) url.searchParams.set('service', ctx.service);
+  for (const scope of ctx.scopes) url.searchParams.append('scope', scope);
+  const headers: Record<string, string> = { accept: 'application/json' };
+  const { username, password } = ctx.credentials;
+  if (username && password !== undefined) {
+    url.searchParams.set('account', username);
+    headers.authorization = basicHeader(username, password);
+  }
+  url.searchParams.set('client_id', CLIENT_ID);
+  const response = await ctx.send('GET', url, headers);
+  if (response.status !== 200) return rejectedOrBroken(response, 'GET');
+  const parsed = parseTokenBody(response);
+  return typeof parsed === 'string' ? { exchange: 'unreachable', statusCode: 200, message: parsed } : issued(parsed, ctx, 'GET', 200);
+}
+
+async function postToken(ctx: TokenRequestContext): Promise<TokenOutcome> {
+  const form = new URLSearchParams();
+  const { username, password, identityToken } = ctx.credentials;
+  if (identityToken) {
+    form.set('grant_type', 'refresh_token');
+    form.set('refresh_token', identityToken);
+  } else {
+    form.set('grant_type', 'password');
+    form.set('username', username ?? '');
+    form.set('password', password ?? '');
+  }
+  if (ctx.service) form.set('service', ctx.service);
+  form.set('client_id', CLIENT_ID);
+  if (ctx.scopes.length > 0) form.set('scope', ctx.scopes.join(' '));
+  const response = await ctx.send('POST', ctx.realm, { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' }, form.toString());
+  if (response.status !== 200) return rejectedOrBroken(response, 'POST');
+  const parsed = parseTokenBody(response);
+  return typeof parsed === 'string' ? { exchange: 'unreachable', statusCode: 200, message: parsed } : issued(parsed, ctx, 'POST', 200);
+}
+
+/**
+ * One token exchange. A refresh token goes by POST first; everything else by GET, with the
+ * OAuth2 POST form as fallback when the GET endpoint is missing (404/405) and a password is held.
+ */
+export async function requestToken(ctx: TokenRequestContext): Promise<TokenOutcome> {
+  try {
+    if (ctx.credentials.identityToken) return await postToken(ctx);
+    const viaGet = await getToken(ctx);
+    const getMissing = viaGet.exchange !== 'ok' && (viaGet.statusCode === 404 || viaGet.statusCode === 405);
+    if (getMissing && ctx.credentials.password !== undefined) return await postToken(ctx);
+    return viaGet;
+  } catch (error) {
+    if (error instanceof ConnectionError) {
+      return { exchange: 'unreachable', statusCode: null, message: `cannot reach the token service at ${ctx.realm.host}: ${error.message}`, errorClass: error.errorClass };
+    }
+    throw error;
+  }
+}

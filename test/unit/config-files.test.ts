@@ -1,0 +1,62 @@
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { ConfigError } from '../../src/config/configuration.js';
+import { readConfigText } from '../../src/config/files.js';
+
+// Running as root makes permission errors impossible to produce for real: the reader is fed them.
+const { readFileSync } = vi.hoisted(() => ({ readFileSync: vi.fn() }));
+vi.mock('node:fs', () => ({ readFileSync }));
+
+function failWith(code: string | undefined, message = `${code}: failure`): void {
+  readFileSync.mockImplementation(() => {
+    throw Object.assign(new Error(message), code === undefined ? {} : { code });
+  });
+}
+
+function errorOf(run: () => unknown): string {
+  try {
+    run();
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as Error).message;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('readConfigText', () => {
+  beforeEach(() => {
+    readFileSync.mockReset();
+  });
+
+  it('returns the text without a byte-order mark', () => {
+    readFileSync.mockReturnValue('\uFEFF{"a":1}');
+
+    expect(readConfigText('/x/a.json', 'a.json', 'config file')).toBe('{"a":1}');
+  });
+
+  it.each([
+    ['EACCES', 'permission denied'],
+    ['EPERM', 'permission denied'],
+    ['EISDIR', 'is a directory, not a file'],
+    ['ENOTDIR', 'a parent of the path is not a directory'],
+    ['ENOENT', 'file not found'],
+    ['EIO', 'EIO'],
+  ])('explains %s in words', (code, reason) => {
+    failWith(code);
+
+    expect(errorOf(() => readConfigText('/x/a.json', 'a.json', 'config file'))).toBe(`cannot read config file a.json: ${reason}`);
+  });
+
+  it('uses the first line of the message when there is no code', () => {
+    failWith(undefined, 'odd failure\nwith details');
+
+    expect(errorOf(() => readConfigText('/x/.env', '.env', 'env file'))).toBe('cannot read env file .env: odd failure');
+  });
+
+  it('returns undefined for a missing optional file, but still fails on other errors', () => {
+    failWith('ENOENT');
+    expect(readConfigText('/x/a.json', 'a.json', 'config file', true)).toBeUndefined();
+
+    failWith('EACCES');
+    expect(errorOf(() => readConfigText('/x/a.json', 'a.json', 'config file', true))).toBe('cannot read config file a.json: permission denied');
+  });
+});

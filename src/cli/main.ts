@@ -9,13 +9,13 @@ import { parseDuration } from '../engine/duration.js';
 import type { RunEvent } from '../engine/run.js';
 import type { Selection } from '../engine/selection.js';
 import type { Report, Severity } from '../engine/types.js';
+import { REPORT_FORMATS } from '../render/index.js';
 import { redactText } from '../util/redact.js';
 import { DOCTOR_VERSION } from '../version.js';
 import { helpText, parseArgs, type ParsedArgs } from './args.js';
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, internal: 3 } as const;
 
-const REPORT_FORMATS = ['text', 'table', 'json', 'markdown', 'junit'] as const;
 const DATA_FORMATS = ['text', 'json'] as const;
 const SEVERITIES: Severity[] = ['pass', 'info', 'warn', 'fail', 'skip'];
 

@@ -16,9 +16,7 @@ export function parseJsonConfig(text: string, name: string): FlatValue[] {
   try {
     document = JSON.parse(text);
   } catch (error) {
-    const message = String((error as Error).message);
-    const { line, column } = lineAndColumn(text, errorPosition(text, message));
-    throw new ConfigError(`malformed JSON in ${name} at line ${line}, column ${column}: ${describeSyntaxError(message)}`);
+    throw new ConfigError(`malformed JSON in ${name} ${describeJsonError(text, error)}`);
   }
   if (document === null || typeof document !== 'object' || Array.isArray(document)) {
     throw new ConfigError(`${name} must contain a JSON object at the top level, not ${kindOf(document)}`);
@@ -52,6 +50,13 @@ function kindOf(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
   return `a ${typeof value}`;
+}
+
+/** Where and what a JSON.parse error is (`at line 4, column 3: expected …`), never quoting the text. */
+export function describeJsonError(text: string, error: unknown): string {
+  const message = String((error as Error).message);
+  const { line, column } = lineAndColumn(text, errorPosition(text, message));
+  return `at line ${line}, column ${column}: ${describeSyntaxError(message)}`;
 }
 
 /**

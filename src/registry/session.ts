@@ -3,7 +3,7 @@
 // followed by hand (Authorization dropped when the host changes), and the rule that credentials
 // never travel over plain HTTP to a host that is not loopback unless explicitly allowed.
 
-import { basicChallenge, bearerChallenge, parseChallenges, type Challenge, type ParseResult } from './challenge.js';
+import { basicChallenge, bearerChallenge, parseChallenges, realmUrl, type Challenge, type ParseResult } from './challenge.js';
 import type { ResolvedCredential } from './credentials.js';
 import { ConnectionError } from './errors.js';
 import { HttpClient, type HttpResponse, type TlsFacts } from './http.js';
@@ -169,7 +169,8 @@ export class RegistrySession {
 
   private async exchange(challenge: Challenge, scopes: string[], signal?: AbortSignal): Promise<TokenOutcome> {
     const credential = await this.credential();
-    const realm = new URL(challenge.params.realm!);
+    const realm = realmUrl(challenge);
+    if (!realm) return { exchange: 'unreachable', statusCode: null, message: `the Bearer challenge names no usable token realm (realm=${JSON.stringify(challenge.params.realm ?? null)})` };
     const hasCredentials = credential.method === 'basic' && (credential.password !== undefined || credential.identityToken !== undefined);
     if (hasCredentials) this.assertSafeForCredentials(realm);
     return requestToken({

@@ -29,7 +29,8 @@ export function clearSecrets(): void {
   secrets.clear();
 }
 
-function looksLikeCredential(value: string): boolean {
+function looksLikeCredential(raw: string): boolean {
+  const value = raw.replace(/[.]+$/, '');
   if (/[0-9+/=._~-]/.test(value)) return true;
   return value.length >= 20 && /[a-z]/.test(value) && /[A-Z]/.test(value);
 }

@@ -4,7 +4,7 @@
 // performed for Bearer registries, anonymous tokens, static JWT expiry, and credential safety.
 
 import type { CheckDefinition, CheckOutcome, Evidence } from '../../engine/types.js';
-import type { Challenge } from '../../registry/challenge.js';
+import { realmUrl, type Challenge } from '../../registry/challenge.js';
 import type { ResolvedCredential } from '../../registry/credentials.js';
 import { decodeJwt, jwtExpiry } from '../../registry/jwt.js';
 import type { SessionResponse } from '../../registry/session.js';
@@ -37,9 +37,9 @@ function curlBase(p: Probe): string {
 function reproduceStep(p: Probe, bearer?: Challenge): Step {
   const registry = p.target.session.baseUrl.origin;
   const user = p.credential.username ?? '<username>';
-  if (bearer?.params.realm) {
-    const realm = new URL(bearer.params.realm);
-    if (bearer.params.service) realm.searchParams.set('service', bearer.params.service);
+  const realm = bearer ? realmUrl(bearer) : undefined;
+  if (realm) {
+    if (bearer?.params.service) realm.searchParams.set('service', bearer.params.service);
     const auth = p.credential.method === 'anonymous' ? '' : ` -u ${shellQuote(user)}:'<password>'`;
     return probeStep('Ask the token service for a token the way the check does', `${curlBase(p)}${auth} ${shellQuote(realm.href)}`);
   }
@@ -141,7 +141,7 @@ async function viaToken(p: Probe, bearer: Challenge): Promise<CheckOutcome> {
   const { session } = p.target;
   p.evidence.token_realm = bearer.params.realm ?? null;
   p.evidence.token_service = bearer.params.service ?? null;
-  const realmHost = bearer.params.realm ? new URL(bearer.params.realm).host : null;
+  const realmHost = realmUrl(bearer)?.host ?? null;
   p.evidence.token_realm_host = realmHost;
   p.evidence.is_realm_cross_host = realmHost !== null && realmHost !== p.target.host;
   const token = (await session.token([]))!;

@@ -2,6 +2,7 @@
 // same service and scopes on Bearer registries, Basic or static bearer credentials — with every
 // secret as a placeholder, so an operator can replay what the doctor saw.
 
+import { realmUrl } from '../../registry/challenge.js';
 import { curlTlsOptions, probeStep, shellQuote, type Step } from './remediation.js';
 import type { OciTarget } from './oci-context.js';
 
@@ -23,9 +24,9 @@ export async function curlReproduction(target: OciTarget, probe: CurlProbe): Pro
   const steps: Step[] = [];
   let auth = '';
   const bearer = credential.method === 'bearer' ? undefined : await session.bearer();
-  if (bearer?.params.realm) {
-    const realm = new URL(bearer.params.realm);
-    if (bearer.params.service) realm.searchParams.set('service', bearer.params.service);
+  const realm = bearer ? realmUrl(bearer) : undefined;
+  if (realm) {
+    if (bearer?.params.service) realm.searchParams.set('service', bearer.params.service);
     for (const scope of probe.scopes) realm.searchParams.append('scope', scope);
     steps.push(probeStep('Ask the token service for a token with the same scopes', `TOKEN=$(curl -sS${tls}${basic} ${shellQuote(realm.href)} | jq -r '.token // .access_token')`));
     auth = ` -H "Authorization: Bearer $TOKEN"`;

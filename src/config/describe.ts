@@ -13,9 +13,15 @@ export interface DescribedEntry {
   isSecret: boolean;
 }
 
-/** Sorted by key, as Configuration.entries() is. */
+/** Plain environment variables the doctor reads; the rest of the process environment is not shown. */
+const READ_VARIABLES = new Set(
+  ['NODE_EXTRA_CA_CERTS', 'HTTPS_PROXY', 'HTTP_PROXY', 'NO_PROXY', 'DOCKER_CONFIG', 'STELLAOPS_ENVIRONMENT', 'DOTNET_ENVIRONMENT', 'ASPNETCORE_ENVIRONMENT', 'NO_COLOR'].map((v) => v.toLowerCase()),
+);
+
+/** Hierarchical keys (`Section:Key`) and the variables the doctor reads, sorted by key. */
 export function describeConfiguration(config: Configuration): DescribedEntry[] {
-  return config.entries().map(({ key, value, source }) => {
+  const shown = config.entries().filter(({ key }) => key.includes(':') || READ_VARIABLES.has(key.toLowerCase()));
+  return shown.map(({ key, value, source }) => {
     const isSecret = isSecretKey(key);
     if (isSecret) return { key, value: value === '' ? '' : MASK, source, isSecret };
     return { key, value: redactText(value), source, isSecret };

@@ -38,8 +38,9 @@ function looksLikeCredential(raw: string): boolean {
 type Replacement = string | ((substring: string, ...groups: string[]) => string);
 
 const SHAPES: Array<[RegExp, Replacement]> = [
-  // Authorization / Proxy-Authorization header values, in any spelling.
-  [/\b((?:proxy-)?authorization["']?\s*[:=]\s*["']?(?:basic|bearer|token)\s+)[^\s"',;]+/gi, `$1${MASK}`],
+  // Authorization / Proxy-Authorization header values, in any spelling
+  // (a shell variable or a <placeholder> in a copy/paste command is not a secret).
+  [/\b((?:proxy-)?authorization["']?\s*[:=]\s*["']?(?:basic|bearer|token)\s+)(?![$<])[^\s"',;]+/gi, `$1${MASK}`],
   // `Basic xyz`/`Bearer xyz` where xyz looks like a credential, not a word ("Bearer challenge").
   [/\b(basic|bearer)\s+([A-Za-z0-9+/=._~-]{8,})/gi, (whole: string, scheme: string, value: string) => (looksLikeCredential(value) ? `${scheme} ${MASK}` : whole)],
   // JSON Web Tokens (three base64url segments, the first starting with eyJ).

@@ -52,3 +52,11 @@ describe('redactDeep', () => {
     expect(redactDeep({ a: 'x canary-123', b: ['canary-123'], c: 5, d: null, e: true })).toEqual({ a: `x ${MASK}`, b: [MASK], c: 5, d: null, e: true });
   });
 });
+
+describe('copy/paste commands', () => {
+  it('keeps shell variables and placeholders in Authorization headers', () => {
+    const text = `curl -H "Authorization: Bearer $TOKEN" -H 'Authorization: Bearer <token>' https://r.example/v2/`;
+
+    expect(redactText(text)).toBe(text);
+  });
+});

@@ -24,7 +24,10 @@ export interface IssuedToken {
   expiresAtUtc: string | null;
   /** `repository:name:pull,push` entries from the JWT `access` claim; null when the token is opaque. */
   grantedActions: string[] | null;
+  /** True when no credential reached the token service (none configured, or dropped on a cross-host redirect). */
   isAnonymous: boolean;
+  /** A redirect to another host made the client drop the credentials. */
+  isAuthorizationDropped: boolean;
   method: 'GET' | 'POST';
   statusCode: number;
 }
@@ -38,13 +41,15 @@ export interface FailedToken {
 
 export type TokenOutcome = IssuedToken | FailedToken;
 
+export type TokenResponse = HttpResponse & { isAuthorizationDropped: boolean };
+
 export interface TokenRequestContext {
   realm: URL;
   service: string | undefined;
   scopes: string[];
   credentials: TokenCredentials;
   /** Sends one request to the realm, following redirects safely. */
-  send(method: 'GET' | 'POST', url: URL, headers: Record<string, string>, body?: string): Promise<HttpResponse>;
+  send(method: 'GET' | 'POST', url: URL, headers: Record<string, string>, body?: string): Promise<TokenResponse>;
 }
 
 const CLIENT_ID = 'stella-doctor';
@@ -53,7 +58,7 @@ function basicHeader(username: string, password: string): string {
   return `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
 }
 
-function parseTokenBody(response: HttpResponse): { token: string; expiresIn: number; issuedAt: string | null } | string {
+function parseTokenBody(response: TokenResponse): { token: string; expiresIn: number; issuedAt: string | null } | string {
   let body: unknown;
   try {
     body = JSON.parse(response.body.toString('utf8'));
@@ -71,7 +76,7 @@ function parseTokenBody(response: HttpResponse): { token: string; expiresIn: num
   return { token, expiresIn, issuedAt };
 }
 
-function issued(parsed: { token: string; expiresIn: number; issuedAt: string | null }, ctx: TokenRequestContext, method: 'GET' | 'POST', status: number): IssuedToken {
+function issued(parsed: { token: string; expiresIn: number; issuedAt: string | null }, ctx: TokenRequestContext, method: 'GET' | 'POST', response: TokenResponse): IssuedToken {
   const jwt = decodeJwt(parsed.token);
   const exp = jwt ? jwtExpiry(jwt.payload) : undefined;
   const start = parsed.issuedAt && !Number.isNaN(Date.parse(parsed.issuedAt)) ? Date.parse(parsed.issuedAt) : Date.now();
@@ -82,13 +87,14 @@ function issued(parsed: { token: string; expiresIn: number; issuedAt: string | n
     issuedAt: parsed.issuedAt,
     expiresAtUtc: (exp ?? new Date(start + parsed.expiresIn * 1000)).toISOString(),
     grantedActions: jwt ? allGrantedActions(jwt.payload) : null,
-    isAnonymous: !ctx.credentials.username && !ctx.credentials.identityToken,
+    isAnonymous: (!ctx.credentials.username && !ctx.credentials.identityToken) || response.isAuthorizationDropped,
+    isAuthorizationDropped: response.isAuthorizationDropped,
     method,
-    statusCode: status,
+    statusCode: response.status,
   };
 }
 
-function rejectedOrBroken(response: HttpResponse, method: string): FailedToken {
+function rejectedOrBroken(response: TokenResponse, method: string): FailedToken {
   if (response.status === 401 || response.status === 403) {
     return { exchange: 'rejected', statusCode: response.status, message: `the token service rejected the credentials (${method} ${response.status})` };
   }
@@ -109,7 +115,7 @@ async function getToken(ctx: TokenRequestContext): Promise<TokenOutcome> {
   const response = await ctx.send('GET', url, headers);
   if (response.status !== 200) return rejectedOrBroken(response, 'GET');
   const parsed = parseTokenBody(response);
-  return typeof parsed === 'string' ? { exchange: 'unreachable', statusCode: 200, message: parsed } : issued(parsed, ctx, 'GET', 200);
+  return typeof parsed === 'string' ? { exchange: 'unreachable', statusCode: 200, message: parsed } : issued(parsed, ctx, 'GET', response);
 }
 
 async function postToken(ctx: TokenRequestContext): Promise<TokenOutcome> {
@@ -129,7 +135,7 @@ async function postToken(ctx: TokenRequestContext): Promise<TokenOutcome> {
   const response = await ctx.send('POST', ctx.realm, { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' }, form.toString());
   if (response.status !== 200) return rejectedOrBroken(response, 'POST');
   const parsed = parseTokenBody(response);
-  return typeof parsed === 'string' ? { exchange: 'unreachable', statusCode: 200, message: parsed } : issued(parsed, ctx, 'POST', 200);
+  return typeof parsed === 'string' ? { exchange: 'unreachable', statusCode: 200, message: parsed } : issued(parsed, ctx, 'POST', response);
 }
 
 /**

@@ -86,9 +86,11 @@ function recordToken(p: Probe, token: TokenOutcome): void {
   p.evidence.token_exchange = token.exchange;
   p.evidence.token_status_code = token.statusCode;
   if (token.exchange === 'ok') {
+    p.evidence.token_expires_in_seconds = token.expiresInSeconds;
     p.evidence.token_expires_at_utc = token.expiresAtUtc;
     p.evidence.granted_actions = token.grantedActions ?? [];
     p.evidence.is_token_anonymous = token.isAnonymous;
+    p.evidence.is_authorization_dropped = token.isAuthorizationDropped;
   } else {
     p.evidence.token_error = token.message;
   }
@@ -216,8 +218,8 @@ async function probeCredentials(target: OciTarget, now: Date): Promise<CheckOutc
         p,
         'fail',
         `The docker config credential source failed: ${credential.dockerConfig.detail}`,
-        helper ? [`docker-credential-${helper} is not installed or not on PATH for this service`, 'The helper\'s backing store (keychain, pass, secret service) is locked or unavailable'] : ['The docker config file is malformed or unreadable'],
-        [probeStep('Run the helper by hand the way docker does', helper ? `echo ${shellQuote(target.host)} | docker-credential-${helper} get >/dev/null; echo "exit $?"` : `jq . "\${DOCKER_CONFIG:-$HOME/.docker}/config.json" >/dev/null`), { environment: 'any', description: `Log in again so docker stores a fresh credential`, command: `docker login ${target.host}`, safe: false }],
+        helper ? [`${helper} is not installed or not on PATH for this service`, 'The helper\'s backing store (keychain, pass, secret service) is locked or unavailable'] : ['The docker config file is malformed or unreadable'],
+        [probeStep('Run the helper by hand the way docker does', helper ? `echo ${shellQuote(target.host)} | ${helper} get >/dev/null; echo "exit $?"` : `jq . "\${DOCKER_CONFIG:-$HOME/.docker}/config.json" >/dev/null`), { environment: 'any', description: `Log in again so docker stores a fresh credential`, command: `docker login ${target.host}`, safe: false }],
       );
     }
   }

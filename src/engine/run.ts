@@ -126,6 +126,7 @@ export async function runChecks(options: RunOptions): Promise<Report> {
     env: options.env ?? process.env,
     timeoutMs,
     selectedCheckIds: checks.map((c) => c.id),
+    userAgent: `stella-doctor/${options.doctorVersion} run/${runId}`,
     now,
   };
   const results: CheckResult[] = [];

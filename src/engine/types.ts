@@ -111,6 +111,8 @@ export interface CheckContext {
   timeoutMs: number;
   /** Every check selected for this run, so shared work can be planned once. */
   selectedCheckIds: string[];
+  /** `stella-doctor/<version> run/<runId>`: sent on every request so registry logs can be matched to a report. */
+  userAgent: string;
   now(): Date;
 }
 

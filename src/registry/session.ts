@@ -20,6 +20,7 @@ export interface SessionSettings {
   proxyEnv: ProxyEnvironment;
   /** Scopes the selected checks will need; the first token request asks for all of them at once. */
   plannedScopes: string[];
+  userAgent: string;
 }
 
 export type Probe =
@@ -84,6 +85,7 @@ export class RegistrySession {
       skipTlsVerify: settings.skipTlsVerify,
       timeoutMs: settings.requestTimeoutMs,
       proxyEnv: settings.proxyEnv,
+      userAgent: settings.userAgent,
     });
   }
 

@@ -156,6 +156,7 @@ export interface TokenServerLogEntry {
   query: string;
   host: string;
   had_authorization: boolean;
+  user_agent: string;
   /** The authenticated user; null when anonymous or rejected. */
   user: string | null;
   status: number;

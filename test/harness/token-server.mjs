@@ -149,6 +149,7 @@ function route(req, body, context, log) {
       query: target.search.slice(1),
       host: req.headers.host ?? '',
       had_authorization: req.headers.authorization !== undefined,
+      user_agent: req.headers['user-agent'] ?? '',
       user: reply.user ?? null,
       status: reply.status,
     });

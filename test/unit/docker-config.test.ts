@@ -376,16 +376,16 @@ describe('credential helpers', () => {
 
 describe('unusable config files', () => {
   it.each<[string, string, string]>([
-    ['a missing comma', '{\n  "auths": {\n    "a": {}\n    "b": {}\n  }\n}', "expected ',' or '}' after property value at line 4, column 5"],
-    ['a trailing comma', '{\n  "auths": {},\n}', 'expected double-quoted property name at line 3, column 1'],
-    ['a truncated file', '{\n  "auths": {\n    "a": [1,\n', 'unexpected end of input at line 4, column 1'],
-    ['an unquoted value (no position from JSON.parse)', '{"auths": {"a": {"auth": c2VjcmV0LXZhbHVl}}}', 'unexpected token'],
+    ['a missing comma', '{\n  "auths": {\n    "a": {}\n    "b": {}\n  }\n}', "at line 4, column 5: expected ',' or '}' after property value"],
+    ['a trailing comma', '{\n  "auths": {},\n}', 'at line 3, column 1: expected double-quoted property name'],
+    ['a truncated file', '{\n  "auths": {\n    "a": [1,\n', 'at line 3, column 13: unexpected end of input'],
+    ['an unquoted value (no position from JSON.parse)', '{"auths": {"a": {"auth": c2VjcmV0LXZhbHVl}}}', "at line 1, column 26: unexpected character 'c'"],
   ])('%s is an error naming the file and the JSON problem', async (_name, text, problem) => {
     const path = await writeConfig(text);
 
     const result = await resolveDockerCredential({ path, registryHost: HOST, env: ENV });
 
-    expect(result).toEqual({ kind: 'error', message: `Docker config ${path} is not valid JSON: ${problem}` });
+    expect(result).toEqual({ kind: 'error', message: `Docker config ${path} is not valid JSON ${problem}` });
     expect(JSON.stringify(result)).not.toContain('c2VjcmV0');
   });
 

@@ -111,18 +111,26 @@ async function probeDelete(c: Ctx): Promise<ProbeVerdict> {
   const allow = headerValue(options, 'allow');
   c.evidence.allow_header = allow;
   c.evidence.allow_lists_delete = /\bDELETE\b/i.test(allow ?? '');
-  if (!c.canWrite) return { supported: c.evidence.allow_lists_delete === true, untested: 'deletes really enabled: needs credentials' };
+  const byAllow = { supported: c.evidence.allow_lists_delete === true };
+  if (!c.canWrite) {
+    c.evidence.delete_probe_note = 'not sent: needs credentials; the Allow header decides';
+    return byAllow;
+  }
   const upload = await probeUpload(c.session, c.pushRepo);
   const grants = upload.post.token?.exchange === 'ok' ? upload.post.token.grantedActions : null;
   c.evidence.has_delete_grant = grants ? grants.some((g) => g.startsWith(`repository:${c.pushRepo}:`) && /[:,](delete|\*)(,|$)/.test(g)) : null;
-  if (c.evidence.has_delete_grant === false) return { supported: c.evidence.allow_lists_delete === true, untested: 'deletes really enabled: the token does not grant delete' };
+  if (c.evidence.has_delete_grant === false) {
+    c.evidence.delete_probe_note = 'not sent: the token does not grant delete; the Allow header decides';
+    return byAllow;
+  }
   const randomDigest = `sha256:${randomBytes(32).toString('hex')}`;
   const res = await c.session.send('DELETE', `/v2/${c.pushRepo}/manifests/${randomDigest}`, { auth: true, scopes: [pushScope(c.pushRepo)] });
   c.evidence.delete_probe_status_code = res.status;
   c.evidence.delete_probe_error_code = registryError(res.body).code;
   if (res.status === 404 || res.status === 202) return { supported: true };
   if (res.status === 405 || res.status === 400) return { supported: false };
-  return { supported: c.evidence.allow_lists_delete === true, untested: `deletes really enabled: the probe was answered ${res.status}` };
+  c.evidence.delete_probe_note = `inconclusive answer ${res.status}; the Allow header decides`;
+  return byAllow;
 }
 
 const LABELS: Record<Capability, string> = {

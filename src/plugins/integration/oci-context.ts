@@ -106,6 +106,7 @@ export function openTarget(ctx: CheckContext): OciTarget | { failure: CheckOutco
           requestTimeoutMs: Math.max(100, Math.floor(ctx.timeoutMs * 0.9)),
           proxyEnv: proxyEnvironment(ctx.env),
           plannedScopes: plannedScopes(settings, ctx.selectedCheckIds),
+          userAgent: ctx.userAgent,
         },
         () => resolveCredential(settings, url.host, ctx.env),
       ),

@@ -158,9 +158,10 @@ export class HttpClient {
       let options: http.RequestOptions;
       if (proxy && isHttps) {
         const socket = await this.tunnel(proxy, req.url, controller.signal);
-        options = { createConnection: () => socket, agent: false } as http.RequestOptions;
+        // createConnection is honoured only when no agent is given (agent: false would ignore it).
+        options = { createConnection: () => socket } as http.RequestOptions;
       } else if (proxy) {
-        options = { host: proxy.hostname, port: Number(proxy.port || 80), path: req.url.href, agent: false };
+        options = { protocol: 'http:', hostname: proxy.hostname, port: Number(proxy.port || 80), path: req.url.href, agent: false };
         if (proxy.username) headers['proxy-authorization'] = proxyAuthorization(proxy);
       } else {
         options = { agent: isHttps ? this.httpsAgent : this.httpAgent };
@@ -185,9 +186,14 @@ export class HttpClient {
     const transport = req.url.protocol === 'https:' ? https : http;
     const maxBody = req.maxBodyBytes ?? DEFAULT_MAX_BODY;
     return new Promise<HttpResponse>((resolve, reject) => {
+      const target: http.RequestOptions = {
+        protocol: req.url.protocol,
+        hostname: req.url.hostname.replace(/^\[|\]$/g, ''),
+        port: req.url.port || undefined,
+        path: req.url.pathname + req.url.search,
+      };
       const request = transport.request(
-        req.url,
-        { method: req.method, headers, signal, ...options },
+        { ...target, method: req.method, headers: { host: req.url.host, ...headers }, signal, ...options },
         (res) => {
           const chunks: Buffer[] = [];
           let size = 0;

@@ -1,6 +1,8 @@
 // Proxy choice from the environment, the way curl reads it: HTTPS_PROXY / HTTP_PROXY (either
 // case), NO_PROXY with `*`, host names, `.domain` suffixes, host:port and IP literals.
 
+import { registerSecret } from '../util/redact.js';
+
 export interface ProxyEnvironment {
   HTTPS_PROXY?: string;
   https_proxy?: string;
@@ -10,8 +12,14 @@ export interface ProxyEnvironment {
   no_proxy?: string;
 }
 
+/** The proxy variables of an environment; a password inside a proxy URL is registered as a secret. */
 export function proxyEnvironment(env: Record<string, string | undefined>): ProxyEnvironment {
-  const pick = (k: keyof ProxyEnvironment): string | undefined => env[k] || undefined;
+  const pick = (k: keyof ProxyEnvironment): string | undefined => {
+    const value = env[k] || undefined;
+    const password = value && /^[a-z]+:\/\/[^/@:]+:([^/@]+)@/i.exec(value)?.[1];
+    if (password) registerSecret(decodeURIComponent(password));
+    return value;
+  };
   return {
     HTTPS_PROXY: pick('HTTPS_PROXY'),
     https_proxy: pick('https_proxy'),

@@ -72,7 +72,20 @@ function stepsFor(errorClass: ConnectionErrorClass, target: OciTarget): Step[] {
     case 'dns':
       return [reproduce, probeStep('Resolve the name the way this machine does', `getent hosts ${url.hostname}`), ...setConfigSteps('OCI:RegistryUrl', url.origin)];
     case 'proxy':
-      return [reproduce, probeStep('Show the proxy settings this process sees', 'env | grep -i _proxy'), ...setConfigSteps('NO_PROXY', url.hostname)];
+      return [
+        reproduce,
+        probeStep('Show the proxy settings this process sees', 'env | grep -i _proxy'),
+        { environment: 'compose', description: `Exempt the registry from the proxy in the platform service's environment`, command: `echo 'NO_PROXY=${url.hostname}' >> .env
+docker compose up -d`, safe: false },
+        {
+          environment: 'baremetal',
+          description: 'Exempt the registry from the proxy in the service unit',
+          command: `sudo systemctl edit stellaops-platform   # add: [Service] Environment=NO_PROXY=${url.hostname}
+sudo systemctl restart stellaops-platform`,
+          safe: false,
+        },
+        { environment: 'kubernetes', description: 'Exempt the registry from the proxy in the deployment', command: `kubectl set env deployment/stellaops-platform NO_PROXY=${url.hostname}`, safe: false },
+      ];
     case 'refused':
       return [
         reproduce,

@@ -21,11 +21,11 @@ export function jsonPath(key: string): string {
   return '.' + key.split(':').join('.');
 }
 
-/** `OCI:RegistryUrl` → `oci.registryUrl`. */
+/** `OCI:RegistryUrl` → `oci.registryUrl`, `OCI:CaCertificatePath` → `oci.caCertificatePath`. */
 export function helmValue(key: string): string {
   return key
     .split(':')
-    .map((part) => part.charAt(0).toLowerCase() + part.slice(1))
+    .map((part) => part.replace(/^[A-Z]+(?=[A-Z][a-z]|$)/, (acronym) => acronym.toLowerCase()).replace(/^./, (c) => c.toLowerCase()))
     .join('.');
 }
 

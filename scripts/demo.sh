@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# The main job, end to end, on a fresh machine of this kind: installs what is missing, starts real
+# local registries (CNCF distribution with token auth over TLS, plus an open one) on 127.0.0.1,
+# runs Stella Doctor against them — first a healthy setup, then two realistic failures with their
+# remediation — and stops exactly the processes it started.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash scripts/test-prereqs.sh
+[ -d node_modules ] && [ -f dist/cli/main.js ] || npm ci --no-audit --no-fund --loglevel=error
+
+DIR=.demo-env
+node test/harness/cli.mjs down --dir "$DIR" >/dev/null 2>&1 || true
+rm -rf "$DIR"
+node test/harness/cli.mjs up --dir "$DIR" >"$DIR.log" 2>&1 &
+trap 'node test/harness/cli.mjs down --dir "$DIR" >/dev/null 2>&1 || true' EXIT
+for _ in $(seq 1 100); do [ -f "$DIR/env.json" ] && break; sleep 0.1; done
+[ -f "$DIR/env.json" ] || { echo "the demo registries did not start; see $DIR.log" >&2; exit 1; }
+
+value() { node -e "const e=require('./$DIR/env.json'); console.log($1)"; }
+REGISTRY=$(value 'e.registries.token.url')
+export OCI__CaCertificatePath=$PWD/$DIR/certs/ca.crt
+
+banner() { printf '\n\033[1m== %s\033[0m\n$ %s\n\n' "$1" "$2"; }
+
+banner "1. A healthy setup: token auth over TLS, a service account with pull, push and delete rights" \
+  "echo \"\$PASSWORD\" | stella doctor --registry $REGISTRY --username admin --password-stdin"
+value 'e.users.admin.password' | npx --no-install stella doctor --registry "$REGISTRY" --username admin --password-stdin || true
+
+banner "2. The CI account can pull but not push (exit code 1 fails the pipeline)" \
+  "echo \"\$PASSWORD\" | stella doctor --registry $REGISTRY --username puller --password-stdin --check check.integration.oci.push"
+value 'e.users.puller.password' | npx --no-install stella doctor --registry "$REGISTRY" --username puller --password-stdin \
+  --check check.integration.oci.push || echo "(exit code $?)"
+
+banner "3. Someone forgot the private CA" \
+  "OCI__CaCertificatePath= stella doctor --registry $REGISTRY --quick"
+OCI__CaCertificatePath= npx --no-install stella doctor --registry "$REGISTRY" --quick || echo "(exit code $?)"

@@ -39,3 +39,11 @@ describe.each(allChecks().map((c) => [c.id, c] as const))('article of %s', (_id,
     expect(markdown).toContain(`# ${check.name}\n`);
   });
 });
+
+describe('README', () => {
+  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+
+  it.each(allChecks().map((c) => [c.id, c] as const))('lists %s with its default severity', (_id, check) => {
+    expect(readme).toContain(`| \`${check.id}\` | ${check.defaultSeverity} |`);
+  });
+});

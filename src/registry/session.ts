@@ -157,19 +157,20 @@ export class RegistrySession {
    * token whose request covered the needed scopes is reused. Undefined when the registry does
    * not use the token flow.
    */
-  async token(scopes: string[], signal?: AbortSignal): Promise<TokenOutcome | undefined> {
+  async token(scopes: string[]): Promise<TokenOutcome | undefined> {
     const challenge = await this.bearer();
     if (!challenge) return undefined;
     const needed = new Set(scopes);
     const cached = this.tokens.find((t) => [...needed].every((s) => t.scopes.has(s)));
     if (cached) return cached.outcome;
     const requested = scopeKey([...this.settings.plannedScopes, ...scopes]).split(' ').filter(Boolean);
-    const outcome = this.exchange(challenge, requested, signal);
+    const outcome = this.exchange(challenge, requested);
     this.tokens.push({ scopes: new Set(requested), outcome });
     return outcome;
   }
 
-  private async exchange(challenge: Challenge, scopes: string[], signal?: AbortSignal): Promise<TokenOutcome> {
+  /** Shared by every check that needs these scopes, so bounded by the request deadline, not by one check's signal. */
+  private async exchange(challenge: Challenge, scopes: string[]): Promise<TokenOutcome> {
     const credential = await this.credential();
     const realm = realmUrl(challenge);
     if (!realm) return { exchange: 'unreachable', statusCode: null, message: `the Bearer challenge names no usable token realm (realm=${JSON.stringify(challenge.params.realm ?? null)})` };
@@ -182,20 +183,20 @@ export class RegistrySession {
       credentials: hasCredentials ? { username: credential.username, password: credential.password, identityToken: credential.identityToken } : {},
       send: async (method, url, headers, body) => {
         this.tokenRequests += 1;
-        return this.follow(method, url, headers, body, undefined, signal);
+        return this.follow(method, url, headers, body, undefined, undefined);
       },
     });
   }
 
   /** The Authorization header for a registry request, going through the token flow where needed. */
-  private async authorization(url: URL, scopes: string[], signal?: AbortSignal): Promise<{ header?: string; token?: TokenOutcome }> {
+  private async authorization(url: URL, scopes: string[]): Promise<{ header?: string; token?: TokenOutcome }> {
     const credential = await this.credential();
     if (credential.problem) return {};
     if (credential.method === 'bearer' && credential.token) {
       this.assertSafeForCredentials(url);
       return { header: `Bearer ${credential.token}` };
     }
-    const token = await this.token(scopes, signal);
+    const token = await this.token(scopes);
     if (token) return token.exchange === 'ok' ? { header: `Bearer ${token.token}`, token } : { token };
     if (credential.method === 'basic' && credential.username !== undefined && credential.password !== undefined) {
       this.assertSafeForCredentials(url);
@@ -210,7 +211,7 @@ export class RegistrySession {
     const headers: Record<string, string> = { ...options.headers };
     let token: TokenOutcome | undefined;
     if (options.auth) {
-      const auth = await this.authorization(url, options.scopes ?? [], options.signal);
+      const auth = await this.authorization(url, options.scopes ?? []);
       if (auth.header) headers.authorization = auth.header;
       token = auth.token;
     }

@@ -198,6 +198,16 @@ describe('referrers', () => {
     expect(result.evidence).toMatchObject({ is_referrers_supported: false, has_fallback_tag: true });
   });
 
+  it.each(['500', '401'] as const)('warns when the referrers query is answered %s (cannot verify)', async (mode) => {
+    const server = await fake({ referrers: mode });
+
+    const result = await check(CHECK.referrers, { 'OCI:RegistryUrl': server.url });
+
+    expect(result.severity).toBe('warn');
+    expect(result.evidence.status_code).toBe(Number(mode));
+    expect(result.evidence.is_referrers_supported).toBeUndefined();
+  });
+
   it('hashes the manifest body when the registry sends no Docker-Content-Digest', async () => {
     const server = await fake({ omitDigestHeader: true });
 

@@ -84,7 +84,7 @@ async function probeMount(c: Ctx): Promise<ProbeVerdict> {
   c.evidence.mount_blob_digest = blob;
   const scopes = [pushScope(c.pushRepo), pullScope(c.testRepo)];
   const query = `mount=${encodeURIComponent(blob)}&from=${encodeURIComponent(c.testRepo)}`;
-  const post = await c.session.send('POST', `/v2/${c.pushRepo}/blobs/uploads/?${query}`, { auth: true, scopes, body: '' });
+  const post = await c.session.send('POST', `/v2/${c.pushRepo}/blobs/uploads/?${query}`, { auth: true, scopes, body: '', signal: c.target.signal });
   c.evidence.mount_status_code = post.status;
   if (post.status === 201) {
     const unlink = await c.session.send('DELETE', `/v2/${c.pushRepo}/blobs/${blob}`, { auth: true, scopes: [pushScope(c.pushRepo)] });
@@ -107,7 +107,7 @@ async function probeMount(c: Ctx): Promise<ProbeVerdict> {
 }
 
 async function probeDelete(c: Ctx): Promise<ProbeVerdict> {
-  const options = await c.session.send('OPTIONS', `/v2/${c.testRepo}/manifests/${c.tag}`, { auth: true, scopes: [pullScope(c.testRepo)], headers: { accept: MANIFEST_ACCEPT } });
+  const options = await c.session.send('OPTIONS', `/v2/${c.testRepo}/manifests/${c.tag}`, { auth: true, scopes: [pullScope(c.testRepo)], headers: { accept: MANIFEST_ACCEPT }, signal: c.target.signal });
   const allow = headerValue(options, 'allow');
   c.evidence.allow_header = allow;
   c.evidence.allow_lists_delete = /\bDELETE\b/i.test(allow ?? '');
@@ -124,7 +124,7 @@ async function probeDelete(c: Ctx): Promise<ProbeVerdict> {
     return byAllow;
   }
   const randomDigest = `sha256:${randomBytes(32).toString('hex')}`;
-  const res = await c.session.send('DELETE', `/v2/${c.pushRepo}/manifests/${randomDigest}`, { auth: true, scopes: [pushScope(c.pushRepo)] });
+  const res = await c.session.send('DELETE', `/v2/${c.pushRepo}/manifests/${randomDigest}`, { auth: true, scopes: [pushScope(c.pushRepo)], signal: c.target.signal });
   c.evidence.delete_probe_status_code = res.status;
   c.evidence.delete_probe_error_code = registryError(res.body).code;
   if (res.status === 404 || res.status === 202) return { supported: true };
@@ -226,5 +226,5 @@ export const capabilitiesCheck: CheckDefinition = {
   estimatedDurationMs: 5000,
   article: 'docs/doctor/articles/integration/registry-capabilities.md',
   canRun: canRunWithRegistry,
-  run: (ctx) => probeTarget(ctx, probeCapabilities),
+  run: (ctx, signal) => probeTarget(ctx, signal, probeCapabilities),
 };

@@ -88,7 +88,7 @@ function recordToken(p: Probe, token: TokenOutcome): void {
   if (token.exchange === 'ok') {
     p.evidence.token_expires_in_seconds = token.expiresInSeconds;
     p.evidence.token_expires_at_utc = token.expiresAtUtc;
-    p.evidence.granted_actions = token.grantedActions ?? [];
+    p.evidence.granted_actions = token.grantedActions;
     p.evidence.is_token_anonymous = token.isAnonymous;
     p.evidence.is_authorization_dropped = token.isAuthorizationDropped;
   } else {
@@ -171,7 +171,7 @@ async function viaToken(p: Probe, bearer: Challenge): Promise<CheckOutcome> {
       [reproduceStep(p, bearer), probeStep('Check the proxy decision for the token host', 'env | grep -i _proxy')],
     );
   }
-  const res = await session.send('GET', '/v2/', { auth: true });
+  const res = await session.send('GET', '/v2/', { auth: true, signal: p.target.signal });
   if (res.status === 200 && anonymous) {
     p.evidence.status_code = res.status;
     p.evidence.latency_ms = res.latencyMs;
@@ -252,7 +252,7 @@ async function probeCredentials(target: OciTarget, now: Date): Promise<CheckOutc
   } else if (ping.response.status === 401 && credential.method === 'anonymous') {
     verdict = judgeStatus(p, { ...ping.response, redirects: [], isAuthorizationDropped: false }, undefined);
   } else {
-    verdict = judgeStatus(p, await session.send('GET', '/v2/', { auth: true }), bearer);
+    verdict = judgeStatus(p, await session.send('GET', '/v2/', { auth: true, signal: target.signal }), bearer);
   }
   if (expiry && verdict.severity === 'pass' && expiry.daysLeft < TOKEN_WARN_DAYS) {
     return outcome(p, 'warn', `The bearer token is accepted but expires in ${expiry.daysLeft} day(s), at ${expiry.at}.`, ['The token has a fixed lifetime and no rotation is scheduled'], tokenSteps(p));
@@ -271,5 +271,5 @@ export const credentialsCheck: CheckDefinition = {
   estimatedDurationMs: 5000,
   article: 'docs/doctor/articles/integration/registry-credentials.md',
   canRun: canRunWithRegistry,
-  run: (ctx) => probeTarget(ctx, (target) => probeCredentials(target, ctx.now()), { usesCredential: false }),
+  run: (ctx, signal) => probeTarget(ctx, signal, (target) => probeCredentials(target, ctx.now()), { usesCredential: false }),
 };

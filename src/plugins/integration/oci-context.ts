@@ -27,6 +27,12 @@ export interface OciTarget {
   session: RegistrySession;
   /** host[:port] of the registry, for messages and remediation. */
   host: string;
+  /**
+   * The check's own abort signal, for requests only this check makes. Shared (memoised) requests
+   * are bounded by their own deadline instead, and cancels of upload sessions or mount links are
+   * never aborted: what a probe opened is always closed.
+   */
+  signal: AbortSignal;
 }
 
 const NO_URL = 'No registry configured: set OCI:RegistryUrl (env OCI__RegistryUrl, or --registry URL).';
@@ -60,7 +66,7 @@ function configFailure(diagnosis: string, key: string, value: string, causes: st
 }
 
 /** The session for the configured registry, or a configuration failure to report as the verdict. */
-export function openTarget(ctx: CheckContext): OciTarget | { failure: CheckOutcome } {
+export function openTarget(ctx: CheckContext, signal: AbortSignal): OciTarget | { failure: CheckOutcome } {
   const settings = settingsOf(ctx);
   const raw = settings.registryUrl!.value;
   let url: URL;
@@ -112,7 +118,7 @@ export function openTarget(ctx: CheckContext): OciTarget | { failure: CheckOutco
       ),
     (s) => s.close(),
   );
-  return { settings, session, host: url.host };
+  return { settings, session, host: url.host, signal };
 }
 
 /**
@@ -121,10 +127,11 @@ export function openTarget(ctx: CheckContext): OciTarget | { failure: CheckOutco
  */
 export async function probeTarget(
   ctx: CheckContext,
+  signal: AbortSignal,
   probe: (target: OciTarget) => Promise<CheckOutcome>,
   options: { usesCredential: boolean } = { usesCredential: true },
 ): Promise<CheckOutcome> {
-  const target = openTarget(ctx);
+  const target = openTarget(ctx, signal);
   if ('failure' in target) return target.failure;
   try {
     if (options.usesCredential) {

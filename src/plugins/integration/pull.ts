@@ -105,5 +105,5 @@ export const pullCheck: CheckDefinition = {
   estimatedDurationMs: 3000,
   article: 'docs/doctor/articles/integration/registry-pull.md',
   canRun: canRunWithRegistry,
-  run: (ctx) => probeTarget(ctx, probePull),
+  run: (ctx, signal) => probeTarget(ctx, signal, probePull),
 };

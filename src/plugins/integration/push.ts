@@ -110,5 +110,5 @@ export const pushCheck: CheckDefinition = {
   estimatedDurationMs: 3000,
   article: 'docs/doctor/articles/integration/registry-push.md',
   canRun: canRunPush,
-  run: (ctx) => probeTarget(ctx, probePush),
+  run: (ctx, signal) => probeTarget(ctx, signal, probePush),
 };

@@ -101,5 +101,5 @@ export const referrersCheck: CheckDefinition = {
   estimatedDurationMs: 3000,
   article: 'docs/doctor/articles/integration/registry-referrers.md',
   canRun: canRunWithRegistry,
-  run: (ctx) => probeTarget(ctx, probeReferrersCheck),
+  run: (ctx, signal) => probeTarget(ctx, signal, probeReferrersCheck),
 };

@@ -102,5 +102,5 @@ export const registryConnectivityCheck: CheckDefinition = {
   estimatedDurationMs: 2000,
   article: 'docs/doctor/articles/integration/registry-connectivity.md',
   canRun: canRunWithRegistry,
-  run: (ctx) => probeTarget(ctx, probeRegistry, { usesCredential: false }),
+  run: (ctx, signal) => probeTarget(ctx, signal, probeRegistry, { usesCredential: false }),
 };

@@ -51,7 +51,12 @@ export function headerValue(res: HttpResponse, name: string): string | null {
   return Array.isArray(value) ? value.join(', ') : value;
 }
 
-export function headManifest(session: RegistrySession, repo: string, reference: string): Promise<SessionResponse> {
+/**
+ * The manifest's status and headers: a HEAD — or, when this run reads the body anyway (the
+ * capability probe needs a blob digest from it), that GET, so one request answers both.
+ */
+export function probeManifest(session: RegistrySession, repo: string, reference: string): Promise<SessionResponse> {
+  if (session.settings.isManifestBodyPlanned) return getManifest(session, repo, reference);
   return session.memo(`HEAD manifest ${repo}:${reference}`, () =>
     session.send('HEAD', `/v2/${repo}/manifests/${reference}`, { auth: true, scopes: [pullScope(repo)], headers: { accept: MANIFEST_ACCEPT } }),
   );
@@ -72,10 +77,10 @@ export type DigestResolution =
   | { kind: 'resolved'; digest: string; via: 'header' | 'body'; head: SessionResponse }
   | { kind: 'unavailable'; head: SessionResponse };
 
-/** The test image's digest: `Docker-Content-Digest` of the HEAD, else sha256 of the GET body. */
+/** The test image's digest: `Docker-Content-Digest` of the manifest answer, else sha256 of the GET body. */
 export function resolveDigest(session: RegistrySession, repo: string, reference: string): Promise<DigestResolution> {
   return session.memo(`digest ${repo}:${reference}`, async () => {
-    const head = await headManifest(session, repo, reference);
+    const head = await probeManifest(session, repo, reference);
     if (head.status < 200 || head.status > 299) return { kind: 'unavailable', head };
     const header = headerValue(head, 'docker-content-digest');
     if (header && /^sha256:[a-f0-9]{64}$/.test(header)) return { kind: 'resolved', digest: header, via: 'header', head };

@@ -20,6 +20,8 @@ export interface SessionSettings {
   proxyEnv: ProxyEnvironment;
   /** Scopes the selected checks will need; the first token request asks for all of them at once. */
   plannedScopes: string[];
+  /** The run reads the test manifest's body (capabilities), so manifest probes use GET, not HEAD + GET. */
+  isManifestBodyPlanned: boolean;
   userAgent: string;
 }
 

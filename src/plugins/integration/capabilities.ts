@@ -22,7 +22,7 @@ import {
 import type { RegistrySession } from '../../registry/session.js';
 import { connectionFailure } from './connection-failure.js';
 import { curlReproduction } from './curl.js';
-import { CHECK_IDS, PLUGIN_ID, canRunWithRegistry, probeTarget, type OciTarget } from './oci-context.js';
+import { probeTarget, type OciTarget } from './oci-context.js';
 import { numbered, type Step } from './remediation.js';
 
 type Capability = 'version_header' | 'referrers' | 'chunked_upload' | 'mount' | 'delete';
@@ -215,16 +215,4 @@ async function probeCapabilities(target: OciTarget): Promise<CheckOutcome> {
   };
 }
 
-export const capabilitiesCheck: CheckDefinition = {
-  id: CHECK_IDS.capabilities,
-  name: 'OCI Registry Capability Matrix',
-  description: 'Probes five registry capabilities — distribution version header, referrers API, chunked upload, cross-repository mount, delete — and scores them, leaving nothing behind.',
-  pluginId: PLUGIN_ID,
-  category: 'integration',
-  defaultSeverity: 'info',
-  tags: ['registry', 'oci', 'capabilities', 'compatibility'],
-  estimatedDurationMs: 5000,
-  article: 'docs/doctor/articles/integration/registry-capabilities.md',
-  canRun: canRunWithRegistry,
-  run: (ctx, signal) => probeTarget(ctx, signal, probeCapabilities),
-};
+export const runCapabilitiesCheck: CheckDefinition['run'] = (ctx, signal) => probeTarget(ctx, signal, probeCapabilities);

@@ -10,7 +10,7 @@ import { decodeJwt, jwtExpiry } from '../../registry/jwt.js';
 import type { SessionResponse } from '../../registry/session.js';
 import type { TokenOutcome } from '../../registry/token.js';
 import { connectionFailure } from './connection-failure.js';
-import { CHECK_IDS, PLUGIN_ID, canRunWithRegistry, probeTarget, type OciTarget } from './oci-context.js';
+import { probeTarget, type OciTarget } from './oci-context.js';
 import { credentialSteps, curlTlsOptions, numbered, probeStep, setConfigSteps, shellQuote, type Step } from './remediation.js';
 
 export const TOKEN_WARN_DAYS = 7;
@@ -260,16 +260,4 @@ async function probeCredentials(target: OciTarget, now: Date): Promise<CheckOutc
   return verdict;
 }
 
-export const credentialsCheck: CheckDefinition = {
-  id: CHECK_IDS.credentials,
-  name: 'OCI Registry Credentials',
-  description: 'Checks that the configured registry credentials (username/password, bearer token or docker config) are accepted, performing the Docker token exchange where the registry uses one.',
-  pluginId: PLUGIN_ID,
-  category: 'integration',
-  defaultSeverity: 'fail',
-  tags: ['registry', 'oci', 'credentials', 'secrets', 'auth'],
-  estimatedDurationMs: 5000,
-  article: 'docs/doctor/articles/integration/registry-credentials.md',
-  canRun: canRunWithRegistry,
-  run: (ctx, signal) => probeTarget(ctx, signal, (target) => probeCredentials(target, ctx.now()), { usesCredential: false }),
-};
+export const runCredentialsCheck: CheckDefinition['run'] = (ctx, signal) => probeTarget(ctx, signal, (target) => probeCredentials(target, ctx.now()), { usesCredential: false });

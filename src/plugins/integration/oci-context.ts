@@ -1,26 +1,17 @@
-// What every OCI check needs before it probes: the OCI settings, the registry URL (or the reason
-// to skip), and the run's one RegistrySession for that registry — created on first use with the
-// token scopes every selected check will need, so one token request can serve the whole run.
+// What every OCI check needs when it probes: the registry URL and CA checked, and the run's one
+// RegistrySession for that registry — created on first use with the token scopes every selected
+// check will need, so one token request can serve the whole run.
 
 import { readFileSync } from 'node:fs';
-import { readOciSettings, type OciSettings } from '../../config/oci-settings.js';
-import type { CanRun, CheckContext, CheckOutcome } from '../../engine/types.js';
+import type { OciSettings } from '../../config/oci-settings.js';
+import type { CheckContext, CheckOutcome } from '../../engine/types.js';
 import { resolveCredential } from '../../registry/credentials.js';
 import { proxyEnvironment } from '../../registry/proxy.js';
 import { ConnectionError } from '../../registry/errors.js';
 import { InsecureCredentialsError, RegistrySession } from '../../registry/session.js';
 import { connectionFailure, insecureCredentialsFailure } from './connection-failure.js';
+import { CHECK_IDS, plannedScopes, settingsOf } from './preconditions.js';
 import { numbered, setConfigSteps } from './remediation.js';
-
-export const PLUGIN_ID = 'stellaops.doctor.integration';
-export const CHECK_IDS = {
-  registry: 'check.integration.oci.registry',
-  credentials: 'check.integration.oci.credentials',
-  pull: 'check.integration.oci.pull',
-  push: 'check.integration.oci.push',
-  referrers: 'check.integration.oci.referrers',
-  capabilities: 'check.integration.oci.capabilities',
-} as const;
 
 export interface OciTarget {
   settings: OciSettings;
@@ -33,26 +24,6 @@ export interface OciTarget {
    * never aborted: what a probe opened is always closed.
    */
   signal: AbortSignal;
-}
-
-const NO_URL = 'No registry configured: set OCI:RegistryUrl (env OCI__RegistryUrl, or --registry URL).';
-
-export function settingsOf(ctx: CheckContext): OciSettings {
-  return ctx.scope.getOrCreate('oci:settings', () => readOciSettings(ctx.config));
-}
-
-export function canRunWithRegistry(ctx: CheckContext): CanRun {
-  return settingsOf(ctx).registryUrl ? { runnable: true } : { runnable: false, reason: NO_URL };
-}
-
-/** Scopes of the repositories the selected checks will touch. */
-export function plannedScopes(settings: OciSettings, selected: string[]): string[] {
-  const pull = `repository:${settings.testRepository.value}:pull`;
-  const push = `repository:${settings.pushTestRepository.value}:pull,push,delete`;
-  const scopes = new Set<string>();
-  if (selected.some((id) => id === CHECK_IDS.pull || id === CHECK_IDS.referrers || id === CHECK_IDS.capabilities)) scopes.add(pull);
-  if (selected.some((id) => id === CHECK_IDS.push || id === CHECK_IDS.capabilities)) scopes.add(push);
-  return [...scopes];
 }
 
 function configFailure(diagnosis: string, key: string, value: string, causes: string[]): CheckOutcome {
@@ -112,6 +83,7 @@ export function openTarget(ctx: CheckContext, signal: AbortSignal): OciTarget | 
           requestTimeoutMs: Math.max(100, Math.floor(ctx.timeoutMs * 0.9)),
           proxyEnv: proxyEnvironment(ctx.env),
           plannedScopes: plannedScopes(settings, ctx.selectedCheckIds),
+          isManifestBodyPlanned: ctx.selectedCheckIds.includes(CHECK_IDS.capabilities),
           userAgent: ctx.userAgent,
         },
         () => resolveCredential(settings, url.host, ctx.env),
@@ -123,7 +95,8 @@ export function openTarget(ctx: CheckContext, signal: AbortSignal): OciTarget | 
 
 /**
  * The body of every OCI check: open the target, run the probe, and turn the failures that every
- * probe can meet (unreachable registry, credentials that must not travel) into verdicts.
+ * probe can meet (unreachable registry, credentials that must not travel) into verdicts. Probes
+ * that use the credential first need a usable credential and a registry that answered `/v2/`.
  */
 export async function probeTarget(
   ctx: CheckContext,
@@ -137,6 +110,10 @@ export async function probeTarget(
     if (options.usesCredential) {
       const unusable = await unusableCredential(target);
       if (unusable) return unusable;
+      // A registry that did not answer the shared /v2/ probe gets no further requests: every
+      // check fails with the same cause at once instead of waiting out its own deadline.
+      const ping = await target.session.ping();
+      if (ping.kind === 'error') return connectionFailure(target, ping.error, ping.tls);
     }
     return await probe(target);
   } catch (error) {

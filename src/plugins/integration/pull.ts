@@ -5,9 +5,9 @@
 // so that 401 is reported as "valid credentials, no pull permission", which is what it means.
 
 import type { CheckDefinition, CheckOutcome, Evidence } from '../../engine/types.js';
-import { MANIFEST_ACCEPT, challengeError, getManifest, headManifest, headerValue, pullScope, registryError } from '../../registry/operations.js';
+import { MANIFEST_ACCEPT, challengeError, getManifest, probeManifest, headerValue, pullScope, registryError } from '../../registry/operations.js';
 import type { SessionResponse } from '../../registry/session.js';
-import { CHECK_IDS, PLUGIN_ID, canRunWithRegistry, probeTarget, type OciTarget } from './oci-context.js';
+import { probeTarget, type OciTarget } from './oci-context.js';
 import { curlReproduction } from './curl.js';
 import { credentialSteps, numbered, setConfigSteps } from './remediation.js';
 
@@ -21,7 +21,7 @@ async function probePull(target: OciTarget): Promise<CheckOutcome> {
   const repo = settings.testRepository.value;
   const tag = settings.testTag.value;
   const credential = await session.credential();
-  const res = await headManifest(session, repo, tag);
+  const res = await probeManifest(session, repo, tag);
   const evidence: Evidence = {
     registry_url: session.baseUrl.origin,
     repository: repo,
@@ -94,16 +94,4 @@ async function probePull(target: OciTarget): Promise<CheckOutcome> {
   };
 }
 
-export const pullCheck: CheckDefinition = {
-  id: CHECK_IDS.pull,
-  name: 'OCI Registry Pull Authorization',
-  description: 'Checks that the configured credentials may pull the test image (manifest HEAD), naming the missing permission and the registry error code when they may not.',
-  pluginId: PLUGIN_ID,
-  category: 'integration',
-  defaultSeverity: 'fail',
-  tags: ['registry', 'oci', 'pull', 'authorization', 'credentials'],
-  estimatedDurationMs: 3000,
-  article: 'docs/doctor/articles/integration/registry-pull.md',
-  canRun: canRunWithRegistry,
-  run: (ctx, signal) => probeTarget(ctx, signal, probePull),
-};
+export const runPullCheck: CheckDefinition['run'] = (ctx, signal) => probeTarget(ctx, signal, probePull);

@@ -4,10 +4,10 @@
 // distribution refuses the cancel without it; a failed cancel is reported, the verdict stands.
 // As with pull, distribution signals a missing push grant with 401 `insufficient_scope`.
 
-import type { CheckContext, CheckDefinition, CheckOutcome, Evidence } from '../../engine/types.js';
+import type { CheckDefinition, CheckOutcome, Evidence } from '../../engine/types.js';
 import { challengeError, probeUpload, pushScope, registryError } from '../../registry/operations.js';
 import { curlReproduction } from './curl.js';
-import { CHECK_IDS, PLUGIN_ID, canRunWithRegistry, probeTarget, settingsOf, type OciTarget } from './oci-context.js';
+import { probeTarget, type OciTarget } from './oci-context.js';
 import { grantedActions } from './pull.js';
 import { credentialSteps, numbered, setConfigSteps } from './remediation.js';
 
@@ -90,25 +90,4 @@ async function probePush(target: OciTarget): Promise<CheckOutcome> {
   };
 }
 
-function canRunPush(ctx: CheckContext) {
-  const registry = canRunWithRegistry(ctx);
-  if (!registry.runnable) return registry;
-  const s = settingsOf(ctx);
-  return s.token || s.username || s.password || s.dockerConfigPath
-    ? registry
-    : { runnable: false as const, reason: 'No credentials configured (OCI:Username/OCI:Password or OCI:Token): push authorization is only checked with credentials.' };
-}
-
-export const pushCheck: CheckDefinition = {
-  id: CHECK_IDS.push,
-  name: 'OCI Registry Push Authorization',
-  description: 'Checks that the configured credentials may push to the push test repository by opening an upload session and cancelling it at once; nothing is written.',
-  pluginId: PLUGIN_ID,
-  category: 'integration',
-  defaultSeverity: 'fail',
-  tags: ['registry', 'oci', 'push', 'authorization', 'credentials'],
-  estimatedDurationMs: 3000,
-  article: 'docs/doctor/articles/integration/registry-push.md',
-  canRun: canRunPush,
-  run: (ctx, signal) => probeTarget(ctx, signal, probePush),
-};
+export const runPushCheck: CheckDefinition['run'] = (ctx, signal) => probeTarget(ctx, signal, probePush);

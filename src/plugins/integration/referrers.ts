@@ -6,7 +6,8 @@
 import type { CheckDefinition, CheckOutcome, Evidence } from '../../engine/types.js';
 import { OCI_INDEX, headerValue, probeReferrers, pullScope, resolveDigest } from '../../registry/operations.js';
 import { curlReproduction } from './curl.js';
-import { CHECK_IDS, PLUGIN_ID, canRunWithRegistry, probeTarget, type OciTarget } from './oci-context.js';
+import { probeTarget, type OciTarget } from './oci-context.js';
+import { CHECK_IDS } from './preconditions.js';
 import { numbered, setConfigSteps } from './remediation.js';
 
 async function probeReferrersCheck(target: OciTarget): Promise<CheckOutcome> {
@@ -90,16 +91,4 @@ async function probeReferrersCheck(target: OciTarget): Promise<CheckOutcome> {
   }
 }
 
-export const referrersCheck: CheckDefinition = {
-  id: CHECK_IDS.referrers,
-  name: 'OCI Registry Referrers API Support',
-  description: 'Checks whether the registry implements the OCI 1.1 referrers API for the test image, and whether the tag-schema fallback is in use when it does not.',
-  pluginId: PLUGIN_ID,
-  category: 'integration',
-  defaultSeverity: 'warn',
-  tags: ['registry', 'oci', 'referrers', 'compatibility', 'oci-1.1'],
-  estimatedDurationMs: 3000,
-  article: 'docs/doctor/articles/integration/registry-referrers.md',
-  canRun: canRunWithRegistry,
-  run: (ctx, signal) => probeTarget(ctx, signal, probeReferrersCheck),
-};
+export const runReferrersCheck: CheckDefinition['run'] = (ctx, signal) => probeTarget(ctx, signal, probeReferrersCheck);

@@ -4,7 +4,7 @@
 
 import type { CheckDefinition, CheckOutcome } from '../../engine/types.js';
 import { isHttpToHttpsAnswer } from '../../registry/errors.js';
-import { CHECK_IDS, PLUGIN_ID, canRunWithRegistry, probeTarget, type OciTarget } from './oci-context.js';
+import { probeTarget, type OciTarget } from './oci-context.js';
 import { connectionFailure, tlsEvidence } from './connection-failure.js';
 import { curlTlsOptions, numbered, probeStep, setConfigSteps } from './remediation.js';
 
@@ -91,16 +91,4 @@ async function probeRegistry(target: OciTarget): Promise<CheckOutcome> {
   return { severity: 'pass', diagnosis: `${reachable}.`, evidence };
 }
 
-export const registryConnectivityCheck: CheckDefinition = {
-  id: CHECK_IDS.registry,
-  name: 'OCI Registry Connectivity',
-  description: 'Checks that the configured OCI registry is reachable over the network and answers the distribution API (GET /v2/), with TLS certificate facts.',
-  pluginId: PLUGIN_ID,
-  category: 'integration',
-  defaultSeverity: 'warn',
-  tags: ['connectivity', 'oci', 'registry', 'quick'],
-  estimatedDurationMs: 2000,
-  article: 'docs/doctor/articles/integration/registry-connectivity.md',
-  canRun: canRunWithRegistry,
-  run: (ctx, signal) => probeTarget(ctx, signal, probeRegistry, { usesCredential: false }),
-};
+export const runRegistryCheck: CheckDefinition['run'] = (ctx, signal) => probeTarget(ctx, signal, probeRegistry, { usesCredential: false });

@@ -4,7 +4,6 @@
 
 import type { OciSettings, Setting } from '../config/oci-settings.js';
 import { registerCredentialPair, registerSecret } from '../util/redact.js';
-import { resolveDockerCredential } from './docker-config.js';
 
 export type AuthMethod = 'basic' | 'bearer' | 'anonymous';
 
@@ -72,6 +71,8 @@ export async function resolveCredential(settings: OciSettings, registryHost: str
 }
 
 async function fromDockerConfig(path: string, registryHost: string, env: Record<string, string | undefined>): Promise<ResolvedCredential> {
+  // Loaded only when a docker config is in play: it brings child_process for credential helpers.
+  const { resolveDockerCredential } = await import('./docker-config.js');
   const found = await resolveDockerCredential({ path: path === 'true' ? undefined : path, registryHost, env });
   if (found.kind === 'not-found') {
     return {

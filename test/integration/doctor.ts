@@ -5,17 +5,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runDoctor } from '../../src/doctor.js';
 import type { CheckResult, Report } from '../../src/engine/types.js';
+import { CHECK_IDS } from '../../src/plugins/integration/preconditions.js';
 
-export const CHECK = {
-  registry: 'check.integration.oci.registry',
-  credentials: 'check.integration.oci.credentials',
-  pull: 'check.integration.oci.pull',
-  push: 'check.integration.oci.push',
-  referrers: 'check.integration.oci.referrers',
-  capabilities: 'check.integration.oci.capabilities',
-} as const;
+export { CHECK_IDS as CHECK } from '../../src/plugins/integration/preconditions.js';
 
-export const ALL_OCI = Object.values(CHECK);
+export const ALL_OCI: string[] = Object.values(CHECK_IDS);
 
 const emptyDir = mkdtempSync(join(tmpdir(), 'stella-it-'));
 

@@ -1,20 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../../src/config/configuration.js';
 import { parseDotenv } from '../../src/config/dotenv.js';
+import { configErrorOf } from './config-error.js';
 
 function values(text: string): Record<string, string> {
   return Object.fromEntries(parseDotenv(text, '.env').map((e) => [e.key, e.value]));
 }
 
-function errorOf(text: string): string {
-  try {
-    parseDotenv(text, 'deploy/.env');
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return (error as Error).message;
-  }
-  throw new Error('expected a ConfigError');
-}
+const errorOf = (text: string): string => configErrorOf(() => parseDotenv(text, 'deploy/.env'));
 
 describe('parseDotenv', () => {
   it('reads KEY=value and export KEY=value, skipping comments and blank lines, with line numbers', () => {

@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { ConfigError } from '../../src/config/configuration.js';
 import { readConfigText } from '../../src/config/files.js';
+import { configErrorOf } from './config-error.js';
 
 // Running as root makes permission errors impossible to produce for real: the reader is fed them.
 const { readFileSync } = vi.hoisted(() => ({ readFileSync: vi.fn() }));
@@ -10,16 +10,6 @@ function failWith(code: string | undefined, message = `${code}: failure`): void 
   readFileSync.mockImplementation(() => {
     throw Object.assign(new Error(message), code === undefined ? {} : { code });
   });
-}
-
-function errorOf(run: () => unknown): string {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return (error as Error).message;
-  }
-  throw new Error('expected a ConfigError');
 }
 
 describe('readConfigText', () => {
@@ -43,13 +33,13 @@ describe('readConfigText', () => {
   ])('explains %s in words', (code, reason) => {
     failWith(code);
 
-    expect(errorOf(() => readConfigText('/x/a.json', 'a.json', 'config file'))).toBe(`cannot read config file a.json: ${reason}`);
+    expect(configErrorOf(() => readConfigText('/x/a.json', 'a.json', 'config file'))).toBe(`cannot read config file a.json: ${reason}`);
   });
 
   it('uses the first line of the message when there is no code', () => {
     failWith(undefined, 'odd failure\nwith details');
 
-    expect(errorOf(() => readConfigText('/x/.env', '.env', 'env file'))).toBe('cannot read env file .env: odd failure');
+    expect(configErrorOf(() => readConfigText('/x/.env', '.env', 'env file'))).toBe('cannot read env file .env: odd failure');
   });
 
   it('returns undefined for a missing optional file, but still fails on other errors', () => {
@@ -57,6 +47,6 @@ describe('readConfigText', () => {
     expect(readConfigText('/x/a.json', 'a.json', 'config file', true)).toBeUndefined();
 
     failWith('EACCES');
-    expect(errorOf(() => readConfigText('/x/a.json', 'a.json', 'config file', true))).toBe('cannot read config file a.json: permission denied');
+    expect(configErrorOf(() => readConfigText('/x/a.json', 'a.json', 'config file', true))).toBe('cannot read config file a.json: permission denied');
   });
 });

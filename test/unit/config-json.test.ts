@@ -1,16 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../../src/config/configuration.js';
 import { parseJsonConfig } from '../../src/config/json-source.js';
+import { configErrorOf } from './config-error.js';
 
-function errorOf(text: string): string {
-  try {
-    parseJsonConfig(text, 'appsettings.json');
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return (error as Error).message;
-  }
-  throw new Error('expected a ConfigError');
-}
+const errorOf = (text: string): string => configErrorOf(() => parseJsonConfig(text, 'appsettings.json'));
 
 describe('parseJsonConfig', () => {
   it('flattens in document order', () => {

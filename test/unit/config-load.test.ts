@@ -2,8 +2,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ConfigError } from '../../src/config/configuration.js';
 import { loadConfiguration, resolveEnvironmentName, type ConfigLoadOptions } from '../../src/config/load.js';
+import { configErrorOf } from './config-error.js';
 
 let cwd: string;
 
@@ -24,16 +24,6 @@ function write(name: string, text: string): string {
 
 function load(options: Partial<ConfigLoadOptions> = {}) {
   return loadConfiguration({ cwd, env: {}, ...options });
-}
-
-function errorOf(run: () => unknown): string {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return (error as Error).message;
-  }
-  throw new Error('expected a ConfigError');
 }
 
 describe('loadConfiguration: built-in defaults', () => {
@@ -286,70 +276,70 @@ describe('loadConfiguration: errors are one-line ConfigErrors naming the problem
   it('names the file, line and column of malformed JSON in appsettings.json', () => {
     write('appsettings.json', '{\n  "OCI": {\n    "Username": "u",\n  }\n}\n');
 
-    expect(errorOf(() => load())).toBe('malformed JSON in appsettings.json at line 4, column 3: expected double-quoted property name');
+    expect(configErrorOf(() => load())).toBe('malformed JSON in appsettings.json at line 4, column 3: expected double-quoted property name');
   });
 
   it('names the environment file and the position of an unexpected token', () => {
     write('appsettings.Production.json', '{\n  "OCI": {\n    "TestTag": latest\n  }\n}\n');
 
-    expect(errorOf(() => load())).toBe("malformed JSON in appsettings.Production.json at line 3, column 16: unexpected character 'l'");
+    expect(configErrorOf(() => load())).toBe("malformed JSON in appsettings.Production.json at line 3, column 16: unexpected character 'l'");
   });
 
   it('names a --config file as given, with line and column', () => {
     write('bad.json', '{"OCI": {"TestTag": "x"}}}');
 
-    expect(errorOf(() => load({ configFiles: ['./bad.json'] })))
+    expect(configErrorOf(() => load({ configFiles: ['./bad.json'] })))
       .toBe('malformed JSON in ./bad.json at line 1, column 26: unexpected non-whitespace character after JSON');
   });
 
   it('reports an empty JSON file', () => {
     write('appsettings.json', '\n');
 
-    expect(errorOf(() => load())).toBe('malformed JSON in appsettings.json at line 1, column 1: the file is empty');
+    expect(configErrorOf(() => load())).toBe('malformed JSON in appsettings.json at line 1, column 1: the file is empty');
   });
 
   it('requires a JSON object at the top level', () => {
     write('list.json', '["OCI:Username=u"]');
 
-    expect(errorOf(() => load({ configFiles: ['list.json'] }))).toBe('list.json must contain a JSON object at the top level, not an array');
+    expect(configErrorOf(() => load({ configFiles: ['list.json'] }))).toBe('list.json must contain a JSON object at the top level, not an array');
   });
 
   it('reports a missing --config file', () => {
-    expect(errorOf(() => load({ configFiles: ['missing.json'] }))).toBe('cannot read config file missing.json: file not found');
+    expect(configErrorOf(() => load({ configFiles: ['missing.json'] }))).toBe('cannot read config file missing.json: file not found');
   });
 
   it('reports a --config path that is a directory', () => {
     mkdirSync(join(cwd, 'conf.d'));
 
-    expect(errorOf(() => load({ configFiles: ['conf.d'] }))).toBe('cannot read config file conf.d: is a directory, not a file');
+    expect(configErrorOf(() => load({ configFiles: ['conf.d'] }))).toBe('cannot read config file conf.d: is a directory, not a file');
   });
 
   it('reports an appsettings.json that is a directory', () => {
     mkdirSync(join(cwd, 'appsettings.json'));
 
-    expect(errorOf(() => load())).toBe('cannot read config file appsettings.json: is a directory, not a file');
+    expect(configErrorOf(() => load())).toBe('cannot read config file appsettings.json: is a directory, not a file');
   });
 
   it('reports a missing --env-file', () => {
-    expect(errorOf(() => load({ envFile: 'prod.env' }))).toBe('cannot read env file prod.env: file not found');
+    expect(configErrorOf(() => load({ envFile: 'prod.env' }))).toBe('cannot read env file prod.env: file not found');
   });
 
   it('reports a missing --config-dir', () => {
-    expect(errorOf(() => load({ configDir: 'nowhere' }))).toBe('config directory not found: nowhere');
+    expect(configErrorOf(() => load({ configDir: 'nowhere' }))).toBe('config directory not found: nowhere');
   });
 
   it('names the file and line of a malformed dotenv line', () => {
     write('.env', 'OCI__Username=u\n\nthis is not an assignment\n');
 
-    expect(errorOf(() => load())).toBe('malformed line 3 in .env: expected KEY=value');
+    expect(configErrorOf(() => load())).toBe('malformed line 3 in .env: expected KEY=value');
   });
 
   it('names a --set without =', () => {
-    expect(errorOf(() => load({ sets: ['OCI:TestTag=ok', 'OCI:Username'] }))).toBe('invalid --set "OCI:Username": expected Key=Value');
+    expect(configErrorOf(() => load({ sets: ['OCI:TestTag=ok', 'OCI:Username'] }))).toBe('invalid --set "OCI:Username": expected Key=Value');
   });
 
   it('names a --set with an empty key without echoing its value', () => {
-    const message = errorOf(() => load({ sets: [' =s3cret-value'] }));
+    const message = configErrorOf(() => load({ sets: [' =s3cret-value'] }));
 
     expect(message).toBe('invalid --set "=…": the key before "=" is empty');
   });

@@ -43,21 +43,21 @@ function ok(res: { status: number }): boolean {
   return res.status >= 200 && res.status <= 299;
 }
 
-async function probeReferrersCapability(c: Ctx): Promise<ProbeVerdict> {
+async function probeReferrersCapability(c: Ctx, e: Evidence): Promise<ProbeVerdict> {
   const resolved = await resolveDigest(c.session, c.testRepo, c.tag);
   if (resolved.kind === 'unavailable') return { supported: false, untested: `test image not readable (${resolved.head.status})` };
   const support = await probeReferrers(c.session, c.testRepo, resolved.digest);
-  c.evidence.referrers_status_code = support.response.status;
+  e.referrers_status_code = support.response.status;
   if (support.kind === 'no_access') return { supported: false, untested: `referrers query refused (${support.response.status})` };
   return { supported: support.kind === 'supported' };
 }
 
-async function probeChunkedUpload(c: Ctx): Promise<ProbeVerdict> {
+async function probeChunkedUpload(c: Ctx, e: Evidence): Promise<ProbeVerdict> {
   if (!c.canWrite) return { supported: false, untested: 'needs credentials' };
   const { post, cancel } = await probeUpload(c.session, c.pushRepo);
-  c.evidence.upload_status_code = post.status;
-  c.evidence.chunk_min_length = headerValue(post, 'oci-chunk-min-length');
-  c.evidence.is_upload_cancelled = cancel !== null && ok(cancel);
+  e.upload_status_code = post.status;
+  e.chunk_min_length = headerValue(post, 'oci-chunk-min-length');
+  e.is_upload_cancelled = cancel !== null && ok(cancel);
   if (post.status === 401 || post.status === 403) return { supported: false, untested: `no push permission on ${c.pushRepo} (${post.status})` };
   return { supported: post.status === 202 };
 }
@@ -75,61 +75,61 @@ async function mountableBlob(c: Ctx): Promise<{ digest: string } | { reason: str
   }
 }
 
-async function probeMount(c: Ctx): Promise<ProbeVerdict> {
+async function probeMount(c: Ctx, e: Evidence): Promise<ProbeVerdict> {
   if (!c.canWrite) return { supported: false, untested: 'needs credentials' };
   if (c.pushRepo === c.testRepo) return { supported: false, untested: 'OCI:PushTestRepository equals OCI:TestRepository; mounting into the source is meaningless' };
   const mountable = await mountableBlob(c);
   if ('reason' in mountable) return { supported: false, untested: mountable.reason };
   const blob = mountable.digest;
-  c.evidence.mount_blob_digest = blob;
+  e.mount_blob_digest = blob;
   const scopes = [pushScope(c.pushRepo), pullScope(c.testRepo)];
   const query = `mount=${encodeURIComponent(blob)}&from=${encodeURIComponent(c.testRepo)}`;
   const post = await c.session.send('POST', `/v2/${c.pushRepo}/blobs/uploads/?${query}`, { auth: true, scopes, body: '', signal: c.target.signal });
-  c.evidence.mount_status_code = post.status;
+  e.mount_status_code = post.status;
   if (post.status === 201) {
     const unlink = await c.session.send('DELETE', `/v2/${c.pushRepo}/blobs/${blob}`, { auth: true, scopes: [pushScope(c.pushRepo)] });
-    c.evidence.unlink_status_code = unlink.status;
-    c.evidence.is_mount_unlinked = unlink.status === 202;
+    e.unlink_status_code = unlink.status;
+    e.is_mount_unlinked = unlink.status === 202;
     if (unlink.status !== 202) {
-      c.evidence.mount_note = `the mounted blob stays linked in ${c.pushRepo}: the unlink was refused (${unlink.status} ${registryError(unlink.body).code ?? challengeError(unlink) ?? ''}); it holds no new data and disappears with the repository or garbage collection`.trim();
+      e.mount_note = `the mounted blob stays linked in ${c.pushRepo}: the unlink was refused (${unlink.status} ${registryError(unlink.body).code ?? challengeError(unlink) ?? ''}); it holds no new data and disappears with the repository or garbage collection`.trim();
     }
     return { supported: true };
   }
   if (post.status === 202) {
     const { cancel } = await cancelUpload(c.session, post, c.pushRepo);
-    c.evidence.is_upload_cancelled = c.evidence.is_upload_cancelled !== false && cancel !== null && ok(cancel);
-    c.evidence.mount_note = `the registry opened a plain upload instead of mounting (202): mounting is not supported, refused by policy, or the blob is not reachable from ${c.testRepo} for this account; the session was ${cancel && ok(cancel) ? 'cancelled' : 'left to expire'}`;
+    e.is_mount_session_cancelled = cancel !== null && ok(cancel);
+    e.mount_note = `the registry opened a plain upload instead of mounting (202): mounting is not supported, refused by policy, or the blob is not reachable from ${c.testRepo} for this account; the session was ${cancel && ok(cancel) ? 'cancelled' : 'left to expire'}`;
     return { supported: false };
   }
   if (post.status === 401 || post.status === 403) return { supported: false, untested: `mount refused (${post.status} ${challengeError(post) ?? registryError(post.body).code ?? ''})`.trim() };
-  c.evidence.mount_note = `unexpected answer ${post.status}`;
+  e.mount_note = `unexpected answer ${post.status}`;
   return { supported: false };
 }
 
-async function probeDelete(c: Ctx): Promise<ProbeVerdict> {
+async function probeDelete(c: Ctx, e: Evidence): Promise<ProbeVerdict> {
   const options = await c.session.send('OPTIONS', `/v2/${c.testRepo}/manifests/${c.tag}`, { auth: true, scopes: [pullScope(c.testRepo)], headers: { accept: MANIFEST_ACCEPT }, signal: c.target.signal });
   const allow = headerValue(options, 'allow');
-  c.evidence.allow_header = allow;
-  c.evidence.allow_lists_delete = /\bDELETE\b/i.test(allow ?? '');
-  const byAllow = { supported: c.evidence.allow_lists_delete === true };
+  e.allow_header = allow;
+  e.allow_lists_delete = /\bDELETE\b/i.test(allow ?? '');
+  const byAllow = { supported: e.allow_lists_delete === true };
   if (!c.canWrite) {
-    c.evidence.delete_probe_note = 'not sent: needs credentials; the Allow header decides';
+    e.delete_probe_note = 'not sent: needs credentials; the Allow header decides';
     return byAllow;
   }
   const upload = await probeUpload(c.session, c.pushRepo);
   const grants = upload.post.token?.exchange === 'ok' ? upload.post.token.grantedActions : null;
-  c.evidence.has_delete_grant = grants ? grants.some((g) => g.startsWith(`repository:${c.pushRepo}:`) && /[:,](delete|\*)(,|$)/.test(g)) : null;
-  if (c.evidence.has_delete_grant === false) {
-    c.evidence.delete_probe_note = 'not sent: the token does not grant delete; the Allow header decides';
+  e.has_delete_grant = grants ? grants.some((g) => g.startsWith(`repository:${c.pushRepo}:`) && /[:,](delete|\*)(,|$)/.test(g)) : null;
+  if (e.has_delete_grant === false) {
+    e.delete_probe_note = 'not sent: the token does not grant delete; the Allow header decides';
     return byAllow;
   }
   const randomDigest = `sha256:${randomBytes(32).toString('hex')}`;
   const res = await c.session.send('DELETE', `/v2/${c.pushRepo}/manifests/${randomDigest}`, { auth: true, scopes: [pushScope(c.pushRepo)], signal: c.target.signal });
-  c.evidence.delete_probe_status_code = res.status;
-  c.evidence.delete_probe_error_code = registryError(res.body).code;
+  e.delete_probe_status_code = res.status;
+  e.delete_probe_error_code = registryError(res.body).code;
   if (res.status === 404 || res.status === 202) return { supported: true };
   if (res.status === 405 || res.status === 400) return { supported: false };
-  c.evidence.delete_probe_note = `inconclusive answer ${res.status}; the Allow header decides`;
+  e.delete_probe_note = `inconclusive answer ${res.status}; the Allow header decides`;
   return byAllow;
 }
 
@@ -164,12 +164,22 @@ async function probeCapabilities(target: OciTarget): Promise<CheckOutcome> {
   };
   const apiVersion = headerValue(ping.response, 'docker-distribution-api-version');
   c.evidence.api_version = apiVersion;
+  // The probes are independent (shared requests are memoised), so they run side by side; each
+  // writes its own evidence, merged in a fixed order so reports stay stable.
+  const parts: Evidence[] = [{}, {}, {}, {}];
+  const [referrers, chunked, mount, del] = await Promise.all([
+    probeReferrersCapability(c, parts[0]!),
+    probeChunkedUpload(c, parts[1]!),
+    probeMount(c, parts[2]!),
+    probeDelete(c, parts[3]!),
+  ]);
+  Object.assign(c.evidence, ...parts);
   const verdicts: Record<Capability, ProbeVerdict> = {
     version_header: { supported: apiVersion !== null },
-    referrers: await probeReferrersCapability(c),
-    chunked_upload: await probeChunkedUpload(c),
-    mount: await probeMount(c),
-    delete: await probeDelete(c),
+    referrers,
+    chunked_upload: chunked,
+    mount,
+    delete: del,
   };
   const untested: string[] = [];
   let score = 0;

@@ -22,15 +22,13 @@ export interface ResolvedCredential {
   dockerConfig?: { status: 'found' | 'not-found' | 'error'; detail: string; helper?: string; exitCode?: number };
 }
 
+/**
+ * Where a credential came from, never its value: an environment variable or a flag names itself
+ * (`env:OCI__Username`, `--username`); a file or `--set` adds the key (`appsettings.Production.json:OCI:Username`).
+ */
 function describe(setting: Setting): string {
-  return setting.source.startsWith('env:') || setting.source.startsWith('--') || setting.source === '--set'
-    ? `${setting.source}${setting.source === '--set' ? `:${setting.key}` : ''}`
-    : `${setting.source}:${setting.key}`;
-}
-
-/** The credential source as evidence: the key or file that supplied it, never the value. */
-export function settingSource(setting: Setting): string {
-  return describe(setting);
+  const namesItself = setting.source.startsWith('env:') || (setting.source.startsWith('--') && setting.source !== '--set');
+  return namesItself ? setting.source : `${setting.source}:${setting.key}`;
 }
 
 export async function resolveCredential(settings: OciSettings, registryHost: string, env: Record<string, string | undefined>): Promise<ResolvedCredential> {

@@ -50,13 +50,6 @@ export interface HttpClientOptions {
   userAgent?: string;
 }
 
-export interface RequestRecord {
-  method: string;
-  url: string;
-  status: number | null;
-  error_class?: string;
-}
-
 export const DEFAULT_MAX_BODY = 1024 * 1024;
 const DAY_MS = 86_400_000;
 
@@ -83,7 +76,6 @@ function formatName(name: tls.Certificate | undefined): string | null {
 }
 
 export class HttpClient {
-  readonly requests: RequestRecord[] = [];
   private readonly httpAgent = new http.Agent({ keepAlive: true, maxSockets: 8 });
   private tls?: { options: tls.ConnectionOptions; agent: https.Agent };
 
@@ -107,16 +99,10 @@ export class HttpClient {
 
   /** One exchange. Never follows redirects. Throws ConnectionError for anything below HTTP. */
   async request(req: HttpRequest): Promise<HttpResponse> {
-    const record: RequestRecord = { method: req.method, url: req.url.origin + req.url.pathname, status: null };
-    this.requests.push(record);
     try {
-      const response = await this.exchange(req);
-      record.status = response.status;
-      return response;
+      return await this.exchange(req);
     } catch (error) {
-      const classified = classifyConnectionError(error);
-      record.error_class = classified.errorClass;
-      throw classified;
+      throw classifyConnectionError(error);
     }
   }
 

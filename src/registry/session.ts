@@ -74,8 +74,6 @@ export class RegistrySession {
   readonly http: HttpClient;
   private readonly memos = new Map<string, Promise<unknown>>();
   private readonly tokens: Array<{ scopes: Set<string>; outcome: Promise<TokenOutcome> }> = [];
-  /** Number of token-service requests, for request-count evidence. */
-  tokenRequests = 0;
 
   constructor(
     readonly settings: SessionSettings,
@@ -183,10 +181,7 @@ export class RegistrySession {
       service: challenge.params.service,
       scopes,
       credentials: hasCredentials ? { username: credential.username, password: credential.password, identityToken: credential.identityToken } : {},
-      send: async (method, url, headers, body) => {
-        this.tokenRequests += 1;
-        return this.follow(method, url, headers, body, undefined, undefined);
-      },
+      send: (method, url, headers, body) => this.follow(method, url, headers, body, undefined, undefined),
     });
   }
 

@@ -304,3 +304,32 @@ describe('the whole suite', () => {
     expect(report.results.every((r) => r.severity === 'fail')).toBe(true);
   });
 });
+
+describe('remediation', () => {
+  it('every warn and fail carries steps for compose, bare metal and Kubernetes, and a runbook and verification command', async () => {
+    const status = await startStatusRegistry(500);
+    const referrers = await fake({ referrers: '405', uploadStatus: 403 });
+    fakes.push(status);
+    const runs = await Promise.all([
+      doctor({ settings: on('token', 'nobody'), checks: ALL_OCI }),
+      doctor({ settings: on('token', 'puller'), checks: ALL_OCI }),
+      doctor({ settings: on('tokenDeadRealm', 'admin'), checks: ALL_OCI }),
+      doctor({ settings: on('basic', undefined, { 'OCI:Username': 'admin', 'OCI:Password': 'wrong-Pass-9' }), checks: ALL_OCI }),
+      doctor({ settings: on('basic', undefined, { 'OCI:CaCertificatePath': '' }), checks: ALL_OCI }),
+      doctor({ settings: on('openNoDelete', undefined, { 'OCI:TestRepository': 'library/missing' }), checks: ALL_OCI }),
+      doctor({ settings: { 'OCI:RegistryUrl': status.url, 'OCI:Username': 'u', 'OCI:Password': 'p-secret-1' }, checks: ALL_OCI }),
+      doctor({ settings: { 'OCI:RegistryUrl': referrers.url, 'OCI:Username': 'u', 'OCI:Password': 'p-secret-1' }, checks: ALL_OCI }),
+    ]);
+    const flagged = runs.flatMap((r) => r.results).filter((r) => r.severity === 'warn' || r.severity === 'fail');
+
+    expect(flagged.length).toBeGreaterThan(20);
+    for (const result of flagged) {
+      const environments = new Set(result.remediation.steps.map((s) => s.environment));
+      expect([...environments], `${result.checkId}: ${result.diagnosis}`).toEqual(expect.arrayContaining(['compose', 'baremetal', 'kubernetes']));
+      expect(result.remediation.steps.map((s) => s.order)).toEqual(result.remediation.steps.map((_, i) => i + 1));
+      expect(result.likelyCauses.length).toBeGreaterThan(0);
+      expect(result.remediation.runbookUrl).toMatch(/registry-[a-z]+\.md$/);
+      expect(result.verificationCommand).toBe(`stella doctor run --check ${result.checkId}`);
+    }
+  });
+});

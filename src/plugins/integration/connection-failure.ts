@@ -7,7 +7,7 @@ import { fixFor } from '../../registry/errors.js';
 import type { TlsFacts } from '../../registry/http.js';
 import { InsecureCredentialsError } from '../../registry/session.js';
 import type { OciTarget } from './oci-context.js';
-import { curlTlsOptions, numbered, probeStep, setConfigSteps, shellQuote, type Step } from './remediation.js';
+import { curlTlsOptions, fromWherePlatformRuns, numbered, probeStep, setConfigSteps, type Step } from './remediation.js';
 
 const CAUSES: Record<ConnectionErrorClass, string[]> = {
   dns: ['The host name in OCI:RegistryUrl is misspelled', 'This machine uses a DNS server that does not know the registry (split-horizon DNS, missing hosts entry)'],
@@ -94,12 +94,7 @@ sudo systemctl restart stellaops-platform`,
         { environment: 'kubernetes', description: 'Check the registry service has ready endpoints', command: `kubectl get svc,endpoints -A | grep -i registry`, safe: true },
       ];
     default:
-      return [
-        reproduce,
-        { environment: 'compose', description: 'Test from inside the platform container (same network path)', command: `docker compose exec platform ${curl}`, safe: true },
-        { environment: 'baremetal', description: 'Trace the network path to the registry', command: `tracepath -p ${port} ${url.hostname}`, safe: true },
-        { environment: 'kubernetes', description: 'Test from a pod in the platform namespace', command: `kubectl run stella-net-test --rm -it --restart=Never --image=curlimages/curl -- ${shellQuote(`${url.origin}/v2/`)} -sv -o /dev/null`, safe: true },
-      ];
+      return [reproduce, ...fromWherePlatformRuns('Test the same path', curl), { environment: 'baremetal', description: 'Trace the network path to the registry', command: `tracepath -p ${port} ${url.hostname}`, safe: true }];
   }
 }
 

@@ -11,7 +11,7 @@ import { ConnectionError } from '../../registry/errors.js';
 import { InsecureCredentialsError, RegistrySession } from '../../registry/session.js';
 import { connectionFailure, insecureCredentialsFailure } from './connection-failure.js';
 import { CHECK_IDS, plannedScopes, settingsOf } from './preconditions.js';
-import { numbered, setConfigSteps } from './remediation.js';
+import { curlTlsOptions, fromWherePlatformRuns, numbered, setConfigSteps } from './remediation.js';
 
 export interface OciTarget {
   settings: OciSettings;
@@ -106,6 +106,10 @@ export async function probeTarget(
 ): Promise<CheckOutcome> {
   const target = openTarget(ctx, signal);
   if ('failure' in target) return target.failure;
+  return withEveryEnvironment(await verdictOf(target, probe, options), target);
+}
+
+async function verdictOf(target: OciTarget, probe: (target: OciTarget) => Promise<CheckOutcome>, options: { usesCredential: boolean }): Promise<CheckOutcome> {
   try {
     if (options.usesCredential) {
       const unusable = await unusableCredential(target);
@@ -121,6 +125,22 @@ export async function probeTarget(
     if (error instanceof ConnectionError) return connectionFailure(target, error, null);
     throw error;
   }
+}
+
+/**
+ * Every warn or fail carries steps for compose, bare metal and Kubernetes. Where a verdict's own
+ * steps are registry-side only, the reproduction is added as it runs from where the platform runs
+ * (its container, its service user, its pod), which is where network and trust problems differ.
+ */
+function withEveryEnvironment(outcome: CheckOutcome, target: OciTarget): CheckOutcome {
+  if (outcome.severity !== 'warn' && outcome.severity !== 'fail') return outcome;
+  const steps = outcome.remediation ?? [];
+  const missing = (['compose', 'baremetal', 'kubernetes'] as const).filter((env) => !steps.some((s) => s.environment === env));
+  if (missing.length === 0) return outcome;
+  const { settings, session } = target;
+  const probe = `curl -sS -i${curlTlsOptions(settings.caCertificatePath?.value, settings.skipTlsVerify)} ${session.baseUrl.origin}/v2/`;
+  const added = fromWherePlatformRuns('Check what the registry answers', probe).filter((s) => missing.includes(s.environment as (typeof missing)[number]));
+  return { ...outcome, remediation: numbered(steps, added) };
 }
 
 /** A credential that cannot be used makes every authorization probe meaningless: say so, point at the credentials check. */

@@ -34,8 +34,8 @@ export function shellQuote(value: string): string {
 }
 
 /** Gives consecutive order numbers to steps collected from several builders. */
-export function numbered(...groups: Step[][]): RemediationStep[] {
-  return groups.flat().map((step, i) => ({ order: i + 1, ...step }));
+export function numbered(...groups: Array<Array<Step | RemediationStep>>): RemediationStep[] {
+  return groups.flat().map(({ environment, description, command, safe }, i) => ({ order: i + 1, environment, description, ...(command === undefined ? {} : { command }), safe }));
 }
 
 function composeSet(pairs: Array<[string, string]>): string {
@@ -104,6 +104,15 @@ export function credentialSteps(registryUrl: string, username: string | undefine
       safe: false,
     },
     { environment: 'any', description: `Confirm the account works with the Docker CLI`, command: `docker login ${host}`, safe: false },
+  ];
+}
+
+/** One read-only command as it runs where the platform runs: its compose service, its service user, its pod. */
+export function fromWherePlatformRuns(description: string, command: string): Step[] {
+  return [
+    { environment: 'compose', description: `${description}, from the platform container`, command: `docker compose exec platform sh -c ${shellQuote(command)}`, safe: true },
+    { environment: 'baremetal', description: `${description}, as the platform's service user`, command: `sudo -u stellaops ${command}`, safe: true },
+    { environment: 'kubernetes', description: `${description}, from the platform pod`, command: `kubectl exec deploy/stellaops-platform -- sh -c ${shellQuote(command)}`, safe: true },
   ];
 }
 

@@ -1,5 +1,6 @@
 // check.integration.oci.registry against the real registries of the harness, and small fakes for
 // what no real registry here shows (a hung backend, a 500, a 403, odd certificates).
+import http from 'node:http';
 import https from 'node:https';
 import net from 'node:net';
 import { readFileSync } from 'node:fs';
@@ -149,6 +150,19 @@ describe('registry check against named fakes', () => {
     expect(result.severity).toBe('warn');
     expect(result.evidence.status_code).toBe(status);
     expect(fake.requests.every((r) => r.authorization === undefined)).toBe(true);
+  });
+
+  it('warns when /v2/ redirects elsewhere, naming the target and the URL to configure', async () => {
+    // Imitates a front that sends plain-HTTP clients to the TLS registry.
+    const front = http.createServer((_req, res) => res.writeHead(301, { location: `${env.registries.basic.url}/v2/` }).end());
+    const running = await listenLocal(front);
+    fakes.push(running);
+
+    const result = await check(CHECK.registry, { 'OCI:RegistryUrl': running.url });
+
+    expect(result.severity).toBe('warn');
+    expect(result.evidence.redirect_location).toBe(`${env.registries.basic.url}/v2/`);
+    expect(result.remediation.steps.some((s) => s.environment === 'kubernetes' && s.command?.includes(`oci.registryUrl=${env.registries.basic.url}`))).toBe(true);
   });
 
   describe('certificates', () => {

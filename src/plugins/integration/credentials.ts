@@ -21,6 +21,8 @@ interface Probe {
   credential: ResolvedCredential;
   evidence: Evidence;
   now: Date;
+  /** The anonymous /v2/ probe got 200: the registry checks no credentials there. */
+  isRegistryOpen: boolean;
 }
 
 function header(value: string | string[] | undefined): string | null {
@@ -101,8 +103,12 @@ function judgeStatus(p: Probe, res: SessionResponse, bearer?: Challenge): CheckO
   p.evidence.latency_ms = res.latencyMs;
   const method = p.credential.method;
   if (res.status === 200) {
-    p.evidence.credentials_valid = method === 'anonymous' ? null : true;
     if (method === 'anonymous') return outcome(p, 'pass', 'The registry allows anonymous access; no credentials are configured.');
+    if (p.isRegistryOpen) {
+      // An open registry answers 200 to anyone: the credentials were not refused, but not checked either.
+      return outcome(p, 'pass', `${p.target.host} allows anonymous access, so it does not check credentials at /v2/; the configured ones were sent and not refused.`);
+    }
+    p.evidence.credentials_valid = true;
     return outcome(p, 'pass', `The ${method === 'bearer' ? 'bearer token' : `credentials of '${p.credential.username}'`} are accepted by ${p.target.host}.`);
   }
   const challenge = header(res.headers['www-authenticate']);
@@ -193,6 +199,7 @@ async function probeCredentials(target: OciTarget, now: Date): Promise<CheckOutc
     target,
     credential,
     now,
+    isRegistryOpen: false,
     evidence: {
       registry_url: session.baseUrl.origin,
       auth_method: credential.method,
@@ -239,6 +246,7 @@ async function probeCredentials(target: OciTarget, now: Date): Promise<CheckOutc
 
   const ping = await session.ping();
   if (ping.kind === 'error') return connectionFailure(target, ping.error, ping.tls);
+  p.isRegistryOpen = ping.response.status === 200;
   const challenges = await session.challenges();
   p.evidence.auth_challenge = challenges.raw;
   if (!challenges.ok) p.evidence.challenge_parse_error = challenges.reason;

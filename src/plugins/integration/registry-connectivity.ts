@@ -2,7 +2,7 @@
 // distribution API? `GET /v2/` without credentials (SPEC 4.1), plus TLS certificate facts and a
 // warning when the certificate expires within 14 days.
 
-import type { CheckDefinition, CheckOutcome } from '../../engine/types.js';
+import type { CheckDefinition, CheckOutcome, Evidence } from '../../engine/types.js';
 import { isHttpToHttpsAnswer } from '../../registry/errors.js';
 import { probeTarget, type OciTarget } from './oci-context.js';
 import { connectionFailure, tlsEvidence } from './connection-failure.js';
@@ -26,15 +26,15 @@ async function probeRegistry(target: OciTarget): Promise<CheckOutcome> {
   const res = ping.response;
   const challenges = await session.challenges();
   const scheme = challenges.challenges[0]?.scheme ?? null;
-  const evidence = {
+  const evidence: Evidence = {
     registry_url: session.baseUrl.origin,
     status_code: res.status,
     is_auth_required: res.status === 401,
     auth_scheme: scheme,
     api_version: header(res.headers['docker-distribution-api-version']),
     latency_ms: res.latencyMs,
-    error_class: null as string | null,
-    error_message: null as string | null,
+    error_class: null,
+    error_message: null,
     is_tls_verify_skipped: settings.skipTlsVerify,
     ...tlsEvidence(res.tls),
   };
@@ -43,6 +43,20 @@ async function probeRegistry(target: OciTarget): Promise<CheckOutcome> {
   const bodyText = res.body.toString('utf8', 0, Math.min(res.body.length, 512));
   if (isHttpToHttpsAnswer(res.status, bodyText)) {
     return connectionFailure(target, { errorClass: 'http_to_https', message: `the server answered 400 "${bodyText.trim()}"` }, null);
+  }
+
+  const location = header(res.headers.location);
+  if (res.status >= 300 && res.status <= 399 && location) {
+    const target = new URL(location, session.url('/v2/'));
+    const base = target.href.replace(/\/v2\/?$/, '');
+    evidence.redirect_location = target.href;
+    return {
+      severity: 'warn',
+      diagnosis: `The registry redirects GET /v2/ (${res.status}) to ${target.href}: clients that do not follow it, and credentials that must not cross hosts, will fail. Point OCI:RegistryUrl at ${base} directly.`,
+      evidence,
+      likelyCauses: ['OCI:RegistryUrl uses http:// and the server redirects to https://', 'A reverse proxy or load balancer moved the registry to another host or path'],
+      remediation: numbered([probeStep('See the redirect', curl)], setConfigSteps('OCI:RegistryUrl', base)),
+    };
   }
 
   if (res.status !== 200 && res.status !== 401) {

@@ -7,11 +7,12 @@ import { ConfigError, type Configuration } from '../config/configuration.js';
 import type { ConfigLoadOptions } from '../config/load.js';
 import { parseDuration } from '../engine/duration.js';
 import type { RunEvent } from '../engine/run.js';
-import type { Selection } from '../engine/selection.js';
+import { selectChecks, type Selection } from '../engine/selection.js';
 import type { Report, Severity } from '../engine/types.js';
-import { REPORT_FORMATS } from '../render/index.js';
-import { redactText } from '../util/redact.js';
-import { DOCTOR_VERSION } from '../version.js';
+import { allChecks } from '../plugins/index.js';
+import { REPORT_FORMATS, renderReport } from '../render/index.js';
+import { redactText, registerSecret } from '../util/redact.js';
+import { DOCTOR_VERSION, PACKAGE_ROOT } from '../version.js';
 import { helpText, parseArgs, type ParsedArgs } from './args.js';
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, internal: 3 } as const;
@@ -75,7 +76,6 @@ async function loadConfig(args: ParsedArgs): Promise<Configuration> {
     dockerConfig: dockerConfig === 'true' ? true : dockerConfig,
   };
   const config = loadConfiguration(options);
-  const { registerSecret } = await import('../util/redact.js');
   for (const secret of config.secretValues()) registerSecret(secret);
   return config;
 }
@@ -121,14 +121,11 @@ async function commandRun(args: ParsedArgs): Promise<number> {
   if (args.positionals.length > 0) throw new ConfigError(`unexpected argument '${args.positionals[0]}'`);
 
   const config = await loadConfig(args);
-  const { allChecks } = await import('../plugins/index.js');
-  const { selectChecks } = await import('../engine/selection.js');
-  const checks = selectChecks(allChecks(), selectionOf(args));
+  const selection = selectionOf(args);
   const { runDoctor } = await import('../doctor.js');
-  const report = await runDoctor({ config, selection: { checks: checks.map((c) => c.id) }, timeoutMs, parallel, onEvent: progress(checks.length) });
+  const report = await runDoctor({ config, selection, timeoutMs, parallel, onEvent: progress(selectChecks(allChecks(), selection).length) });
 
   const visible: Report = shown ? { ...report, results: report.results.filter((r) => shown.includes(r.severity)) } : report;
-  const { renderReport } = await import('../render/index.js');
   const toFile = args.values.has('output');
   const text = await renderReport(visible, format, {
     color: !toFile && useColor(process.stdout),
@@ -143,8 +140,6 @@ async function commandRun(args: ParsedArgs): Promise<number> {
 async function commandList(args: ParsedArgs): Promise<number> {
   const format = oneOf('format', args.values.get('format'), DATA_FORMATS, 'text');
   if (args.positionals.length > 0) throw new ConfigError(`unexpected argument '${args.positionals[0]}'`);
-  const { allChecks } = await import('../plugins/index.js');
-  const { selectChecks } = await import('../engine/selection.js');
   const { renderCheckList } = await import('../render/catalog.js');
   writeResult(args, renderCheckList(selectChecks(allChecks(), selectionOf(args)), format), 'check list');
   return EXIT.ok;
@@ -154,10 +149,7 @@ async function commandExplain(args: ParsedArgs): Promise<number> {
   const [checkId, extra] = args.positionals;
   if (!checkId) throw new ConfigError('explain needs a check id: stella doctor explain <checkId> (see stella doctor list)');
   if (extra) throw new ConfigError(`unexpected argument '${extra}'`);
-  const { allChecks } = await import('../plugins/index.js');
-  const { selectChecks } = await import('../engine/selection.js');
   const [check] = selectChecks(allChecks(), { checks: [checkId] });
-  const { PACKAGE_ROOT } = await import('../version.js');
   const { renderArticle } = await import('../render/catalog.js');
   const markdown = readFileSync(new URL(check!.article, PACKAGE_ROOT), 'utf8');
   writeResult(args, renderArticle(markdown, { color: !args.values.has('output') && useColor(process.stdout) }), 'article');

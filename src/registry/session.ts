@@ -71,7 +71,7 @@ function scopeKey(scopes: string[]): string {
 
 export class RegistrySession {
   readonly baseUrl: URL;
-  readonly http: HttpClient;
+  private readonly http: HttpClient;
   private readonly memos = new Map<string, Promise<unknown>>();
   private readonly tokens: Array<{ scopes: Set<string>; outcome: Promise<TokenOutcome> }> = [];
 
@@ -114,13 +114,13 @@ export class RegistrySession {
 
   /** `GET /v2/` without credentials, once per run; connection failures carry the certificate facts. */
   ping(): Promise<Probe> {
-    return this.memo('ping', () => this.probe('GET', this.url('/v2/')));
+    return this.memo('ping', () => this.anonymousGet(this.url('/v2/')));
   }
 
-  async probe(method: string, url: URL, headers?: Record<string, string>): Promise<Probe> {
+  private async anonymousGet(url: URL): Promise<Probe> {
     const started = performance.now();
     try {
-      return { kind: 'response', response: await this.http.request({ method, url, headers }) };
+      return { kind: 'response', response: await this.http.request({ method: 'GET', url }) };
     } catch (error) {
       const classified = error as ConnectionError;
       const isTlsProblem = classified.errorClass?.startsWith('tls_');

@@ -67,6 +67,16 @@ describe('registry check against real registries', () => {
     expect(result.remediation.steps.map((s) => s.environment)).toEqual(expect.arrayContaining(['compose', 'baremetal', 'kubernetes']));
   });
 
+  it('with OCI:SkipTlsVerify reaches an untrusted registry but warns that verification is off', async () => {
+    const registry = await check(CHECK.registry, { 'OCI:RegistryUrl': env.registries.basic.url, 'OCI:SkipTlsVerify': 'true' });
+    const credentials = await check(CHECK.credentials, { 'OCI:RegistryUrl': env.registries.basic.url, 'OCI:SkipTlsVerify': 'true', 'OCI:Username': 'admin', 'OCI:Password': env.users.admin.password });
+
+    expect(registry.severity).toBe('warn');
+    expect(registry.evidence.is_tls_verify_skipped).toBe(true);
+    expect(registry.diagnosis).toContain('TLS verification is switched off');
+    expect(credentials.severity).toBe('pass');
+  });
+
   it('fails with http_to_https for plain HTTP sent to the TLS port', async () => {
     const result = await check(CHECK.registry, { 'OCI:RegistryUrl': `http://${env.registries.basic.host}` });
 

@@ -44,6 +44,8 @@ export interface HttpResponse {
 export interface HttpClientOptions {
   /** Extra trusted CA certificates (PEM), added to the system roots. */
   caPem?: string;
+  /** The system roots (default: Node's bundled Mozilla roots). */
+  systemRoots?: readonly string[];
   skipTlsVerify?: boolean;
   timeoutMs: number;
   proxyEnv?: ProxyEnvironment;
@@ -51,6 +53,11 @@ export interface HttpClientOptions {
 }
 
 export const DEFAULT_MAX_BODY = 1024 * 1024;
+
+interface TlsSetup {
+  options: tls.ConnectionOptions;
+  agent: https.Agent;
+}
 const DAY_MS = 86_400_000;
 
 /** Certificate facts from a TLS socket, or null for plain connections. */
@@ -77,24 +84,34 @@ function formatName(name: tls.Certificate | undefined): string | null {
 
 export class HttpClient {
   private readonly httpAgent = new http.Agent({ keepAlive: true, maxSockets: 8 });
-  private tls?: { options: tls.ConnectionOptions; agent: https.Agent };
+  /** TLS setups by trust: the extra CA alone, or the system roots plus the extra CA. */
+  private readonly tlsSetups = new Map<'ca-only' | 'roots', TlsSetup>();
+  /** Hosts whose certificate needed the system roots (a public token realm next to a private registry). */
+  private readonly hostsNeedingRoots = new Set<string>();
 
   constructor(private readonly options: HttpClientOptions) {}
 
   /**
-   * TLS settings and the pool, built on the first https request. An extra CA is compiled into one
-   * secure context (system roots + the CA) shared by every connection: building it per connection
-   * costs ~20 ms of blocked event loop each time.
+   * The TLS settings and pool for a host, built on first use. With an extra CA, the trust is the
+   * system roots plus that CA. A chain that verifies against the CA alone verifies against both, so
+   * the CA alone is tried first: compiling the ~145 system roots into a secure context blocks the
+   * event loop for ~20 ms, which a private registry never needs. A host whose certificate fails
+   * against the CA alone is retried once with the roots added — the handshake failed before any
+   * HTTP was sent — and remembered.
    */
-  private get tlsSetup(): { options: tls.ConnectionOptions; agent: https.Agent } {
-    if (!this.tls) {
+  private tlsSetupFor(host: string): TlsSetup {
+    const trust = this.options.caPem && !this.hostsNeedingRoots.has(host) ? 'ca-only' : 'roots';
+    let setup = this.tlsSetups.get(trust);
+    if (!setup) {
+      const ca = this.options.caPem ? (trust === 'ca-only' ? [this.options.caPem] : [...(this.options.systemRoots ?? tls.rootCertificates), this.options.caPem]) : undefined;
       const options: tls.ConnectionOptions = {
         rejectUnauthorized: !this.options.skipTlsVerify,
-        ...(this.options.caPem ? { secureContext: tls.createSecureContext({ ca: [...tls.rootCertificates, this.options.caPem] }) } : {}),
+        ...(ca ? { secureContext: tls.createSecureContext({ ca }) } : {}),
       };
-      this.tls = { options, agent: new https.Agent({ keepAlive: true, maxSockets: 8, ...options }) };
+      setup = { options, agent: new https.Agent({ keepAlive: true, maxSockets: 8, ...options }) };
+      this.tlsSetups.set(trust, setup);
     }
-    return this.tls;
+    return setup;
   }
 
   /** One exchange. Never follows redirects. Throws ConnectionError for anything below HTTP. */
@@ -102,7 +119,11 @@ export class HttpClient {
     try {
       return await this.exchange(req);
     } catch (error) {
-      throw classifyConnectionError(error);
+      const classified = classifyConnectionError(error);
+      const usedCaOnly = req.url.protocol === 'https:' && this.options.caPem && !this.options.skipTlsVerify && !this.hostsNeedingRoots.has(req.url.host);
+      if (classified.errorClass !== 'tls_untrusted' || !usedCaOnly) throw classified;
+      this.hostsNeedingRoots.add(req.url.host);
+      return this.request(req);
     }
   }
 
@@ -127,7 +148,7 @@ export class HttpClient {
 
   close(): void {
     this.httpAgent.destroy();
-    this.tls?.agent.destroy();
+    for (const setup of this.tlsSetups.values()) setup.agent.destroy();
   }
 
   private async exchange(req: HttpRequest): Promise<HttpResponse> {
@@ -159,7 +180,7 @@ export class HttpClient {
         options = { protocol: 'http:', hostname: proxy.hostname, port: Number(proxy.port || 80), path: req.url.href, agent: false };
         if (proxy.username) headers['proxy-authorization'] = proxyAuthorization(proxy);
       } else {
-        options = { agent: isHttps ? this.tlsSetup.agent : this.httpAgent };
+        options = { agent: isHttps ? this.tlsSetupFor(req.url.host).agent : this.httpAgent };
       }
       return await this.send(req, headers, options, controller.signal, started);
     } catch (error) {
@@ -252,7 +273,7 @@ export class HttpClient {
         const secure = tls.connect({
           socket,
           servername: net.isIP(target.hostname) ? undefined : target.hostname,
-          ...this.tlsSetup.options,
+          ...this.tlsSetupFor(target.host).options,
         });
         secure.once('secureConnect', () => resolve(secure));
         secure.once('error', reject);

@@ -1,6 +1,8 @@
 // The effective configuration of a run: hierarchical, case-insensitive keys (`OCI:RegistryUrl`),
 // each value remembering the source it came from. Built by load.ts; read by checks and `config`.
 
+import { byText } from '../util/compare.js';
+
 export interface ConfigEntry {
   /** The key as spelled by the source that supplied the winning value. */
   key: string;
@@ -63,14 +65,10 @@ export class Configuration {
 
   /** Every effective value, sorted by key. */
   entries(): ConfigEntry[] {
-    return [...this.byKey.values()].sort((a, b) => a.key.toLowerCase().localeCompare(b.key.toLowerCase()));
+    return [...this.byKey.values()].sort((a, b) => byText(a.key.toLowerCase(), b.key.toLowerCase()));
   }
 
-  /**
-   * Values of secret-looking keys: the redaction gate masks them wherever they appear. Booleans are
-   * left out: `OCI:AllowInsecureCredentials=false` is a flag, and masking every `false` would
-   * corrupt all output.
-   */
+  /** Values of secret-looking keys: the redaction gate masks them wherever they appear. */
   secretValues(): string[] {
     return this.entries()
       .filter((e) => isSecretKey(e.key) && e.value.length > 0)

@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { Configuration } from '../config/configuration.js';
 import { summarize } from './severity.js';
 import type { CanRun, CheckContext, CheckDefinition, CheckOutcome, CheckResult, Report, RunScope } from './types.js';
+import { byText } from '../util/compare.js';
 
 export type RunEvent =
   | { type: 'run.started'; runId: string; checkIds: string[] }
@@ -119,7 +120,7 @@ export async function runChecks(options: RunOptions): Promise<Report> {
   const startedMs = performance.now();
   const scope = new Scope();
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const checks = [...options.checks].sort((a, b) => a.id.localeCompare(b.id));
+  const checks = [...options.checks].sort((a, b) => byText(a.id, b.id));
   const ctx: CheckContext = {
     config: options.config,
     scope,
@@ -166,7 +167,7 @@ export async function runChecks(options: RunOptions): Promise<Report> {
     await scope.dispose();
   }
 
-  results.sort((a, b) => a.checkId.localeCompare(b.checkId));
+  results.sort((a, b) => byText(a.checkId, b.checkId));
   const report: Report = {
     schemaVersion: '1.0',
     runId,

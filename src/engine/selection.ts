@@ -3,6 +3,7 @@
 
 import { ConfigError } from '../config/configuration.js';
 import type { CheckMetadata } from './types.js';
+import { byText } from '../util/compare.js';
 
 export interface Selection {
   checks?: string[];
@@ -43,5 +44,5 @@ export function selectChecks<T extends CheckMetadata>(all: readonly T[], selecti
     .filter((c) => matches(selection.tags, c.tags))
     .filter((c) => !selection.quick || c.tags.includes('quick'))
     .filter((c) => named || selection.full || !c.slow)
-    .sort((a, b) => a.id.localeCompare(b.id));
+    .sort((a, b) => byText(a.id, b.id));
 }

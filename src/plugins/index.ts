@@ -3,9 +3,10 @@
 
 import type { CheckDefinition, Plugin } from '../engine/types.js';
 import { integrationPlugin } from './integration/index.js';
+import { byText } from '../util/compare.js';
 
 export const PLUGINS: readonly Plugin[] = [integrationPlugin];
 
 export function allChecks(): CheckDefinition[] {
-  return PLUGINS.flatMap((p) => p.checks).sort((a, b) => a.id.localeCompare(b.id));
+  return PLUGINS.flatMap((p) => p.checks).sort((a, b) => byText(a.id, b.id));
 }

@@ -3,6 +3,7 @@
 
 import type { CheckMetadata } from '../engine/types.js';
 import { createPainter, formatDuration, plural } from './common.js';
+import { byText } from '../util/compare.js';
 
 export type CheckListFormat = 'text' | 'json';
 
@@ -25,7 +26,7 @@ function metadataOnly(check: CheckMetadata): CheckMetadata {
 function checkListText(checks: readonly CheckMetadata[]): string {
   const header = { id: 'ID', name: 'NAME', severity: 'SEVERITY', estimate: 'ESTIMATE', tags: 'TAGS' };
   const rows = [...checks]
-    .sort((a, b) => a.pluginId.localeCompare(b.pluginId) || a.category.localeCompare(b.category) || a.id.localeCompare(b.id))
+    .sort((a, b) => byText(a.pluginId, b.pluginId) || byText(a.category, b.category) || byText(a.id, b.id))
     .map((c) => ({
       group: `${c.pluginId} (${c.category})`,
       id: c.id,

@@ -116,8 +116,9 @@ async function probeDelete(c: Ctx, e: Evidence): Promise<ProbeVerdict> {
     e.delete_probe_note = 'not sent: needs credentials; the Allow header decides';
     return byAllow;
   }
-  const upload = await probeUpload(c.session, c.pushRepo);
-  const grants = upload.post.token?.exchange === 'ok' ? upload.post.token.grantedActions : null;
+  // The run's token (already issued for every planned scope) tells whether delete was granted.
+  const token = await c.session.token([pushScope(c.pushRepo)]);
+  const grants = token?.exchange === 'ok' ? token.grantedActions : null;
   e.has_delete_grant = grants ? grants.some((g) => g.startsWith(`repository:${c.pushRepo}:`) && /[:,](delete|\*)(,|$)/.test(g)) : null;
   if (e.has_delete_grant === false) {
     e.delete_probe_note = 'not sent: the token does not grant delete; the Allow header decides';

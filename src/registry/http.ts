@@ -60,6 +60,13 @@ interface TlsSetup {
 }
 const DAY_MS = 86_400_000;
 
+/** A response header as one string (repeated headers joined by ', '), or null when absent. */
+export function headerValue(res: Pick<HttpResponse, 'headers'>, name: string): string | null {
+  const value = res.headers[name];
+  if (value === undefined) return null;
+  return Array.isArray(value) ? value.join(', ') : value;
+}
+
 /** Certificate facts from a TLS socket, or null for plain connections. */
 export function tlsFacts(socket: unknown, now = Date.now()): TlsFacts | null {
   if (!(socket instanceof tls.TLSSocket)) return null;

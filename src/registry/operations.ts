@@ -3,7 +3,7 @@
 // (open a session, cancel it at once), the referrers query and its tag-schema fallback.
 
 import { createHash } from 'node:crypto';
-import type { HttpResponse } from './http.js';
+import { headerValue, type HttpResponse } from './http.js';
 import type { RegistrySession, SessionResponse } from './session.js';
 
 /** Manifest media types sent in Accept on every manifest request (distribution 404s an OCI manifest without them). */
@@ -43,12 +43,6 @@ export function challengeError(res: HttpResponse): string | null {
   const header = res.headers['www-authenticate'];
   const text = Array.isArray(header) ? header.join(', ') : (header ?? '');
   return /error="?([a-z_]+)/i.exec(text)?.[1] ?? null;
-}
-
-export function headerValue(res: HttpResponse, name: string): string | null {
-  const value = res.headers[name];
-  if (value === undefined) return null;
-  return Array.isArray(value) ? value.join(', ') : value;
 }
 
 /**

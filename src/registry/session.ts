@@ -6,7 +6,7 @@
 import { basicChallenge, bearerChallenge, parseChallenges, realmUrl, type Challenge, type ParseResult } from './challenge.js';
 import type { ResolvedCredential } from './credentials.js';
 import { ConnectionError } from './errors.js';
-import { HttpClient, type HttpResponse, type TlsFacts } from './http.js';
+import { HttpClient, headerValue, type HttpResponse, type TlsFacts } from './http.js';
 import type { ProxyEnvironment } from './proxy.js';
 import { requestToken, type TokenOutcome } from './token.js';
 
@@ -133,8 +133,7 @@ export class RegistrySession {
   async challenges(): Promise<ParseResult & { raw: string | null }> {
     const ping = await this.ping();
     if (ping.kind !== 'response' || ping.response.status !== 401) return { ok: true, challenges: [], raw: null };
-    const header = ping.response.headers['www-authenticate'];
-    return { ...parseChallenges(header), raw: Array.isArray(header) ? header.join(', ') : (header ?? null) };
+    return { ...parseChallenges(ping.response.headers['www-authenticate']), raw: headerValue(ping.response, 'www-authenticate') };
   }
 
   async bearer(): Promise<Challenge | undefined> {

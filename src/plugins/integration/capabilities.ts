@@ -11,7 +11,6 @@ import {
   cancelUpload,
   challengeError,
   getManifest,
-  headerValue,
   probeReferrers,
   probeUpload,
   pullScope,
@@ -19,6 +18,7 @@ import {
   registryError,
   resolveDigest,
 } from '../../registry/operations.js';
+import { headerValue } from '../../registry/http.js';
 import type { RegistrySession } from '../../registry/session.js';
 import { connectionFailure } from './connection-failure.js';
 import { curlReproduction } from './curl.js';

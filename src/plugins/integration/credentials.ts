@@ -6,6 +6,7 @@
 import type { CheckDefinition, CheckOutcome, Evidence } from '../../engine/types.js';
 import { realmUrl, type Challenge } from '../../registry/challenge.js';
 import type { ResolvedCredential } from '../../registry/credentials.js';
+import { headerValue } from '../../registry/http.js';
 import { decodeJwt, jwtExpiry } from '../../registry/jwt.js';
 import type { SessionResponse } from '../../registry/session.js';
 import type { TokenOutcome } from '../../registry/token.js';
@@ -23,11 +24,6 @@ interface Probe {
   now: Date;
   /** The anonymous /v2/ probe got 200: the registry checks no credentials there. */
   isRegistryOpen: boolean;
-}
-
-function header(value: string | string[] | undefined): string | null {
-  if (value === undefined) return null;
-  return Array.isArray(value) ? value.join(', ') : value;
 }
 
 function curlBase(p: Probe): string {
@@ -111,7 +107,7 @@ function judgeStatus(p: Probe, res: SessionResponse, bearer?: Challenge): CheckO
     p.evidence.credentials_valid = true;
     return outcome(p, 'pass', `The ${method === 'bearer' ? 'bearer token' : `credentials of '${p.credential.username}'`} are accepted by ${p.target.host}.`);
   }
-  const challenge = header(res.headers['www-authenticate']);
+  const challenge = headerValue(res, 'www-authenticate');
   if (res.status === 401) {
     p.evidence.credentials_valid = false;
     if (challenge) p.evidence.auth_challenge = challenge;

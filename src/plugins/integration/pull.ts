@@ -5,7 +5,8 @@
 // so that 401 is reported as "valid credentials, no pull permission", which is what it means.
 
 import type { CheckDefinition, CheckOutcome, Evidence } from '../../engine/types.js';
-import { MANIFEST_ACCEPT, challengeError, getManifest, probeManifest, headerValue, pullScope, registryError } from '../../registry/operations.js';
+import { headerValue } from '../../registry/http.js';
+import { MANIFEST_ACCEPT, challengeError, getManifest, probeManifest, pullScope, registryError } from '../../registry/operations.js';
 import type { SessionResponse } from '../../registry/session.js';
 import { probeTarget, type OciTarget } from './oci-context.js';
 import { curlReproduction } from './curl.js';

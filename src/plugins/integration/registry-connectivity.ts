@@ -4,16 +4,12 @@
 
 import type { CheckDefinition, CheckOutcome, Evidence } from '../../engine/types.js';
 import { isHttpToHttpsAnswer } from '../../registry/errors.js';
+import { headerValue } from '../../registry/http.js';
 import { probeTarget, type OciTarget } from './oci-context.js';
 import { connectionFailure, tlsEvidence } from './connection-failure.js';
 import { curlTlsOptions, numbered, probeStep, setConfigSteps } from './remediation.js';
 
 export const CERT_WARN_DAYS = 14;
-
-function header(value: string | string[] | undefined): string | null {
-  if (value === undefined) return null;
-  return Array.isArray(value) ? value.join(', ') : value;
-}
 
 async function probeRegistry(target: OciTarget): Promise<CheckOutcome> {
   const { session, settings } = target;
@@ -31,7 +27,7 @@ async function probeRegistry(target: OciTarget): Promise<CheckOutcome> {
     status_code: res.status,
     is_auth_required: res.status === 401,
     auth_scheme: scheme,
-    api_version: header(res.headers['docker-distribution-api-version']),
+    api_version: headerValue(res, 'docker-distribution-api-version'),
     latency_ms: res.latencyMs,
     error_class: null,
     error_message: null,
@@ -45,7 +41,7 @@ async function probeRegistry(target: OciTarget): Promise<CheckOutcome> {
     return connectionFailure(target, { errorClass: 'http_to_https', message: `the server answered 400 "${bodyText.trim()}"` }, null);
   }
 
-  const location = header(res.headers.location);
+  const location = headerValue(res, 'location');
   if (res.status >= 300 && res.status <= 399 && location) {
     const target = new URL(location, session.url('/v2/'));
     const base = target.href.replace(/\/v2\/?$/, '');

@@ -38,6 +38,16 @@ export function registryError(body: Buffer): RegistryErrorInfo {
   }
 }
 
+/** The actions the token of an authorised response grants (`repository:name:pull,push`); null when not a JWT. */
+export function grantedActions(res: SessionResponse): string[] | null {
+  return res.token?.exchange === 'ok' ? res.token.grantedActions : null;
+}
+
+/** 2xx. */
+export function isSuccess(res: { status: number }): boolean {
+  return res.status >= 200 && res.status <= 299;
+}
+
 /** The `error=` of a Bearer challenge (`insufficient_scope`, `invalid_token`), if any. */
 export function challengeError(res: HttpResponse): string | null {
   const header = res.headers['www-authenticate'];
@@ -75,11 +85,11 @@ export type DigestResolution =
 export function resolveDigest(session: RegistrySession, repo: string, reference: string): Promise<DigestResolution> {
   return session.memo(`digest ${repo}:${reference}`, async () => {
     const head = await probeManifest(session, repo, reference);
-    if (head.status < 200 || head.status > 299) return { kind: 'unavailable', head };
+    if (!isSuccess(head)) return { kind: 'unavailable', head };
     const header = headerValue(head, 'docker-content-digest');
     if (header && /^sha256:[a-f0-9]{64}$/.test(header)) return { kind: 'resolved', digest: header, via: 'header', head };
     const full = await getManifest(session, repo, reference);
-    if (full.status < 200 || full.status > 299) return { kind: 'unavailable', head: full };
+    if (!isSuccess(full)) return { kind: 'unavailable', head: full };
     return { kind: 'resolved', digest: `sha256:${createHash('sha256').update(full.body).digest('hex')}`, via: 'body', head };
   });
 }
@@ -147,7 +157,7 @@ export function probeReferrers(session: RegistrySession, repo: string, digest: s
     if (response.status === 404 || response.status === 400 || response.status === 405 || response.status === 200) {
       const fallbackTag = digest.replace(':', '-');
       const tag = await session.send('HEAD', `/v2/${repo}/manifests/${fallbackTag}`, { auth: true, scopes, headers: { accept: MANIFEST_ACCEPT } });
-      const hasFallbackTag = tag.status >= 200 && tag.status <= 299 ? true : tag.status === 404 ? false : null;
+      const hasFallbackTag = isSuccess(tag) ? true : tag.status === 404 ? false : null;
       return { kind: 'unsupported', response, hasFallbackTag, fallbackTag, fallbackStatus: tag.status };
     }
     return { kind: 'error_status', response };

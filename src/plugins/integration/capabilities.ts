@@ -11,6 +11,7 @@ import {
   cancelUpload,
   challengeError,
   getManifest,
+  isSuccess,
   probeReferrers,
   probeUpload,
   pullScope,
@@ -39,10 +40,6 @@ interface Ctx {
   evidence: Evidence;
 }
 
-function ok(res: { status: number }): boolean {
-  return res.status >= 200 && res.status <= 299;
-}
-
 async function probeReferrersCapability(c: Ctx, e: Evidence): Promise<ProbeVerdict> {
   const resolved = await resolveDigest(c.session, c.testRepo, c.tag);
   if (resolved.kind === 'unavailable') return { supported: false, untested: `test image not readable (${resolved.head.status})` };
@@ -57,7 +54,7 @@ async function probeChunkedUpload(c: Ctx, e: Evidence): Promise<ProbeVerdict> {
   const { post, cancel } = await probeUpload(c.session, c.pushRepo);
   e.upload_status_code = post.status;
   e.chunk_min_length = headerValue(post, 'oci-chunk-min-length');
-  e.is_upload_cancelled = cancel !== null && ok(cancel);
+  e.is_upload_cancelled = cancel !== null && isSuccess(cancel);
   if (post.status === 401 || post.status === 403) return { supported: false, untested: `no push permission on ${c.pushRepo} (${post.status})` };
   return { supported: post.status === 202 };
 }
@@ -65,7 +62,7 @@ async function probeChunkedUpload(c: Ctx, e: Evidence): Promise<ProbeVerdict> {
 /** A blob of the test image to mount: the first layer, else the config. */
 async function mountableBlob(c: Ctx): Promise<{ digest: string } | { reason: string }> {
   const manifest = await getManifest(c.session, c.testRepo, c.tag);
-  if (!ok(manifest)) return { reason: `test image not readable (${manifest.status})` };
+  if (!isSuccess(manifest)) return { reason: `test image not readable (${manifest.status})` };
   try {
     const body = JSON.parse(manifest.body.toString('utf8')) as { layers?: Array<{ digest?: string }>; config?: { digest?: string } };
     const digest = body.layers?.[0]?.digest ?? body.config?.digest;
@@ -97,8 +94,8 @@ async function probeMount(c: Ctx, e: Evidence): Promise<ProbeVerdict> {
   }
   if (post.status === 202) {
     const { cancel } = await cancelUpload(c.session, post, c.pushRepo);
-    e.is_mount_session_cancelled = cancel !== null && ok(cancel);
-    e.mount_note = `the registry opened a plain upload instead of mounting (202): mounting is not supported, refused by policy, or the blob is not reachable from ${c.testRepo} for this account; the session was ${cancel && ok(cancel) ? 'cancelled' : 'left to expire'}`;
+    e.is_mount_session_cancelled = cancel !== null && isSuccess(cancel);
+    e.mount_note = `the registry opened a plain upload instead of mounting (202): mounting is not supported, refused by policy, or the blob is not reachable from ${c.testRepo} for this account; the session was ${cancel && isSuccess(cancel) ? 'cancelled' : 'left to expire'}`;
     return { supported: false };
   }
   if (post.status === 401 || post.status === 403) return { supported: false, untested: `mount refused (${post.status} ${challengeError(post) ?? registryError(post.body).code ?? ''})`.trim() };

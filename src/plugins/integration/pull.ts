@@ -6,16 +6,10 @@
 
 import type { CheckDefinition, CheckOutcome, Evidence } from '../../engine/types.js';
 import { headerValue } from '../../registry/http.js';
-import { MANIFEST_ACCEPT, challengeError, getManifest, probeManifest, pullScope, registryError } from '../../registry/operations.js';
-import type { SessionResponse } from '../../registry/session.js';
+import { MANIFEST_ACCEPT, challengeError, getManifest, grantedActions, probeManifest, pullScope, registryError } from '../../registry/operations.js';
 import { probeTarget, type OciTarget } from './oci-context.js';
 import { curlReproduction } from './curl.js';
 import { credentialSteps, numbered, setConfigSteps } from './remediation.js';
-
-/** Granted actions evidence from the token a response was authorised with. */
-export function grantedActions(res: SessionResponse): string[] | null {
-  return res.token?.exchange === 'ok' ? (res.token.grantedActions ?? null) : null;
-}
 
 async function probePull(target: OciTarget): Promise<CheckOutcome> {
   const { session, settings } = target;

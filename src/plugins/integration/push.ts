@@ -5,10 +5,9 @@
 // As with pull, distribution signals a missing push grant with 401 `insufficient_scope`.
 
 import type { CheckDefinition, CheckOutcome, Evidence } from '../../engine/types.js';
-import { challengeError, probeUpload, pushScope, registryError } from '../../registry/operations.js';
+import { challengeError, grantedActions, isSuccess, probeUpload, pushScope, registryError } from '../../registry/operations.js';
 import { curlReproduction } from './curl.js';
 import { probeTarget, type OciTarget } from './oci-context.js';
-import { grantedActions } from './pull.js';
 import { credentialSteps, numbered, setConfigSteps } from './remediation.js';
 
 const PURGE_NOTE = 'the registry purges abandoned upload sessions on its own schedule (distribution: after 7 days by default)';
@@ -26,7 +25,7 @@ async function probePush(target: OciTarget): Promise<CheckOutcome> {
     repository: repo,
     auth_method: credential.method,
     status_code: post.status,
-    is_upload_cancelled: cancel ? cancel.status === 204 || cancel.status === 200 || cancel.status === 202 : false,
+    is_upload_cancelled: cancel !== null && isSuccess(cancel),
     cancel_status_code: cancel?.status ?? null,
     granted_actions: grantedActions(post),
     latency_ms: post.latencyMs,

@@ -6,7 +6,7 @@
 
 import type { CheckDefinition, CheckOutcome, Evidence } from '../../engine/types.js';
 import { headerValue } from '../../registry/http.js';
-import { MANIFEST_ACCEPT, challengeError, getManifest, grantedActions, probeManifest, pullScope, registryError } from '../../registry/operations.js';
+import { MANIFEST_ACCEPT, challengeError, getManifest, grantedActions, isSuccess, probeManifest, pullScope, registryError } from '../../registry/operations.js';
 import { probeTarget, type OciTarget } from './oci-context.js';
 import { curlReproduction } from './curl.js';
 import { credentialSteps, numbered, setConfigSteps } from './remediation.js';
@@ -34,7 +34,7 @@ async function probePull(target: OciTarget): Promise<CheckOutcome> {
     description: 'Repeat the manifest request',
   });
 
-  if (res.status >= 200 && res.status <= 299) {
+  if (isSuccess(res)) {
     evidence.manifest_digest = headerValue(res, 'docker-content-digest');
     evidence.content_type = headerValue(res, 'content-type');
     return { severity: 'pass', diagnosis: `${credential.method === 'anonymous' ? 'Anonymous clients' : 'The configured credentials'} can pull ${repo}:${tag} from ${target.host}.`, evidence };

@@ -131,6 +131,8 @@ async function commandRun(args: ParsedArgs): Promise<number> {
     color: !toFile && useColor(process.stdout),
     verbose: args.flags.has('verbose'),
     remediation: !args.flags.has('no-remediation'),
+    // With --fail-on warn a warning fails the pipeline, so JUnit reports it as a failure too.
+    warnAsFailure: failOn === 'warn',
   });
   writeResult(args, text, `${format} report (overall: ${report.summary.overall})`);
   const failed = report.summary.fail > 0 || (failOn === 'warn' && report.summary.warn > 0);

@@ -43,6 +43,24 @@ export function grantedActions(res: SessionResponse): string[] | null {
   return res.token?.exchange === 'ok' ? res.token.grantedActions : null;
 }
 
+/**
+ * Rate-limit facts a registry sends (Docker Hub puts `ratelimit-limit`/`ratelimit-remaining` on
+ * every manifest answer; a 429 carries `retry-after`), as evidence; absent headers are left out.
+ */
+export function rateLimitEvidence(res: HttpResponse): Record<string, string> {
+  const facts: Record<string, string> = {};
+  for (const [header, key] of [
+    ['retry-after', 'retry_after'],
+    ['ratelimit-limit', 'ratelimit_limit'],
+    ['ratelimit-remaining', 'ratelimit_remaining'],
+    ['docker-ratelimit-source', 'ratelimit_source'],
+  ] as const) {
+    const value = headerValue(res, header);
+    if (value !== null) facts[key] = value;
+  }
+  return facts;
+}
+
 /** 2xx. */
 export function isSuccess(res: { status: number }): boolean {
   return res.status >= 200 && res.status <= 299;

@@ -31,10 +31,14 @@ describe('exit codes', () => {
     expect(run.stdout).toContain('tls_untrusted');
   });
 
-  it('1 on a warning with --fail-on warn', () => {
+  it('1 on a warning with --fail-on warn, and JUnit then counts the warning as a failure', () => {
     const run = stella(['doctor', ...open, '--check', CHECK.referrers, '--fail-on', 'warn']);
+    const junit = stella(['doctor', ...open, '--check', CHECK.referrers, '--fail-on', 'warn', '--format', 'junit']);
+    const lenient = stella(['doctor', ...open, '--check', CHECK.referrers, '--format', 'junit']);
 
     expect(run.status).toBe(1);
+    expect(junit.stdout).toContain('failures="1"');
+    expect(lenient.stdout).toContain('failures="0"');
   });
 
   it.each([

@@ -94,6 +94,7 @@ describe('pull', () => {
 
     expect(result.severity).toBe('warn');
     expect(result.evidence.status_code).toBe(status);
+    expect(result.evidence.retry_after).toBe(status === 429 ? '30' : undefined);
   });
 });
 

@@ -7,6 +7,7 @@ import type { CheckDefinition, CheckOutcome, Evidence } from '../../engine/types
 import { realmUrl, type Challenge } from '../../registry/challenge.js';
 import type { ResolvedCredential } from '../../registry/credentials.js';
 import { headerValue } from '../../registry/http.js';
+import { rateLimitEvidence } from '../../registry/operations.js';
 import { decodeJwt, jwtExpiry } from '../../registry/jwt.js';
 import type { SessionResponse } from '../../registry/session.js';
 import type { TokenOutcome } from '../../registry/token.js';
@@ -136,6 +137,7 @@ function judgeStatus(p: Probe, res: SessionResponse, bearer?: Challenge): CheckO
     );
   }
   if (res.status === 429) {
+    Object.assign(p.evidence, rateLimitEvidence(res));
     return outcome(p, 'warn', `${p.target.host} is rate limiting this client (429); the credentials could not be verified.`, ['Too many requests from this address or account', 'Anonymous pulls hit a low rate limit'], [reproduceStep(p, bearer)]);
   }
   return outcome(p, 'warn', `${p.target.host} answered ${res.status} to an authenticated GET /v2/; the credentials could not be verified.`, ['The registry is unhealthy', 'A proxy in front of the registry answers instead of it'], [reproduceStep(p, bearer)]);

@@ -6,7 +6,7 @@
 
 import type { CheckDefinition, CheckOutcome, Evidence } from '../../engine/types.js';
 import { headerValue } from '../../registry/http.js';
-import { MANIFEST_ACCEPT, challengeError, getManifest, grantedActions, isSuccess, probeManifest, pullScope, registryError } from '../../registry/operations.js';
+import { MANIFEST_ACCEPT, challengeError, getManifest, grantedActions, isSuccess, probeManifest, pullScope, rateLimitEvidence, registryError } from '../../registry/operations.js';
 import { probeTarget, type OciTarget } from './oci-context.js';
 import { curlReproduction } from './curl.js';
 import { credentialSteps, numbered, setConfigSteps } from './remediation.js';
@@ -25,6 +25,7 @@ async function probePull(target: OciTarget): Promise<CheckOutcome> {
     status_code: res.status,
     granted_actions: grantedActions(res),
     latency_ms: res.latencyMs,
+    ...rateLimitEvidence(res),
   };
   const reproduce = await curlReproduction(target, {
     method: 'HEAD',

@@ -5,7 +5,7 @@
 // As with pull, distribution signals a missing push grant with 401 `insufficient_scope`.
 
 import type { CheckDefinition, CheckOutcome, Evidence } from '../../engine/types.js';
-import { challengeError, grantedActions, isSuccess, probeUpload, pushScope, registryError } from '../../registry/operations.js';
+import { challengeError, grantedActions, isSuccess, probeUpload, pushScope, rateLimitEvidence, registryError } from '../../registry/operations.js';
 import { curlReproduction } from './curl.js';
 import { probeTarget, type OciTarget } from './oci-context.js';
 import { credentialSteps, numbered, setConfigSteps } from './remediation.js';
@@ -29,6 +29,7 @@ async function probePush(target: OciTarget): Promise<CheckOutcome> {
     cancel_status_code: cancel?.status ?? null,
     granted_actions: grantedActions(post),
     latency_ms: post.latencyMs,
+    ...rateLimitEvidence(post),
   };
   const reproduce = await curlReproduction(target, {
     method: 'POST',

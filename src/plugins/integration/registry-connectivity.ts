@@ -5,6 +5,7 @@
 import type { CheckDefinition, CheckOutcome, Evidence } from '../../engine/types.js';
 import { isHttpToHttpsAnswer } from '../../registry/errors.js';
 import { headerValue } from '../../registry/http.js';
+import { rateLimitEvidence } from '../../registry/operations.js';
 import { probeTarget, type OciTarget } from './oci-context.js';
 import { connectionFailure, tlsEvidence } from './connection-failure.js';
 import { curlTlsOptions, numbered, probeStep, setConfigSteps } from './remediation.js';
@@ -33,6 +34,7 @@ async function probeRegistry(target: OciTarget): Promise<CheckOutcome> {
     error_message: null,
     is_tls_verify_skipped: settings.skipTlsVerify,
     ...tlsEvidence(res.tls),
+    ...rateLimitEvidence(res),
   };
   const curl = `curl -sS -i${curlTlsOptions(settings.caCertificatePath?.value, settings.skipTlsVerify)} ${session.baseUrl.origin}/v2/`;
 

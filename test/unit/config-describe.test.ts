@@ -1,3 +1,5 @@
+// `stella doctor config` view: sources kept, secret keys always masked, registered secrets masked
+// inside other values.
 import { afterEach, describe, expect, it } from 'vitest';
 import { Configuration } from '../../src/config/configuration.js';
 import { describeConfiguration } from '../../src/config/describe.js';

@@ -1,3 +1,5 @@
+// The dotenv parser: comments, export, quotes and escapes, `__` keys, and one-line errors naming
+// file and line.
 import { describe, expect, it } from 'vitest';
 import { parseDotenv } from '../../src/config/dotenv.js';
 import { configErrorOf } from './config-error.js';

@@ -1,3 +1,5 @@
+// Reading configuration files: byte-order marks, and unreadable files reported in words, never as
+// stack traces.
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { readConfigText } from '../../src/config/files.js';
 import { configErrorOf } from './config-error.js';

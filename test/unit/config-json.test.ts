@@ -1,3 +1,5 @@
+// JSON configuration flattened into .NET-style keys, and malformed JSON reported with line and
+// column.
 import { describe, expect, it } from 'vitest';
 import { parseJsonConfig } from '../../src/config/json-source.js';
 import { configErrorOf } from './config-error.js';

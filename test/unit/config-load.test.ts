@@ -1,3 +1,5 @@
+// Layered configuration: every source in order, case-insensitive keys, environment selection, and
+// errors.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';

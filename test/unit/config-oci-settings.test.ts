@@ -1,3 +1,4 @@
+// The OCI settings with their fallbacks (`OCI:*` → `Registry:*`) and provenance.
 import { describe, expect, it } from 'vitest';
 import { Configuration, type ConfigEntry } from '../../src/config/configuration.js';
 import { loadConfiguration } from '../../src/config/load.js';

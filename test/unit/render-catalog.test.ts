@@ -1,3 +1,5 @@
+// `list` and `explain` renderers: the check catalog as text and JSON, articles laid out for a
+// terminal.
 import { describe, expect, it } from 'vitest';
 import type { CheckDefinition, CheckMetadata } from '../../src/engine/types.js';
 import { renderArticle, renderCheckList } from '../../src/render/catalog.js';

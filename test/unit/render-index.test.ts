@@ -1,3 +1,4 @@
+// Format dispatch, and the redaction gate applied before any renderer sees the report.
 import { afterEach, describe, expect, it } from 'vitest';
 import { REPORT_FORMATS, renderReport } from '../../src/render/index.js';
 import { renderJson } from '../../src/render/json.js';

@@ -1,3 +1,5 @@
+// The JSON report: SPEC key order, unknown fields dropped, and the JSON Schema accepting real and
+// rejecting broken reports.
 import { readFileSync } from 'node:fs';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { describe, expect, it } from 'vitest';

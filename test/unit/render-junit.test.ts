@@ -1,3 +1,5 @@
+// JUnit for CI systems: one testcase per check, counts, warnings as passes or failures, XML
+// escaping.
 import { describe, expect, it } from 'vitest';
 import { renderJunit } from '../../src/render/junit.js';
 import { sampleReport } from './render-fixture.js';

@@ -1,3 +1,4 @@
+// The markdown report: layout, and escaping of pipes, HTML and code fences.
 import { describe, expect, it } from 'vitest';
 import { renderMarkdown } from '../../src/render/markdown.js';
 import { sampleReport } from './render-fixture.js';

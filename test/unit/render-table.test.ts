@@ -1,3 +1,4 @@
+// The compact table: columns, truncation, colour only when asked.
 import { describe, expect, it } from 'vitest';
 import { renderTable } from '../../src/render/table.js';
 import { sampleReport } from './render-fixture.js';

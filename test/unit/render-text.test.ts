@@ -1,3 +1,5 @@
+// The text report for people: status lines, details of non-pass results, verbose evidence,
+// remediation, summary, colour.
 import { describe, expect, it } from 'vitest';
 import type { Report } from '../../src/engine/types.js';
 import { renderText } from '../../src/render/text.js';

@@ -33,33 +33,26 @@ if (logPath) {
     socket.once('secureConnect', () => events.push({ at: start, event: 'tls-handshake', ms: now() - start, target }));
     return socket;
   };
-  diagnostics.subscribe('http.client.request.start', ({ request }) => {
-    request.benchStart = now();
-    // A request that ends without a response (aborted, timed out, failed) is recorded on close.
-    request.once('close', () => {
-      if (request.benchAnswered) return;
-      events.push({
-        at: request.benchStart,
-        event: 'request',
-        ms: now() - request.benchStart,
-        method: request.method,
-        path: request.path,
-        status: null,
-        reused: Boolean(request.reusedSocket),
-      });
-    });
-  });
-  diagnostics.subscribe('http.client.response.finish', ({ request, response }) => {
-    request.benchAnswered = true;
+  const recordRequest = (request, status) =>
     events.push({
       at: request.benchStart,
       event: 'request',
       ms: now() - request.benchStart,
       method: request.method,
       path: request.path,
-      status: response.statusCode,
+      status,
       reused: Boolean(request.reusedSocket),
     });
+  diagnostics.subscribe('http.client.request.start', ({ request }) => {
+    request.benchStart = now();
+    // A request that ends without a response (aborted, timed out, failed) is recorded on close.
+    request.once('close', () => {
+      if (!request.benchAnswered) recordRequest(request, null);
+    });
+  });
+  diagnostics.subscribe('http.client.response.finish', ({ request, response }) => {
+    request.benchAnswered = true;
+    recordRequest(request, response.statusCode);
   });
   process.on('exit', () => {
     events.push({ at: now(), event: 'exit' });

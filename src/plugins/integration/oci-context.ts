@@ -36,8 +36,18 @@ function configFailure(diagnosis: string, key: string, value: string, causes: st
   };
 }
 
+type OpenedTarget = Omit<OciTarget, 'signal'> | { failure: CheckOutcome };
+
 /** The session for the configured registry, or a configuration failure to report as the verdict. */
 export function openTarget(ctx: CheckContext, signal: AbortSignal): OciTarget | { failure: CheckOutcome } {
+  // Resolved once per run: every check shares the URL check, the CA file read and the session.
+  const opened = ctx.scope.getOrCreate<OpenedTarget>('oci:target', () => resolveTarget(ctx), (o) => {
+    if ('session' in o) o.session.close();
+  });
+  return 'failure' in opened ? opened : { ...opened, signal };
+}
+
+function resolveTarget(ctx: CheckContext): OpenedTarget {
   const settings = settingsOf(ctx);
   const raw = settings.registryUrl!.value;
   let url: URL;
@@ -71,26 +81,21 @@ export function openTarget(ctx: CheckContext, signal: AbortSignal): OciTarget | 
       };
     }
   }
-  const session = ctx.scope.getOrCreate(
-    `oci:session:${url.href}`,
-    () =>
-      new RegistrySession(
-        {
-          registryUrl: url,
-          caPem,
-          skipTlsVerify: settings.skipTlsVerify,
-          allowInsecureCredentials: settings.allowInsecureCredentials,
-          requestTimeoutMs: Math.max(100, Math.floor(ctx.timeoutMs * 0.9)),
-          proxyEnv: proxyEnvironment(ctx.env),
-          plannedScopes: plannedScopes(settings, ctx.selectedCheckIds),
-          isManifestBodyPlanned: ctx.selectedCheckIds.includes(CHECK_IDS.capabilities),
-          userAgent: ctx.userAgent,
-        },
-        () => resolveCredential(settings, url.host, ctx.env),
-      ),
-    (s) => s.close(),
+  const session = new RegistrySession(
+    {
+      registryUrl: url,
+      caPem,
+      skipTlsVerify: settings.skipTlsVerify,
+      allowInsecureCredentials: settings.allowInsecureCredentials,
+      requestTimeoutMs: Math.max(100, Math.floor(ctx.timeoutMs * 0.9)),
+      proxyEnv: proxyEnvironment(ctx.env),
+      plannedScopes: plannedScopes(settings, ctx.selectedCheckIds),
+      isManifestBodyPlanned: ctx.selectedCheckIds.includes(CHECK_IDS.capabilities),
+      userAgent: ctx.userAgent,
+    },
+    () => resolveCredential(settings, url.host, ctx.env),
   );
-  return { settings, session, host: url.host, signal };
+  return { settings, session, host: url.host };
 }
 
 /**

@@ -94,11 +94,16 @@ function issued(parsed: { token: string; expiresIn: number; issuedAt: string | n
   };
 }
 
-function rejectedOrBroken(response: TokenResponse, method: string): FailedToken {
+/** What one answer of the token service means, for either endpoint. */
+function outcomeOf(response: TokenResponse, ctx: TokenRequestContext, method: 'GET' | 'POST'): TokenOutcome {
   if (response.status === 401 || response.status === 403) {
     return { exchange: 'rejected', statusCode: response.status, message: `the token service rejected the credentials (${method} ${response.status})` };
   }
-  return { exchange: 'unreachable', statusCode: response.status, message: `the token service answered ${method} with status ${response.status}` };
+  if (response.status !== 200) {
+    return { exchange: 'unreachable', statusCode: response.status, message: `the token service answered ${method} with status ${response.status}` };
+  }
+  const parsed = parseTokenBody(response);
+  return typeof parsed === 'string' ? { exchange: 'unreachable', statusCode: 200, message: parsed } : issued(parsed, ctx, method, response);
 }
 
 async function getToken(ctx: TokenRequestContext): Promise<TokenOutcome> {
@@ -112,10 +117,7 @@ async function getToken(ctx: TokenRequestContext): Promise<TokenOutcome> {
     headers.authorization = basicHeader(username, password);
   }
   url.searchParams.set('client_id', CLIENT_ID);
-  const response = await ctx.send('GET', url, headers);
-  if (response.status !== 200) return rejectedOrBroken(response, 'GET');
-  const parsed = parseTokenBody(response);
-  return typeof parsed === 'string' ? { exchange: 'unreachable', statusCode: 200, message: parsed } : issued(parsed, ctx, 'GET', response);
+  return outcomeOf(await ctx.send('GET', url, headers), ctx, 'GET');
 }
 
 async function postToken(ctx: TokenRequestContext): Promise<TokenOutcome> {
@@ -133,9 +135,7 @@ async function postToken(ctx: TokenRequestContext): Promise<TokenOutcome> {
   form.set('client_id', CLIENT_ID);
   if (ctx.scopes.length > 0) form.set('scope', ctx.scopes.join(' '));
   const response = await ctx.send('POST', ctx.realm, { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' }, form.toString());
-  if (response.status !== 200) return rejectedOrBroken(response, 'POST');
-  const parsed = parseTokenBody(response);
-  return typeof parsed === 'string' ? { exchange: 'unreachable', statusCode: 200, message: parsed } : issued(parsed, ctx, 'POST', response);
+  return outcomeOf(response, ctx, 'POST');
 }
 
 /**

@@ -12,6 +12,7 @@ import { decodeJwt, jwtExpiry } from '../../registry/jwt.js';
 import type { SessionResponse } from '../../registry/session.js';
 import type { TokenOutcome } from '../../registry/token.js';
 import { connectionFailure } from './connection-failure.js';
+import { curlReproduction } from './curl.js';
 import { probeTarget, type OciTarget } from './oci-context.js';
 import { credentialSteps, curlTlsOptions, numbered, probeStep, setConfigSteps, shellQuote, type Step } from './remediation.js';
 
@@ -25,26 +26,13 @@ interface Probe {
   now: Date;
   /** The anonymous /v2/ probe got 200: the registry checks no credentials there. */
   isRegistryOpen: boolean;
+  /** curl commands that replay the check: the token request on Bearer registries, then `/v2/`. */
+  reproduce: Step[];
 }
 
 function curlBase(p: Probe): string {
   const { settings } = p.target;
   return `curl -sS -i${curlTlsOptions(settings.caCertificatePath?.value, settings.skipTlsVerify)}`;
-}
-
-/** A curl that reproduces the credentialed probe, with the secret as a placeholder. */
-function reproduceStep(p: Probe, bearer?: Challenge): Step {
-  const registry = p.target.session.baseUrl.origin;
-  const user = p.credential.username ?? '<username>';
-  const realm = bearer ? realmUrl(bearer) : undefined;
-  if (realm) {
-    if (bearer?.params.service) realm.searchParams.set('service', bearer.params.service);
-    const auth = p.credential.method === 'anonymous' ? '' : ` -u ${shellQuote(user)}:'<password>'`;
-    return probeStep('Ask the token service for a token the way the check does', `${curlBase(p)}${auth} ${shellQuote(realm.href)}`);
-  }
-  if (p.credential.method === 'bearer') return probeStep('Repeat the probe with the token', `${curlBase(p)} -H 'Authorization: Bearer <token>' ${registry}/v2/`);
-  const auth = p.credential.method === 'anonymous' ? '' : ` -u ${shellQuote(user)}:'<password>'`;
-  return probeStep('Repeat the probe with the same credentials', `${curlBase(p)}${auth} ${registry}/v2/`);
 }
 
 function tokenSteps(p: Probe): Step[] {
@@ -60,9 +48,9 @@ function tokenSteps(p: Probe): Step[] {
   ];
 }
 
-function fixCredentialSteps(p: Probe, bearer?: Challenge): Step[] {
-  if (p.credential.method === 'bearer') return [reproduceStep(p), ...tokenSteps(p)];
-  return [reproduceStep(p, bearer), ...credentialSteps(p.target.session.baseUrl.origin, p.credential.username)];
+function fixCredentialSteps(p: Probe): Step[] {
+  if (p.credential.method === 'bearer') return [...p.reproduce, ...tokenSteps(p)];
+  return [...p.reproduce, ...credentialSteps(p.target.session.baseUrl.origin, p.credential.username)];
 }
 
 function outcome(p: Probe, severity: CheckOutcome['severity'], diagnosis: string, likelyCauses: string[] = [], steps: Step[] = []): CheckOutcome {
@@ -95,7 +83,7 @@ function recordToken(p: Probe, token: TokenOutcome): void {
   }
 }
 
-function judgeStatus(p: Probe, res: SessionResponse, bearer?: Challenge): CheckOutcome {
+function judgeStatus(p: Probe, res: SessionResponse): CheckOutcome {
   p.evidence.status_code = res.status;
   p.evidence.latency_ms = res.latencyMs;
   const method = p.credential.method;
@@ -115,7 +103,7 @@ function judgeStatus(p: Probe, res: SessionResponse, bearer?: Challenge): CheckO
     const invalidToken = /error="?invalid_token/i.test(challenge ?? '');
     const expiry = staticTokenExpiry(p);
     if (method === 'anonymous') {
-      return outcome(p, 'fail', `${p.target.host} requires credentials and none are configured.`, ['OCI:Username/OCI:Password or OCI:Token are not set in this environment', 'The secret that should provide them was not mounted'], fixCredentialSteps(p, bearer));
+      return outcome(p, 'fail', `${p.target.host} requires credentials and none are configured.`, ['OCI:Username/OCI:Password or OCI:Token are not set in this environment', 'The secret that should provide them was not mounted'], fixCredentialSteps(p));
     }
     const when = invalidToken && expiry?.expired ? ` The token expired at ${expiry.at}.` : '';
     return outcome(
@@ -123,7 +111,7 @@ function judgeStatus(p: Probe, res: SessionResponse, bearer?: Challenge): CheckO
       'fail',
       `${p.target.host} rejected the ${method === 'bearer' ? 'bearer token' : `credentials of '${p.credential.username}'`} (401${invalidToken ? ', invalid_token' : ''}).${when}`,
       ['The credentials are wrong or were rotated without updating the configuration', 'The token was revoked or has expired', 'The account was deleted or renamed'],
-      fixCredentialSteps(p, bearer),
+      fixCredentialSteps(p),
     );
   }
   if (res.status === 403) {
@@ -133,14 +121,14 @@ function judgeStatus(p: Probe, res: SessionResponse, bearer?: Challenge): CheckO
       'fail',
       `${p.target.host} authenticated the request but refuses it (403 Forbidden): the account is not allowed to use the registry from here.`,
       ['This machine\'s IP address or network is not in the registry\'s allowlist', 'The account is disabled or locked', 'An organisation policy (SSO enforcement, MFA) blocks password logins'],
-      [reproduceStep(p, bearer), { environment: 'any', description: `Ask the administrators of ${p.target.host} to check the account status and the IP allowlist for this machine`, safe: true }],
+      [...p.reproduce, { environment: 'any', description: `Ask the administrators of ${p.target.host} to check the account status and the IP allowlist for this machine`, safe: true }],
     );
   }
   if (res.status === 429) {
     Object.assign(p.evidence, rateLimitEvidence(res));
-    return outcome(p, 'warn', `${p.target.host} is rate limiting this client (429); the credentials could not be verified.`, ['Too many requests from this address or account', 'Anonymous pulls hit a low rate limit'], [reproduceStep(p, bearer)]);
+    return outcome(p, 'warn', `${p.target.host} is rate limiting this client (429); the credentials could not be verified.`, ['Too many requests from this address or account', 'Anonymous pulls hit a low rate limit'], p.reproduce);
   }
-  return outcome(p, 'warn', `${p.target.host} answered ${res.status} to an authenticated GET /v2/; the credentials could not be verified.`, ['The registry is unhealthy', 'A proxy in front of the registry answers instead of it'], [reproduceStep(p, bearer)]);
+  return outcome(p, 'warn', `${p.target.host} answered ${res.status} to an authenticated GET /v2/; the credentials could not be verified.`, ['The registry is unhealthy', 'A proxy in front of the registry answers instead of it'], p.reproduce);
 }
 
 async function viaToken(p: Probe, bearer: Challenge): Promise<CheckOutcome> {
@@ -156,14 +144,14 @@ async function viaToken(p: Probe, bearer: Challenge): Promise<CheckOutcome> {
   if (token.exchange === 'rejected') {
     p.evidence.credentials_valid = anonymous ? null : false;
     if (anonymous) {
-      return outcome(p, 'fail', `${p.target.host} requires credentials (its token service refuses anonymous tokens) and none are configured.`, ['OCI:Username/OCI:Password are not set in this environment'], fixCredentialSteps(p, bearer));
+      return outcome(p, 'fail', `${p.target.host} requires credentials (its token service refuses anonymous tokens) and none are configured.`, ['OCI:Username/OCI:Password are not set in this environment'], fixCredentialSteps(p));
     }
     return outcome(
       p,
       'fail',
       `The token service at ${realmHost} rejected the credentials of '${p.credential.username}' (${token.statusCode}).`,
       ['The password is wrong or was rotated without updating the configuration', 'The account is locked, expired or lacks registry access', 'A robot/service account name was mangled (a `$` eaten by the shell or compose interpolation)'],
-      fixCredentialSteps(p, bearer),
+      fixCredentialSteps(p),
     );
   }
   if (token.exchange === 'unreachable') {
@@ -172,7 +160,7 @@ async function viaToken(p: Probe, bearer: Challenge): Promise<CheckOutcome> {
       'warn',
       `The registry delegates authentication to ${realmHost}, but the token service could not be used (${token.message}); the credentials cannot be verified.`,
       ['The token service is down', `A firewall or proxy rule covers ${p.target.host} but not ${realmHost}`, 'The token service answers with something that is not a Docker token response'],
-      [reproduceStep(p, bearer), probeStep('Check the proxy decision for the token host', 'env | grep -i _proxy')],
+      [...p.reproduce, probeStep('Check the proxy decision for the token host', 'env | grep -i _proxy')],
     );
   }
   const res = await session.send('GET', '/v2/', { auth: true, signal: p.target.signal });
@@ -182,12 +170,12 @@ async function viaToken(p: Probe, bearer: Challenge): Promise<CheckOutcome> {
     return outcome(p, 'info', `${p.target.host} needs token auth; anonymous tokens are issued; no credentials are configured, so only public content is reachable.`);
   }
   if (res.status === 401) {
-    const verdict = judgeStatus(p, res, bearer);
+    const verdict = judgeStatus(p, res);
     verdict.diagnosis = `The token service issued a token, but ${p.target.host} does not accept it (401): the registry and its token service disagree (issuer, audience/service, signing certificate or clock).`;
     verdict.likelyCauses = ['The registry trusts a different token-signing certificate (rootcertbundle)', 'The token\'s audience or issuer does not match the registry\'s auth.token.service/issuer', 'Clock skew between the token service and the registry'];
     return verdict;
   }
-  return judgeStatus(p, res, bearer);
+  return judgeStatus(p, res);
 }
 
 async function probeCredentials(target: OciTarget, now: Date): Promise<CheckOutcome> {
@@ -198,6 +186,7 @@ async function probeCredentials(target: OciTarget, now: Date): Promise<CheckOutc
     credential,
     now,
     isRegistryOpen: false,
+    reproduce: [],
     evidence: {
       registry_url: session.baseUrl.origin,
       auth_method: credential.method,
@@ -236,10 +225,11 @@ async function probeCredentials(target: OciTarget, now: Date): Promise<CheckOutc
       ...credentialSteps(session.baseUrl.origin, credential.username).filter((s) => s.environment === 'kubernetes'),
     ]);
   }
+  p.reproduce = await curlReproduction(target, { method: 'GET', path: '/v2/', scopes: [], description: 'Repeat the probe with the same credentials' });
   const expiry = staticTokenExpiry(p);
   if (expiry?.expired) {
     p.evidence.credentials_valid = false;
-    return outcome(p, 'fail', `The configured bearer token (${credential.source}) expired at ${expiry.at}.`, ['The token was issued with a short lifetime and never rotated', 'A token rotation job stopped running'], [reproduceStep(p), ...tokenSteps(p)]);
+    return outcome(p, 'fail', `The configured bearer token (${credential.source}) expired at ${expiry.at}.`, ['The token was issued with a short lifetime and never rotated', 'A token rotation job stopped running'], [...p.reproduce, ...tokenSteps(p)]);
   }
 
   const ping = await session.ping();
@@ -252,13 +242,13 @@ async function probeCredentials(target: OciTarget, now: Date): Promise<CheckOutc
 
   let verdict: CheckOutcome;
   if (ping.response.status === 200 && credential.method === 'anonymous') {
-    verdict = judgeStatus(p, { ...ping.response, redirects: [], isAuthorizationDropped: false }, undefined);
+    verdict = judgeStatus(p, { ...ping.response, redirects: [], isAuthorizationDropped: false });
   } else if (bearer && credential.method !== 'bearer') {
     verdict = await viaToken(p, bearer);
   } else if (ping.response.status === 401 && credential.method === 'anonymous') {
-    verdict = judgeStatus(p, { ...ping.response, redirects: [], isAuthorizationDropped: false }, undefined);
+    verdict = judgeStatus(p, { ...ping.response, redirects: [], isAuthorizationDropped: false });
   } else {
-    verdict = judgeStatus(p, await session.send('GET', '/v2/', { auth: true, signal: target.signal }), bearer);
+    verdict = judgeStatus(p, await session.send('GET', '/v2/', { auth: true, signal: target.signal }));
   }
   if (expiry && verdict.severity === 'pass' && expiry.daysLeft < TOKEN_WARN_DAYS) {
     return outcome(p, 'warn', `The bearer token is accepted but expires in ${expiry.daysLeft} day(s), at ${expiry.at}.`, ['The token has a fixed lifetime and no rotation is scheduled'], tokenSteps(p));

@@ -131,7 +131,7 @@ export async function runChecks(options: RunOptions): Promise<Report> {
     now,
   };
   const results: CheckResult[] = [];
-  options.onEvent?.({ type: 'run.started', runId, checkIds: checks.map((c) => c.id) });
+  options.onEvent?.({ type: 'run.started', runId, checkIds: ctx.selectedCheckIds });
 
   let next = 0;
   const worker = async (): Promise<void> => {

@@ -23,7 +23,7 @@ const server = net.createServer((socket) => {
 await new Promise((done) => server.listen(0, '127.0.0.1', done));
 const url = `http://127.0.0.1:${server.address().port}`;
 const { cwd, env } = isolatedStella();
-const args = [STELLA, 'doctor', '--registry', url, '--timeout', TIMEOUT, '--username', 'x', '--password-stdin', '--format', 'json'];
+const args = ['doctor', '--registry', url, '--timeout', TIMEOUT, '--username', 'x', '--password-stdin', '--format', 'json'];
 
 heading(`full suite against a hung registry (${url}, --timeout ${TIMEOUT})`);
 
@@ -32,7 +32,7 @@ let last = null;
 let acceptedPerRun = 0;
 for (let i = 0; i < RUNS; i += 1) {
   const before = accepted;
-  last = await timeCommand(process.execPath, args, { input: 'x\n', env, cwd, killAfterMs: KILL_AFTER_MS });
+  last = await timeCommand(STELLA, args, { input: 'x\n', env, cwd, killAfterMs: KILL_AFTER_MS });
   acceptedPerRun = accepted - before;
   times.push(last.ms);
   if (last.killed) break;
@@ -66,7 +66,7 @@ if (report?.results) {
   }
 }
 
-const traced = await tracedRun({ command: process.execPath, args, input: 'x\n', env, cwd, killAfterMs: KILL_AFTER_MS });
+const traced = await tracedRun({ command: STELLA, args, input: 'x\n', env, cwd, killAfterMs: KILL_AFTER_MS });
 console.log(`\n  request timeline (one extra run with bench/trace-http.mjs preloaded, ${traced.ms.toFixed(0)} ms spawn to exit):`);
 printTimeline(traced.events);
 

@@ -11,7 +11,10 @@ import { fileURLToPath } from 'node:url';
 export { accessLogMark, readAccessLog } from '../test/harness/registries.mjs';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-export const STELLA = join(ROOT, 'bin', 'stella.js');
+/** The `stella` command as installed (the shell wrapper in bin/, see its header). */
+export const STELLA = join(ROOT, 'bin', 'stella');
+/** The Node entry point behind it, for runs that start Node directly. */
+export const STELLA_NODE_ENTRY = join(ROOT, 'bin', 'stella.cjs');
 
 /** Measured runs (after the warm-ups): --runs N, else BENCH_RUNS, else 15. */
 export const RUNS = positiveInt(flagValue('--runs') ?? process.env.BENCH_RUNS, 15);
@@ -203,9 +206,9 @@ export async function tracedRun({ command, args, input, env, cwd, killAfterMs })
   const dir = mkdtempSync(join(tmpdir(), 'bench-trace-'));
   const logPath = join(dir, 'events.json');
   try {
-    const result = await timeCommand(command, ['--import', join(ROOT, 'bench', 'trace-http.mjs'), ...args], {
+    const result = await timeCommand(command, args, {
       input,
-      env: { ...(env ?? process.env), BENCH_HTTP_LOG: logPath },
+      env: withPreload(env ?? process.env, join(ROOT, 'bench', 'trace-http.mjs'), { BENCH_HTTP_LOG: logPath }),
       cwd,
       killAfterMs,
     });
@@ -219,6 +222,15 @@ export async function tracedRun({ command, args, input, env, cwd, killAfterMs })
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * The environment with a module preloaded into every Node process started with it (through
+ * NODE_OPTIONS, so that it reaches Node behind the `stella` wrapper too), plus extra variables.
+ */
+export function withPreload(env, modulePath, extra = {}) {
+  const options = [env.NODE_OPTIONS, `--import="${modulePath}"`].filter(Boolean).join(' ');
+  return { ...env, ...extra, NODE_OPTIONS: options };
 }
 
 /** Phases of a traced run and every TLS context, handshake and request in start order. */

@@ -24,8 +24,8 @@ const { cwd, env: stellaEnv } = isolatedStella();
 
 const commands = {
   'stella --check oci.registry': {
-    command: process.execPath,
-    args: [STELLA, 'doctor', '--check', 'check.integration.oci.registry', '--registry', registry.url, '--format', 'json'],
+    command: STELLA,
+    args: ['doctor', '--check', 'check.integration.oci.registry', '--registry', registry.url, '--format', 'json'],
     env: stellaEnv,
     cwd,
   },

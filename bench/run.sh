@@ -2,7 +2,7 @@
 # Runs every benchmark in bench/ and prints one report: CLI start-up and memory, one connectivity
 # check and the full OCI suite against local CNCF distribution registries (each next to skopeo
 # measured in the same run), and the suite against a registry that never answers. Builds the CLI
-# when dist/ is missing or older than src/, installs the Debian tools when missing, starts the
+# when its bundle is missing or older than src/, installs the Debian tools when missing, starts the
 # test environment in a temporary directory and always stops it on exit.
 #
 #   bash bench/run.sh [--runs N] [--warmup N]
@@ -29,19 +29,13 @@ if [ ! -d node_modules ]; then
   exit 1
 fi
 
-# Build when dist/ is missing or any source file is newer than its compiled output.
+# Build when the CLI bundle is missing or any source file is newer than it.
 build_reason=""
-if [ ! -f dist/cli/main.js ]; then
-  build_reason="dist/ is missing"
+if [ ! -f dist/stella.cjs ]; then
+  build_reason="dist/stella.cjs is missing"
 else
-  while IFS= read -r -d '' source; do
-    compiled="dist/${source#src/}"
-    compiled="${compiled%.ts}.js"
-    if [ "$source" -nt "$compiled" ]; then
-      build_reason="$source is newer than $compiled"
-      break
-    fi
-  done < <(find src -name '*.ts' ! -name '*.d.ts' -print0)
+  newer="$(find src -name '*.ts' -newer dist/stella.cjs -print -quit)"
+  [ -z "$newer" ] || build_reason="$newer is newer than dist/stella.cjs"
 fi
 if [ -n "$build_reason" ]; then
   echo "bench: building ($build_reason)"

@@ -1,11 +1,11 @@
 // Start-up cost of the CLI: wall time of `stella doctor list` and `stella doctor --help` as a
 // ratio to `node -e 0` (target: list < 1.5x), peak memory (max RSS) of `list` next to `node -e 0`,
-// and which of the project's modules `list` loads.
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+// and which modules `list` loads.
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ROOT, STELLA, heading, measure, median, summary, timeCommand, verdict } from './lib.mjs';
+import { ROOT, STELLA, STELLA_NODE_ENTRY, heading, measure, median, summary, timeCommand, verdict, withPreload } from './lib.mjs';
 
 const TARGET_RATIO = 1.5;
 const RSS_RUNS = 5;
@@ -13,15 +13,23 @@ const node = process.execPath;
 
 heading('start-up: stella doctor list / --help vs node -e 0');
 
-const times = await measure({
+// With NODE_EXTRA_CA_CERTS set (as on this machine), `node -e 0` pays for Node parsing that file
+// and the `stella` command does not (see bin/stella); `node bin/stella.cjs doctor list` shows the
+// CLI's start-up when Node does pay it.
+const commands = {
   'node -e 0': { command: node, args: ['-e', '0'] },
-  'stella doctor list': { command: node, args: [STELLA, 'doctor', 'list'] },
-  'stella doctor --help': { command: node, args: [STELLA, 'doctor', '--help'] },
-});
+  'stella doctor list': { command: STELLA, args: ['doctor', 'list'] },
+  'stella doctor --help': { command: STELLA, args: ['doctor', '--help'] },
+};
+if (process.env.NODE_EXTRA_CA_CERTS) {
+  commands['node bin/stella.cjs doctor list'] = { command: node, args: [STELLA_NODE_ENTRY, 'doctor', 'list'] };
+  commands['node -e 0, NODE_EXTRA_CA_CERTS unset'] = { command: node, args: ['-e', '0'], env: { ...process.env, NODE_EXTRA_CA_CERTS: '' } };
+}
+const times = await measure(commands);
 const base = median(times['node -e 0']);
 for (const [name, values] of Object.entries(times)) {
   const ratio = median(values) / base;
-  console.log(`  ${name.padEnd(22)} ${summary(values)}  ${ratio.toFixed(2)}x node`);
+  console.log(`  ${name.padEnd(38)} ${summary(values)}  ${ratio.toFixed(2)}x node`);
 }
 const listRatio = median(times['stella doctor list']) / base;
 const fastestRatio = Math.min(...times['stella doctor list']) / Math.min(...times['node -e 0']);
@@ -37,20 +45,20 @@ await reportModules();
 async function reportMaxRss() {
   const timeBin = '/usr/bin/time';
   const useTime = existsSync(timeBin);
-  const method = useTime ? `${timeBin} -f %M` : 'process.resourceUsage().maxRSS at exit (--import preload)';
-  const rss = async (args) => {
+  const method = useTime ? `${timeBin} -f %M` : 'process.resourceUsage().maxRSS at exit (bench/max-rss.mjs preloaded)';
+  const rss = async (command) => {
     const values = [];
     for (let i = 0; i < RSS_RUNS; i += 1) {
       const r = useTime
-        ? await timeCommand(timeBin, ['-f', 'maxrss_kb=%M', node, ...args])
-        : await timeCommand(node, ['--import', 'data:text/javascript,process.on("exit",()=>process.stderr.write("maxrss_kb="+process.resourceUsage().maxRSS+"\\n"))', ...args]);
+        ? await timeCommand(timeBin, ['-f', 'maxrss_kb=%M', ...command])
+        : await timeCommand(command[0], command.slice(1), { env: withPreload(process.env, join(ROOT, 'bench', 'max-rss.mjs')) });
       const match = /maxrss_kb=(\d+)/.exec(r.stderr);
-      if (!match) throw new Error(`no max RSS in output of ${args.join(' ')}: ${r.stderr.trim()}`);
+      if (!match) throw new Error(`no max RSS in output of ${command.join(' ')}: ${r.stderr.trim()}`);
       values.push(Number(match[1]));
     }
     return median(values);
   };
-  const baseKb = await rss(['-e', '0']);
+  const baseKb = await rss([node, '-e', '0']);
   const listKb = await rss([STELLA, 'doctor', 'list']);
   const mb = (kb) => `${(kb / 1024).toFixed(1)} MB`;
   console.log(`  method: ${method}, median of ${RSS_RUNS}`);
@@ -62,8 +70,8 @@ async function reportModules() {
   const dir = mkdtempSync(join(tmpdir(), 'bench-modules-'));
   const logPath = join(dir, 'modules.log');
   try {
-    const r = await timeCommand(node, ['--import', join(ROOT, 'bench', 'trace-modules.mjs'), STELLA, 'doctor', 'list'], {
-      env: { ...process.env, BENCH_MODULE_LOG: logPath },
+    const r = await timeCommand(STELLA, ['doctor', 'list'], {
+      env: withPreload(process.env, join(ROOT, 'bench', 'trace-modules.mjs'), { BENCH_MODULE_LOG: logPath }),
     });
     if (r.code !== 0 || !existsSync(logPath)) {
       console.log(`  module trace unavailable (exit ${r.code}): ${r.stderr.trim().split('\n')[0] ?? ''}`);
@@ -71,28 +79,13 @@ async function reportModules() {
     }
     const urls = [...new Set(readFileSync(logPath, 'utf8').split('\n').filter(Boolean))];
     const project = urls.filter((u) => u.startsWith('file:')).map((u) => relative(ROOT, fileURLToPath(u)));
-    const own = project.filter((p) => !p.startsWith('node_modules'));
+    const own = project.filter((p) => !p.startsWith('node_modules') && !p.startsWith('bench/'));
     const deps = project.filter((p) => p.startsWith('node_modules'));
     const builtins = urls.filter((u) => u.startsWith('node:')).map((u) => u.slice(5));
-    const distTotal = countJs(join(ROOT, 'dist'));
-    console.log(`  project modules: ${own.length} (of ${distTotal} in dist/, plus bin/), node_modules: ${deps.length}`);
+    console.log(`  project modules: ${own.length}, node_modules: ${deps.length}`);
+    for (const p of own) console.log(`    ${p} (${(statSync(join(ROOT, p)).size / 1024).toFixed(0)} KB)`);
     console.log(`  built-ins first imported by the CLI: ${builtins.join(', ') || 'none'}`);
-    const byDir = new Map();
-    for (const p of own) {
-      const d = p.includes('/') ? p.slice(0, p.lastIndexOf('/')) : '.';
-      byDir.set(d, [...(byDir.get(d) ?? []), p.slice(p.lastIndexOf('/') + 1).replace(/\.js$/, '')]);
-    }
-    for (const [d, files] of byDir) console.log(`    ${d}/: ${files.join(', ')}`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-}
-
-function countJs(dir) {
-  let n = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    if (entry.isDirectory()) n += countJs(join(dir, entry.name));
-    else if (entry.name.endsWith('.js')) n += 1;
-  }
-  return n;
 }

@@ -1,8 +1,13 @@
-// Runs the real `stella` binary (the compiled CLI) as a child process with a clean environment.
+// Runs the real `stella` command (bin/stella, the wrapper npm links as the package's bin) as a
+// child process with a clean environment, on the Node that runs the tests.
 import { spawnSync } from 'node:child_process';
+import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const BIN = fileURLToPath(new URL('../../bin/stella.js', import.meta.url));
+export const STELLA_COMMAND = fileURLToPath(new URL('../../bin/stella', import.meta.url));
+
+/** PATH for the child: the test runner's own Node first, so that the wrapper starts that one. */
+export const CHILD_PATH = `${dirname(process.execPath)}:${process.env.PATH ?? '/usr/bin:/bin'}`;
 
 export interface CliResult {
   status: number | null;
@@ -11,11 +16,11 @@ export interface CliResult {
 }
 
 export function stella(args: string[], options: { env?: Record<string, string>; input?: string; cwd?: string } = {}): CliResult {
-  const result = spawnSync(process.execPath, [BIN, ...args], {
+  const result = spawnSync(STELLA_COMMAND, args, {
     encoding: 'utf8',
     input: options.input ?? '',
     cwd: options.cwd,
-    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: '/nonexistent', ...options.env },
+    env: { PATH: CHILD_PATH, HOME: '/nonexistent', ...options.env },
     timeout: 60_000,
   });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };

@@ -1,18 +1,17 @@
 // Colour and progress belong to terminals: on a real pseudo-terminal (made with util-linux
 // `script`) the text report is coloured and progress goes to stderr; NO_COLOR turns colour off.
 import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { loadTestEnv } from '../harness/test-env.js';
+import { CHILD_PATH, STELLA_COMMAND } from './cli.js';
 
 const env = loadTestEnv();
-const BIN = fileURLToPath(new URL('../../bin/stella.js', import.meta.url));
 
 function onTerminal(extraEnv: Record<string, string>): string {
-  const command = `${process.execPath} ${BIN} doctor --registry ${env.registries.open.url} --check check.integration.oci.registry --check check.integration.oci.referrers`;
+  const command = `${STELLA_COMMAND} doctor --registry ${env.registries.open.url} --check check.integration.oci.registry --check check.integration.oci.referrers`;
   const result = spawnSync('script', ['-qfec', command, '/dev/null'], {
     encoding: 'utf8',
-    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: '/nonexistent', TERM: 'xterm', ...extraEnv },
+    env: { PATH: CHILD_PATH, HOME: '/nonexistent', TERM: 'xterm', ...extraEnv },
     timeout: 30_000,
   });
   return result.stdout;

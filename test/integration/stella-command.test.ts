@@ -1,0 +1,79 @@
+// The `stella` command (bin/stella): it starts Node without NODE_EXTRA_CA_CERTS so that Node does
+// not parse that file at start-up, and hands the value back to the CLI, which reads the file
+// itself. These tests show the hand-over is invisible: the configuration, a TLS connection and a
+// child process all see the variable as the user set it.
+import { spawnSync } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { loadTestEnv } from '../harness/test-env.js';
+import { CHILD_PATH, STELLA_COMMAND, stella } from './cli.js';
+
+const env = loadTestEnv();
+const tmp = mkdtempSync(join(tmpdir(), 'stella-command-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+const version = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+describe('the stella command', () => {
+  it('runs through a symbolic link, as npm links a package bin', () => {
+    const link = join(tmp, 'stella');
+    symlinkSync(STELLA_COMMAND, link);
+
+    const result = spawnSync(link, ['--version'], { encoding: 'utf8', env: { PATH: CHILD_PATH } });
+
+    expect(result.status).toBe(0);
+    expect(result.stdout.trim()).toBe(version);
+  });
+
+  it('keeps Node from reading NODE_EXTRA_CA_CERTS at start-up, where plain node reads it', () => {
+    const missing = join(tmp, 'no-such-ca.pem');
+    const nodeWarning = /Ignoring extra certs from/;
+
+    const viaCommand = stella(['doctor', 'list'], { env: { NODE_EXTRA_CA_CERTS: missing } });
+    const viaNode = spawnSync(process.execPath, [`${STELLA_COMMAND}.cjs`, 'doctor', 'list'], {
+      encoding: 'utf8',
+      env: { PATH: CHILD_PATH, HOME: '/nonexistent', NODE_EXTRA_CA_CERTS: missing },
+    });
+
+    expect(viaCommand.status).toBe(0);
+    expect(viaCommand.stderr).not.toMatch(nodeWarning);
+    expect(viaNode.status).toBe(0);
+    expect(viaNode.stderr).toMatch(nodeWarning);
+  });
+
+  it('trusts a registry whose CA is given only by NODE_EXTRA_CA_CERTS, and shows where it came from', () => {
+    const caEnv = { NODE_EXTRA_CA_CERTS: env.caCertPath };
+
+    const run = stella(['doctor', '--check', 'check.integration.oci.registry', '--registry', env.registries.basic.url, '--format', 'json'], { env: caEnv });
+    const config = stella(['doctor', 'config', '--format', 'json'], { env: caEnv });
+
+    expect(run.status).toBe(0);
+    expect(JSON.parse(run.stdout).results[0]).toMatchObject({ severity: 'pass' });
+    expect(JSON.parse(config.stdout).values).toContainEqual(expect.objectContaining({ key: 'NODE_EXTRA_CA_CERTS', value: env.caCertPath, source: 'env:NODE_EXTRA_CA_CERTS' }));
+  });
+
+  it('passes NODE_EXTRA_CA_CERTS unchanged to child processes such as credential helpers', () => {
+    const bin = join(tmp, 'bin');
+    mkdirSync(bin, { recursive: true });
+    const seen = join(tmp, 'helper-env.txt');
+    const helper = join(bin, 'docker-credential-env-probe');
+    // Records what the helper sees, then answers with the admin's credentials.
+    writeFileSync(
+      helper,
+      `#!/bin/sh\nread server\nprintf 'NODE_EXTRA_CA_CERTS=%s\\ndeferred=%s\\n' "$NODE_EXTRA_CA_CERTS" "\${STELLA_DEFERRED_NODE_EXTRA_CA_CERTS-unset}" > "${seen}"\n` +
+        `printf '{"ServerURL":"%s","Username":"admin","Secret":"%s"}' "$server" "$PROBE_SECRET"\n`,
+    );
+    chmodSync(helper, 0o755);
+    const dockerConfig = join(tmp, 'config.json');
+    writeFileSync(dockerConfig, JSON.stringify({ credHelpers: { [env.registries.token.host]: 'env-probe' } }));
+
+    const run = stella(['doctor', '--check', 'check.integration.oci.credentials', '--registry', env.registries.token.url, '--docker-config', dockerConfig, '--format', 'json'], {
+      env: { PATH: `${bin}:${CHILD_PATH}`, NODE_EXTRA_CA_CERTS: env.caCertPath, PROBE_SECRET: env.users.admin.password },
+    });
+
+    expect(JSON.parse(run.stdout).results[0]).toMatchObject({ severity: 'pass', evidence: { credential_source: 'docker-config:credHelpers' } });
+    expect(readFileSync(seen, 'utf8')).toBe(`NODE_EXTRA_CA_CERTS=${env.caCertPath}\ndeferred=unset\n`);
+  });
+});

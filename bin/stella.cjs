@@ -1,18 +1,60 @@
 #!/usr/bin/env node
-// Node entry point of the `stella` command: runs the CLI bundle (dist/stella.cjs, see
-// scripts/build-cli.mjs) with argv. The `stella` wrapper next to this file may have moved
+// Node entry point of the `stella` command: runs the CLI bundle (dist/stella.cjs) with argv,
+// using the compiled code the build stored beside it when that was made for this very bundle and
+// Node (see scripts/build-cli.mjs). The `stella` wrapper next to this file may have moved
 // NODE_EXTRA_CA_CERTS aside to spare Node from parsing it at start-up; it is put back here,
 // before the CLI reads the environment.
 'use strict';
 
+const { readFileSync, statSync } = require('node:fs');
+const Module = require('node:module');
+const { dirname, join } = require('node:path');
+const { setFlagsFromString } = require('node:v8');
+const { Script } = require('node:vm');
+
+const BUNDLE = join(__dirname, '..', 'dist', 'stella.cjs');
+const CACHE = `${BUNDLE}.v8-cache`;
 const DEFERRED = 'STELLA_DEFERRED_NODE_EXTRA_CA_CERTS';
-if (DEFERRED in process.env) {
-  process.env.NODE_EXTRA_CA_CERTS = process.env[DEFERRED];
-  delete process.env[DEFERRED];
+
+/** The build's code cache, or undefined when it is missing or was made for another bundle or Node. */
+function codeCache(bundle = BUNDLE, cache = CACHE) {
+  try {
+    const file = readFileSync(cache);
+    const newline = file.indexOf(10);
+    const made = JSON.parse(file.subarray(0, newline).toString('utf8'));
+    const current = statSync(bundle);
+    if (made.node !== process.version || made.bundleSize !== current.size || made.bundleMtimeMs !== Math.floor(current.mtimeMs)) return undefined;
+    return file.subarray(newline + 1);
+  } catch {
+    return undefined;
+  }
 }
 
-require('../dist/stella.cjs')
-  .main(process.argv.slice(2))
-  .then((code) => {
-    process.exitCode = code;
-  });
+/**
+ * Loads the bundle as Node would require it, with the code cache where it fits. V8 checks the
+ * cache's checksum only with --verify-snapshot-checksum (the build made the cache with it on), so
+ * a damaged cache is refused instead of crashing the process.
+ */
+function loadCli(bundle = BUNDLE, cache = CACHE) {
+  const cachedData = codeCache(bundle, cache);
+  if (cachedData) setFlagsFromString('--verify-snapshot-checksum');
+  const script = new Script(Module.wrap(readFileSync(bundle, 'utf8')), { filename: bundle, cachedData });
+  const module = { exports: {} };
+  script.runInThisContext().call(module.exports, module.exports, Module.createRequire(bundle), module, bundle, dirname(bundle));
+  const codeCacheUse = cachedData === undefined ? 'none' : script.cachedDataRejected ? 'rejected' : 'used';
+  return { cli: module.exports, codeCacheUse };
+}
+
+if (require.main === module) {
+  if (DEFERRED in process.env) {
+    process.env.NODE_EXTRA_CA_CERTS = process.env[DEFERRED];
+    delete process.env[DEFERRED];
+  }
+  loadCli()
+    .cli.main(process.argv.slice(2))
+    .then((code) => {
+      process.exitCode = code;
+    });
+}
+
+module.exports = { loadCli };

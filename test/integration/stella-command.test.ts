@@ -1,11 +1,14 @@
 // The `stella` command (bin/stella): it starts Node without NODE_EXTRA_CA_CERTS so that Node does
 // not parse that file at start-up, and hands the value back to the CLI, which reads the file
 // itself. These tests show the hand-over is invisible: the configuration, a TLS connection and a
-// child process all see the variable as the user set it.
+// child process all see the variable as the user set it. And bin/stella.cjs uses the build's code
+// cache only when it was made for the very bundle it loads.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadTestEnv } from '../harness/test-env.js';
 import { CHILD_PATH, STELLA_COMMAND, stella } from './cli.js';
@@ -75,5 +78,55 @@ describe('the stella command', () => {
 
     expect(JSON.parse(run.stdout).results[0]).toMatchObject({ severity: 'pass', evidence: { credential_source: 'docker-config:credHelpers' } });
     expect(readFileSync(seen, 'utf8')).toBe(`NODE_EXTRA_CA_CERTS=${env.caCertPath}\ndeferred=unset\n`);
+  });
+});
+
+describe('the code cache of the CLI bundle', () => {
+  const { loadCli } = createRequire(import.meta.url)('../../bin/stella.cjs') as {
+    loadCli: (bundle?: string, cache?: string) => { cli: { main: unknown }; codeCacheUse: 'used' | 'rejected' | 'none' };
+  };
+  const bundle = fileURLToPath(new URL('../../dist/stella.cjs', import.meta.url));
+
+  /** A copy of the package's bundle, cache and package.json, keeping the bundle's mtime. */
+  function copyOfBuild(name: string): { bundle: string; cache: string } {
+    const dist = join(tmp, name, 'dist');
+    mkdirSync(dist, { recursive: true });
+    copyFileSync(fileURLToPath(new URL('../../package.json', import.meta.url)), join(tmp, name, 'package.json'));
+    const copy = { bundle: join(dist, 'stella.cjs'), cache: join(dist, 'stella.cjs.v8-cache') };
+    copyFileSync(bundle, copy.bundle);
+    copyFileSync(`${bundle}.v8-cache`, copy.cache);
+    const { atime, mtime } = statSync(bundle);
+    utimesSync(copy.bundle, atime, mtime);
+    return copy;
+  }
+
+  it('is written by the build and accepted by V8 for the bundle it was made for', () => {
+    const loaded = loadCli();
+
+    expect(loaded.codeCacheUse).toBe('used');
+    expect(typeof loaded.cli.main).toBe('function');
+  });
+
+  it('is ignored once the bundle changed, and the CLI still loads', () => {
+    const copy = copyOfBuild('changed');
+    writeFileSync(copy.bundle, readFileSync(copy.bundle, 'utf8').replace('"use strict";', '"use strict"; '));
+
+    const loaded = loadCli(copy.bundle, copy.cache);
+
+    expect(loaded.codeCacheUse).toBe('none');
+    expect(typeof loaded.cli.main).toBe('function');
+  });
+
+  it('when damaged but claiming the right bundle, is refused by V8 and the CLI still loads', () => {
+    const copy = copyOfBuild('damaged');
+    const file = readFileSync(copy.cache);
+    const body = file.indexOf(10) + 1;
+    for (let i = body + 64; i < file.length; i += 97) file[i] ^= 0xff;
+    writeFileSync(copy.cache, file);
+
+    const loaded = loadCli(copy.bundle, copy.cache);
+
+    expect(loaded.codeCacheUse).toBe('rejected');
+    expect(typeof loaded.cli.main).toBe('function');
   });
 });

@@ -82,9 +82,11 @@ async function reportModules() {
     const own = project.filter((p) => !p.startsWith('node_modules') && !p.startsWith('bench/'));
     const deps = project.filter((p) => p.startsWith('node_modules'));
     const builtins = urls.filter((u) => u.startsWith('node:')).map((u) => u.slice(5));
-    console.log(`  project modules: ${own.length}, node_modules: ${deps.length}`);
-    for (const p of own) console.log(`    ${p} (${(statSync(join(ROOT, p)).size / 1024).toFixed(0)} KB)`);
-    console.log(`  built-ins first imported by the CLI: ${builtins.join(', ') || 'none'}`);
+    // bin/stella.cjs compiles the bundle itself (with its code cache), so the loader never sees it.
+    const files = [...own, 'dist/stella.cjs', 'dist/stella.cjs.v8-cache'].filter((p) => existsSync(join(ROOT, p)));
+    console.log(`  project modules: ${own.length} through Node's loader, plus the bundle and its code cache read by bin/stella.cjs; node_modules: ${deps.length}`);
+    for (const p of files) console.log(`    ${p} (${(statSync(join(ROOT, p)).size / 1024).toFixed(0)} KB)`);
+    console.log(`  Node built-ins loaded by the CLI: ${builtins.join(', ') || 'none'}`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -67,9 +67,21 @@ export function headerValue(res: Pick<HttpResponse, 'headers'>, name: string): s
   return Array.isArray(value) ? value.join(', ') : value;
 }
 
-/** Certificate facts from a TLS socket, or null for plain connections. */
-export function tlsFacts(socket: unknown, now = Date.now()): TlsFacts | null {
+/** Facts already read per connection: a keep-alive socket answers many requests with one certificate. */
+const factsBySocket = new WeakMap<tls.TLSSocket, TlsFacts>();
+
+/** Certificate facts from a TLS socket (read once per connection), or null for plain connections. */
+export function tlsFacts(socket: unknown): TlsFacts | null {
   if (!(socket instanceof tls.TLSSocket)) return null;
+  let facts = factsBySocket.get(socket);
+  if (!facts) {
+    facts = readTlsFacts(socket, Date.now());
+    factsBySocket.set(socket, facts);
+  }
+  return facts;
+}
+
+function readTlsFacts(socket: tls.TLSSocket, now: number): TlsFacts {
   const cert = socket.getPeerCertificate();
   if (!cert || Object.keys(cert).length === 0) return { protocol: socket.getProtocol(), subject: null, issuer: null, san: [], notAfterUtc: null, daysRemaining: null };
   const notAfter = cert.valid_to ? new Date(cert.valid_to) : null;

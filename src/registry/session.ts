@@ -129,11 +129,13 @@ export class RegistrySession {
     }
   }
 
-  /** The challenges of the anonymous `/v2/` probe (empty when it did not answer 401). */
-  async challenges(): Promise<ParseResult & { raw: string | null }> {
-    const ping = await this.ping();
-    if (ping.kind !== 'response' || ping.response.status !== 401) return { ok: true, challenges: [], raw: null };
-    return { ...parseChallenges(ping.response.headers['www-authenticate']), raw: headerValue(ping.response, 'www-authenticate') };
+  /** The challenges of the anonymous `/v2/` probe (empty when it did not answer 401), parsed once. */
+  challenges(): Promise<ParseResult & { raw: string | null }> {
+    return this.memo('challenges', async () => {
+      const ping = await this.ping();
+      if (ping.kind !== 'response' || ping.response.status !== 401) return { ok: true, challenges: [], raw: null };
+      return { ...parseChallenges(ping.response.headers['www-authenticate']), raw: headerValue(ping.response, 'www-authenticate') };
+    });
   }
 
   async bearer(): Promise<Challenge | undefined> {

@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bash scripts/test-prereqs.sh
-[ -d node_modules ] && [ -f dist/cli/main.js ] || npm ci --no-audit --no-fund --loglevel=error
+[ -d node_modules ] && [ -f dist/stella.cjs ] || npm ci --no-audit --no-fund --loglevel=error
 
 DIR=.demo-env
 node test/harness/cli.mjs down --dir "$DIR" >/dev/null 2>&1 || true
@@ -23,15 +23,34 @@ export OCI__CaCertificatePath=$PWD/$DIR/certs/ca.crt
 
 banner() { printf '\n\033[1m== %s\033[0m\n$ %s\n\n' "$1" "$2"; }
 
+# The `stella` command of this checkout (what npm links as the package's bin).
+stella() { bin/stella "$@"; }
+
+# Shows the exit code of a scenario and stops the demo when it is not the one the scenario shows.
+expect_exit() {
+  local want=$1 got=$2
+  [ "$got" -eq 0 ] || echo "(exit code $got)"
+  if [ "$got" -ne "$want" ]; then
+    echo "demo: expected exit code $want here, got $got" >&2
+    exit 1
+  fi
+}
+
 banner "1. A healthy setup: token auth over TLS, a service account with pull, push and delete rights" \
   "echo \"\$PASSWORD\" | stella doctor --registry $REGISTRY --username admin --password-stdin"
-value 'e.users.admin.password' | npx --no-install stella doctor --registry "$REGISTRY" --username admin --password-stdin || true
+status=0
+value 'e.users.admin.password' | stella doctor --registry "$REGISTRY" --username admin --password-stdin || status=$?
+expect_exit 0 "$status"
 
 banner "2. The CI account can pull but not push (exit code 1 fails the pipeline)" \
   "echo \"\$PASSWORD\" | stella doctor --registry $REGISTRY --username puller --password-stdin --check check.integration.oci.push"
-value 'e.users.puller.password' | npx --no-install stella doctor --registry "$REGISTRY" --username puller --password-stdin \
-  --check check.integration.oci.push || echo "(exit code $?)"
+status=0
+value 'e.users.puller.password' | stella doctor --registry "$REGISTRY" --username puller --password-stdin \
+  --check check.integration.oci.push || status=$?
+expect_exit 1 "$status"
 
 banner "3. Someone forgot the private CA" \
   "OCI__CaCertificatePath= stella doctor --registry $REGISTRY --quick"
-OCI__CaCertificatePath= npx --no-install stella doctor --registry "$REGISTRY" --quick || echo "(exit code $?)"
+status=0
+OCI__CaCertificatePath= stella doctor --registry "$REGISTRY" --quick || status=$?
+expect_exit 1 "$status"

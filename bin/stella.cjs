@@ -50,11 +50,17 @@ if (require.main === module) {
     process.env.NODE_EXTRA_CA_CERTS = process.env[DEFERRED];
     delete process.env[DEFERRED];
   }
-  loadCli()
-    .cli.main(process.argv.slice(2))
-    .then((code) => {
-      process.exitCode = code;
-    });
+  let cli;
+  try {
+    cli = loadCli().cli;
+  } catch (error) {
+    if (error.code !== 'ENOENT') throw error;
+    process.stderr.write(`stella: the CLI is not built (${BUNDLE} is missing): run npm ci, or npm run build\n`);
+    process.exit(3);
+  }
+  cli.main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
 }
 
 module.exports = { loadCli };

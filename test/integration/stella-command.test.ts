@@ -30,6 +30,17 @@ describe('the stella command', () => {
     expect(result.stdout.trim()).toBe(version);
   });
 
+  it('says the CLI is not built, without a stack trace, when the bundle is missing', () => {
+    const bin = join(tmp, 'unbuilt', 'bin');
+    mkdirSync(bin, { recursive: true });
+    copyFileSync(`${STELLA_COMMAND}.cjs`, join(bin, 'stella.cjs'));
+
+    const result = spawnSync(process.execPath, [join(bin, 'stella.cjs'), 'doctor', 'list'], { encoding: 'utf8', env: { PATH: CHILD_PATH } });
+
+    expect(result.status).toBe(3);
+    expect(result.stderr).toMatch(/^stella: the CLI is not built \(.*dist\/stella\.cjs is missing\): run npm ci, or npm run build\n$/);
+  });
+
   it('keeps Node from reading NODE_EXTRA_CA_CERTS at start-up, where plain node reads it', () => {
     const missing = join(tmp, 'no-such-ca.pem');
     const nodeWarning = /Ignoring extra certs from/;

@@ -73,6 +73,11 @@ const times = await measure(commands);
 for (const [name, values] of Object.entries(times)) console.log(`  ${name.padEnd(54)} ${summary(values)}`);
 const ratio = median(times[SUITE]) / median(times[PEER]);
 console.log(`  ratio suite / skopeo = ${ratio.toFixed(2)}x (target <= ${TARGET_RATIO}x): ${verdict(ratio <= TARGET_RATIO)}`);
+// The same ratio round by round (each round runs every command once, back to back), which keeps
+// the machine's drifting load out of the comparison.
+const paired = times[SUITE].map((ms, round) => ms / times[PEER][round]);
+const pairedWithin = paired.filter((r) => r <= TARGET_RATIO).length;
+console.log(`  per-round ratios: median ${median(paired).toFixed(2)}x (min ${Math.min(...paired).toFixed(2)}, max ${Math.max(...paired).toFixed(2)}); ${pairedWithin} of ${paired.length} rounds <= ${TARGET_RATIO}x`);
 console.log(`  suite beyond node's own start-up: ${(median(times[SUITE]) - median(times['node -e 0 (floor)'])).toFixed(1)} ms`);
 if (times[NODE_DIRECT]) {
   const directRatio = median(times[NODE_DIRECT]) / median(times[PEER]);

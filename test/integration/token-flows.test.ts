@@ -9,6 +9,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { loadTestEnv, request, type TokenServerLogEntry } from '../harness/test-env.js';
 import { listenLocal, type Running } from '../fakes/listen.js';
 import { CHECK, doctor } from './doctor.js';
+import type { ResolvedCredential } from '../../src/registry/credentials.js';
+import { RegistrySession } from '../../src/registry/session.js';
 
 const env = loadTestEnv();
 const ca = readFileSync(env.caCertPath);
@@ -64,5 +66,72 @@ describe('OAuth2 token flows', () => {
     expect(report.results[0]!.severity).toBe('pass');
     expect(report.results[0]!.evidence).toMatchObject({ token_exchange: 'ok', token_expires_in_seconds: 300, granted_actions: null });
     expect(seen).toEqual(['GET', 'POST password']);
+  });
+});
+
+describe('the run token request', () => {
+  const pullScope = `repository:${env.image.repository}:pull`;
+  const tokenRequestsOf = async (userAgent: string): Promise<TokenServerLogEntry[]> =>
+    (JSON.parse((await request(env.tokenServer.logUrl, { ca })).body.toString('utf8')) as TokenServerLogEntry[]).filter((e) => e.user_agent === userAgent);
+
+  function sessionWith(credential: ResolvedCredential, userAgent: string, plannedScopes = [pullScope]): RegistrySession {
+    return new RegistrySession(
+      {
+        registryUrl: new URL(env.registries.token.url),
+        caPem: ca.toString('utf8'),
+        skipTlsVerify: false,
+        allowInsecureCredentials: false,
+        requestTimeoutMs: 10_000,
+        proxyEnv: {},
+        plannedScopes,
+        isManifestBodyPlanned: false,
+        userAgent,
+      },
+      async () => credential,
+    );
+  }
+
+  it('starts as the /v2/ challenge arrives, for the planned scopes, and serves later requests from the cache', async () => {
+    const userAgent = `stella-doctor-test/early-token-${Date.now()}`;
+    const session = sessionWith({ method: 'basic', username: 'admin', password: env.users.admin.password, source: 'test' }, userAgent);
+    try {
+      await session.ping();
+      // Nobody has asked for a token: the request reaches the token server on the challenge alone.
+      let before: TokenServerLogEntry[] = [];
+      for (let waited = 0; before.length === 0 && waited < 2000; waited += 50) {
+        await new Promise((settle) => setTimeout(settle, 50));
+        before = await tokenRequestsOf(userAgent);
+      }
+      const early = await session.token([]);
+      const later = await session.token([pullScope]);
+
+      expect(before.map((e) => `${e.method} ${e.status} ${e.user} ${new URLSearchParams(e.query).getAll('scope').join(' ')}`)).toEqual([`GET 200 admin ${pullScope}`]);
+      expect(early?.exchange).toBe('ok');
+      expect(later).toBe(early);
+      expect(await tokenRequestsOf(userAgent)).toHaveLength(1);
+    } finally {
+      session.close();
+    }
+  });
+
+  it('is not started for an anonymous or static-token credential, nor without planned scopes', async () => {
+    const cases: Array<[string, ResolvedCredential, string[]]> = [
+      ['anonymous', { method: 'anonymous', source: null }, [pullScope]],
+      ['static token', { method: 'bearer', token: 'not-a-real-token', source: 'test' }, [pullScope]],
+      ['no planned scopes', { method: 'basic', username: 'admin', password: env.users.admin.password, source: 'test' }, []],
+    ];
+    for (const [name, credential, planned] of cases) {
+      const userAgent = `stella-doctor-test/no-early-token-${name.replace(/ /g, '-')}-${Date.now()}`;
+      const session = sessionWith(credential, userAgent, planned);
+      try {
+        const ping = await session.ping();
+        await new Promise((settle) => setTimeout(settle, 200));
+
+        expect(ping.kind === 'response' && ping.response.status, name).toBe(401);
+        expect(await tokenRequestsOf(userAgent), name).toEqual([]);
+      } finally {
+        session.close();
+      }
+    }
   });
 });

@@ -69,8 +69,11 @@ function scopeKey(scopes: string[]): string {
   return [...new Set(scopes)].sort().join(' ');
 }
 
+/** The parsed challenges of the anonymous `/v2/` probe, with the raw header for the evidence. */
+export type ProbeChallenges = ParseResult & { raw: string | null };
+
 /** The challenges an anonymous `/v2/` probe carries: those of a 401, none otherwise. */
-function challengesOf(probe: Probe): ParseResult & { raw: string | null } {
+function challengesOf(probe: Probe): ProbeChallenges {
   if (probe.kind !== 'response' || probe.response.status !== 401) return { ok: true, challenges: [], raw: null };
   return { ...parseChallenges(probe.response.headers['www-authenticate']), raw: headerValue(probe.response, 'www-authenticate') };
 }
@@ -119,11 +122,22 @@ export class RegistrySession {
   }
 
   /** `GET /v2/` without credentials, once per run; connection failures carry the certificate facts. */
-  ping(): Promise<Probe> {
+  async ping(): Promise<Probe> {
+    return (await this.anonymousProbe()).probe;
+  }
+
+  /** The challenges of the anonymous `/v2/` probe (empty when it did not answer 401). */
+  async challenges(): Promise<ProbeChallenges> {
+    return (await this.anonymousProbe()).challenges;
+  }
+
+  /** The anonymous `/v2/` probe and its challenges, parsed once, as its answer arrives. */
+  private anonymousProbe(): Promise<{ probe: Probe; challenges: ProbeChallenges }> {
     return this.memo('ping', async () => {
       const probe = await this.anonymousGet(this.url('/v2/'));
-      this.startPlannedTokenRequest(probe);
-      return probe;
+      const challenges = challengesOf(probe);
+      this.startPlannedTokenRequest(bearerChallenge(challenges.challenges));
+      return { probe, challenges };
     });
   }
 
@@ -133,10 +147,8 @@ export class RegistrySession {
    * username with a password or identity token. Otherwise the request would wait until the first
    * of the checks waiting on the probe got to it, ~3 ms later, on the critical path of every run.
    */
-  private startPlannedTokenRequest(probe: Probe): void {
-    if (this.settings.plannedScopes.length === 0) return;
-    const challenge = bearerChallenge(challengesOf(probe).challenges);
-    if (!challenge) return;
+  private startPlannedTokenRequest(challenge: Challenge | undefined): void {
+    if (!challenge || this.settings.plannedScopes.length === 0) return;
     this.credential().then(
       (credential) => {
         const exchangesSecret = !credential.problem && credential.method === 'basic' && (credential.password !== undefined || credential.identityToken !== undefined);
@@ -157,11 +169,6 @@ export class RegistrySession {
       const tls = isTlsProblem ? await this.http.inspectCertificate(url) : null;
       return { kind: 'error', error: classified, tls, latencyMs: Math.round(performance.now() - started) };
     }
-  }
-
-  /** The challenges of the anonymous `/v2/` probe (empty when it did not answer 401), parsed once. */
-  challenges(): Promise<ParseResult & { raw: string | null }> {
-    return this.memo('challenges', async () => challengesOf(await this.ping()));
   }
 
   async bearer(): Promise<Challenge | undefined> {

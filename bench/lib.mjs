@@ -3,12 +3,12 @@
 // env.json, the registry access log, the token server's request log, and traced extra runs.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import https from 'node:https';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export { accessLogMark, readAccessLog } from '../test/harness/registries.mjs';
+export { tokenServerLog } from '../test/harness/env.mjs';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 /** The `stella` command as installed (the shell wrapper in bin/, see its header). */
@@ -137,23 +137,6 @@ export function isolatedStella(extraEnv = {}) {
   process.on('exit', () => rmSync(cwd, { recursive: true, force: true }));
   const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^(OCI|REGISTRY)__/i.test(key)));
   return { cwd, env: { ...env, NO_COLOR: '1', ...extraEnv } };
-}
-
-/** The token server's cumulative request log (JSON array). */
-export function fetchTokenLog(env) {
-  const ca = readFileSync(env.caCertPath);
-  return new Promise((done, fail) => {
-    https
-      .get(env.tokenServer.logUrl, { ca }, (res) => {
-        const chunks = [];
-        res.on('data', (chunk) => chunks.push(chunk));
-        res.on('end', () => {
-          if (res.statusCode !== 200) return fail(new Error(`token log: HTTP ${res.statusCode}`));
-          done(JSON.parse(Buffer.concat(chunks).toString('utf8')));
-        });
-      })
-      .on('error', fail);
-  });
 }
 
 /** "sha256:612771bd…" — digests shortened to 8 hex characters, upload ids to 8 characters. */

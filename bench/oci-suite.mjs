@@ -9,7 +9,6 @@ import {
   accessLogMark,
   duplicates,
   emptyAuthFile,
-  fetchTokenLog,
   heading,
   isolatedStella,
   loadEnv,
@@ -22,6 +21,7 @@ import {
   shorten,
   summary,
   timeCommand,
+  tokenServerLog,
   tracedRun,
   verdict,
 } from './lib.mjs';
@@ -125,11 +125,11 @@ printTimeline(traced.events);
 
 /** One run with the access-log and token-log positions taken just before and after it. */
 async function observeOneRun({ command, args, input, env: childEnv, cwd: childCwd }) {
-  const tokensBefore = (await fetchTokenLog(env)).length;
+  const tokensBefore = (await tokenServerLog(env)).length;
   const mark = accessLogMark(registry);
   const result = await timeCommand(command, args, { input, env: childEnv, cwd: childCwd });
   const requests = readAccessLog(registry, { since: mark });
-  const tokens = (await fetchTokenLog(env)).slice(tokensBefore);
+  const tokens = (await tokenServerLog(env)).slice(tokensBefore);
   let report = null;
   try {
     report = JSON.parse(result.stdout);

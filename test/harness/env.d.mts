@@ -198,3 +198,4 @@ export function countRequests(
 
 export function fetchToken(env: TestEnvironment, options: { user?: UserName; scope: string | string[] }): Promise<string>;
 export function mintToken(env: TestEnvironment, options?: MintTokenOptions): string;
+export function tokenServerLog(env: TestEnvironment): Promise<TokenServerLogEntry[]>;

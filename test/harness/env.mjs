@@ -228,6 +228,13 @@ export function fetchToken(env, { user, scope }) {
   });
 }
 
+/** The token server's request log so far (every request it answered, oldest first). */
+export async function tokenServerLog(env) {
+  const response = await request(env.tokenServer.logUrl, { ca: readFileSync(env.caCertPath) });
+  if (response.status !== 200) throw new Error(`token server log: HTTP ${response.status}`);
+  return JSON.parse(response.body.toString('utf8'));
+}
+
 /**
  * A JWT signed with the token server's key, so the token registries accept it: for static tokens
  * with a chosen lifetime (`expiresInSeconds`, negative for an expired one, or `exp` in epoch

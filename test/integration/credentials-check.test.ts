@@ -6,7 +6,7 @@ import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { countRequests, mintToken, request, loadTestEnv, type TokenServerLogEntry } from '../harness/test-env.js';
+import { countRequests, mintToken, loadTestEnv, tokenServerLog } from '../harness/test-env.js';
 import { listenLocal, type Running } from '../fakes/listen.js';
 import { CHECK, check } from './doctor.js';
 import { skopeoInspect, skopeoLogin } from './skopeo.js';
@@ -21,11 +21,6 @@ function settings(registry: keyof typeof env.registries, extra: Record<string, s
 }
 
 const creds = (user: { username: string; password: string }) => ({ 'OCI:Username': user.username, 'OCI:Password': user.password });
-
-async function tokenLog(): Promise<TokenServerLogEntry[]> {
-  const res = await request(env.tokenServer.logUrl, { ca: await import('node:fs').then((fs) => fs.readFileSync(ca)) });
-  return JSON.parse(res.body.toString('utf8')) as TokenServerLogEntry[];
-}
 
 describe('htpasswd registry', () => {
   it('passes with the right password; skopeo login agrees', async () => {
@@ -236,7 +231,7 @@ describe('credential safety', () => {
 
     const result = await check(CHECK.credentials, { 'OCI:RegistryUrl': running.url, 'OCI:CaCertificatePath': ca, ...creds(admin) });
 
-    const log = await tokenLog();
+    const log = await tokenServerLog(env);
     const first = log.findLast((e) => e.path === '/token-redirect-cross');
     const second = log.findLast((e) => e.path === '/token' && e.host.startsWith('localhost'));
     expect(first?.had_authorization).toBe(true);

@@ -9,10 +9,10 @@
 // session is gone (GET on it → 404 BLOB_UPLOAD_UNKNOWN); the registry's upload purging removes
 // the file. So a leftover session is judged by `startedat`/`data`, not by that file.
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadTestEnv, readAccessLog, request, type RegistryName, type TokenServerLogEntry } from '../harness/test-env.js';
+import { loadTestEnv, readAccessLog, tokenServerLog, type RegistryName } from '../harness/test-env.js';
 import { ALL_OCI, doctor } from './doctor.js';
 
 const env = loadTestEnv();
@@ -97,8 +97,7 @@ describe('request economy', () => {
         `DELETE /v2/${repo}/manifests/sha256:<digest> 404`,
       ].sort(),
     );
-    const tokenLog = JSON.parse((await request(env.tokenServer.logUrl, { ca: readFileSync(env.caCertPath) })).body.toString('utf8')) as TokenServerLogEntry[];
-    const tokens = tokenLog.filter((e) => e.user_agent.includes(report.runId));
+    const tokens = (await tokenServerLog(env)).filter((e) => e.user_agent.includes(report.runId));
     expect(tokens).toHaveLength(1);
     expect(new URLSearchParams(tokens[0]!.query).getAll('scope').sort()).toEqual([`repository:${repo}:pull,push,delete`, 'repository:library/alpine:pull'].sort());
   });

@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadTestEnv, request, type TokenServerLogEntry } from '../harness/test-env.js';
+import { loadTestEnv, request, tokenServerLog, type TokenServerLogEntry } from '../harness/test-env.js';
 import { listenLocal, type Running } from '../fakes/listen.js';
 import { CHECK, doctor } from './doctor.js';
 import type { ResolvedCredential } from '../../src/registry/credentials.js';
@@ -34,7 +34,7 @@ describe('OAuth2 token flows', () => {
     const report = await doctor({ settings: { 'OCI:RegistryUrl': env.registries.token.url, 'OCI:CaCertificatePath': env.caCertPath, 'OCI:DockerConfigPath': config }, checks: [CHECK.credentials, CHECK.pull] });
 
     expect(report.results.map((r) => r.severity)).toEqual(['pass', 'pass']);
-    const log = JSON.parse((await request(env.tokenServer.logUrl, { ca })).body.toString('utf8')) as TokenServerLogEntry[];
+    const log = await tokenServerLog(env);
     const mine = log.filter((e) => e.user_agent.includes(report.runId));
     expect(mine.map((e) => `${e.method} ${e.status} ${e.user}`)).toEqual(['POST 200 admin']);
   });
@@ -72,7 +72,7 @@ describe('OAuth2 token flows', () => {
 describe('the run token request', () => {
   const pullScope = `repository:${env.image.repository}:pull`;
   const tokenRequestsOf = async (userAgent: string): Promise<TokenServerLogEntry[]> =>
-    (JSON.parse((await request(env.tokenServer.logUrl, { ca })).body.toString('utf8')) as TokenServerLogEntry[]).filter((e) => e.user_agent === userAgent);
+    (await tokenServerLog(env)).filter((e) => e.user_agent === userAgent);
 
   function sessionWith(credential: ResolvedCredential, userAgent: string, plannedScopes = [pullScope]): RegistrySession {
     return new RegistrySession(

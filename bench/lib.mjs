@@ -223,18 +223,21 @@ export function printTimeline(events, indent = '    ') {
     return;
   }
   const at = (name) => events.find((e) => e.event === name)?.at ?? 0;
+  // Secure contexts are listed with the network events but do not start the network phase: the
+  // `stella` command makes its first (empty) one while it starts (see bin/stella.cjs).
   const network = events.filter((e) => ['request', 'tls-handshake', 'secure-context'].includes(e.event));
   const contexts = events.filter((e) => e.event === 'secure-context');
-  const firstNet = network.length ? Math.min(...network.map((e) => e.at)) : at('exit');
-  const lastNet = network.length ? Math.max(...network.map((e) => e.at + e.ms)) : at('exit');
+  const connections = network.filter((e) => e.event !== 'secure-context');
+  const firstNet = connections.length ? Math.min(...connections.map((e) => e.at)) : at('exit');
+  const lastNet = connections.length ? Math.max(...connections.map((e) => e.at + e.ms)) : at('exit');
   const contextMs = contexts.reduce((sum, e) => sum + e.ms, 0);
   const ms = (v) => `${v.toFixed(1).padStart(7)} ms`;
   console.log(`${indent}node bootstrap        ${ms(at('preload'))}   process start -> first user code`);
   console.log(`${indent}CLI modules + config  ${ms(firstNet - at('preload'))}   -> first connection`);
   console.log(`${indent}network phase         ${ms(lastNet - firstNet)}   first connection -> last answer or abort`);
   if (contexts.length) {
-    console.log(`${indent}  of which TLS setup  ${ms(contextMs)}   ${contexts.length} x tls.createSecureContext, ` +
-      `${contexts[0].caCount} CA certificates each (synchronous: blocks the event loop)`);
+    console.log(`${indent}TLS contexts          ${ms(contextMs)}   ${contexts.length} x tls.createSecureContext, ` +
+      `with ${contexts.map((e) => e.caCount).join(', ')} CA certificate(s) (synchronous: blocks the event loop)`);
   }
   console.log(`${indent}after the network     ${ms(at('exit') - lastNet)}   -> exit (report, rendering, shutdown)`);
   console.log(`${indent}events (start ms from process start, duration ms):`);

@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 // Node entry point of the `stella` command: runs the CLI bundle (dist/stella.cjs) with argv,
 // using the compiled code the build stored beside it when that was made for this very bundle and
-// Node (see scripts/build-cli.mjs). The `stella` wrapper next to this file may have moved
-// NODE_EXTRA_CA_CERTS aside to spare Node from parsing it at start-up; it is put back here,
-// before the CLI reads the environment.
+// Node (see scripts/build-cli.mjs). The `stella` wrapper next to this file may have set
+// NODE_EXTRA_CA_CERTS and SSL_CERT_FILE aside to spare Node work at start-up; they are put back
+// here, before the CLI reads the environment.
 'use strict';
 
 const { readFileSync, statSync } = require('node:fs');
@@ -14,7 +14,8 @@ const { Script } = require('node:vm');
 
 const BUNDLE = join(__dirname, '..', 'dist', 'stella.cjs');
 const CACHE = `${BUNDLE}.v8-cache`;
-const DEFERRED = 'STELLA_DEFERRED_NODE_EXTRA_CA_CERTS';
+const DEFERRED_PREFIX = 'STELLA_DEFERRED_';
+const DEFERRED_NAMES = ['NODE_EXTRA_CA_CERTS', 'SSL_CERT_FILE'];
 
 /** The build's code cache, or undefined when it is missing or was made for another bundle or Node. */
 function codeCache(bundle = BUNDLE, cache = CACHE) {
@@ -45,11 +46,27 @@ function loadCli(bundle = BUNDLE, cache = CACHE) {
   return { cli: module.exports, codeCacheUse };
 }
 
-if (require.main === module) {
-  if (DEFERRED in process.env) {
-    process.env.NODE_EXTRA_CA_CERTS = process.env[DEFERRED];
-    delete process.env[DEFERRED];
+/**
+ * Puts back the variables bin/stella set aside: "=<value>" was set, "" was not. Under
+ * --use-openssl-ca, Node makes its root store from SSL_CERT_FILE once, with the first TLS context,
+ * so that context is made first, while SSL_CERT_FILE still names the empty /dev/null (~5 ms,
+ * loading node:tls included, which every check that connects loads anyway).
+ */
+function restoreDeferredEnvironment() {
+  if (`${DEFERRED_PREFIX}SSL_CERT_FILE` in process.env && process.execArgv.includes('--use-openssl-ca')) {
+    require('node:tls').createSecureContext();
   }
+  for (const name of DEFERRED_NAMES) {
+    const deferred = process.env[DEFERRED_PREFIX + name];
+    if (deferred === undefined) continue;
+    if (deferred.startsWith('=')) process.env[name] = deferred.slice(1);
+    else delete process.env[name];
+    delete process.env[DEFERRED_PREFIX + name];
+  }
+}
+
+if (require.main === module) {
+  restoreDeferredEnvironment();
   let cli;
   try {
     cli = loadCli().cli;

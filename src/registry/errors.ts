@@ -24,7 +24,7 @@ const FIXES: Record<ConnectionErrorClass, string> = {
   timeout: 'The registry did not answer in time: check firewalls, security groups and proxies between here and the registry, and whether the registry is overloaded.',
   reset: 'The connection was cut by the other side: check load balancers, proxies and TLS offloaders in front of the registry.',
   unreachable: 'No network route to the registry: check routing, VPN and network policies.',
-  tls_untrusted: 'The certificate is not signed by a trusted CA: set OCI:CaCertificatePath to the PEM of the registry\'s CA (or install it in the system trust store).',
+  tls_untrusted: 'The certificate is not signed by a trusted CA: set OCI:CaCertificatePath (or NODE_EXTRA_CA_CERTS) to the PEM of the registry\'s CA. Like Node, Stella Doctor trusts Mozilla\'s roots as bundled with Node, not the system trust store: to trust that too, name its bundle (/etc/ssl/certs/ca-certificates.crt on Debian).',
   tls_hostname: 'The certificate does not name this host: use a host name listed in the certificate\'s SANs in OCI:RegistryUrl, or reissue the certificate with this name.',
   tls_expired: 'The certificate is expired or not yet valid: renew the registry\'s certificate (and check this machine\'s clock).',
   tls_handshake: 'The TLS handshake failed: check the TLS versions and ciphers the registry and any TLS offloader accept.',

@@ -44,7 +44,7 @@ export interface HttpResponse {
 export interface HttpClientOptions {
   /** Extra trusted CA certificates (PEM), added to the system roots. */
   caPem?: string;
-  /** The system roots (default: Node's bundled Mozilla roots). */
+  /** The system roots (default: Node's bundled Mozilla roots, see `bundledRootsWhereNeeded`). */
   systemRoots?: readonly string[];
   skipTlsVerify?: boolean;
   timeoutMs: number;
@@ -101,6 +101,19 @@ function formatName(name: tls.Certificate | undefined): string | null {
   return parts.length > 0 ? parts.join(', ') : null;
 }
 
+/**
+ * Node's bundled roots where a context must name them itself, else undefined (Node's default
+ * context already trusts exactly these). The `stella` command runs Node with --use-openssl-ca and
+ * an empty OpenSSL store (see bin/stella), which spares the ~20 ms Node 20 spends building a store
+ * of its bundled roots with the first TLS context, needed or not. There, a context without `ca`
+ * would trust nothing, so it is given the bundled roots: the trust is the same either way. (A
+ * --use-openssl-ca given through NODE_OPTIONS is not in execArgv: that user's choice of OpenSSL's
+ * store is kept.)
+ */
+function bundledRootsWhereNeeded(): readonly string[] | undefined {
+  return process.execArgv.includes('--use-openssl-ca') ? tls.rootCertificates : undefined;
+}
+
 export class HttpClient {
   private readonly httpAgent = new http.Agent({ keepAlive: true, maxSockets: 8 });
   /** TLS setups by trust: the extra CA alone, or the system roots plus the extra CA. */
@@ -114,8 +127,7 @@ export class HttpClient {
    * The TLS settings and pool for a host, built on first use. With an extra CA, the trust is the
    * system roots plus that CA. A chain that verifies against the CA alone verifies against both, so
    * the CA alone is tried first: passing the ~145 system roots as `ca` parses them into the secure
-   * context, blocking the event loop for ~20 ms (on top of the ~20 ms Node 20 spends once per process
-   * on its own root store), which a private registry never needs. A host whose certificate fails
+   * context, blocking the event loop for ~20 ms, which a private registry never needs. A host whose certificate fails
    * against the CA alone is retried once with the roots added — the handshake failed before any
    * HTTP was sent — and remembered.
    */
@@ -123,7 +135,8 @@ export class HttpClient {
     const trust = this.options.caPem && !this.hostsNeedingRoots.has(host) ? 'ca-only' : 'roots';
     let setup = this.tlsSetups.get(trust);
     if (!setup) {
-      const ca = this.options.caPem ? (trust === 'ca-only' ? [this.options.caPem] : [...(this.options.systemRoots ?? tls.rootCertificates), this.options.caPem]) : undefined;
+      const roots = this.options.systemRoots ?? bundledRootsWhereNeeded();
+      const ca = !this.options.caPem ? roots && [...roots] : trust === 'ca-only' ? [this.options.caPem] : [...(roots ?? tls.rootCertificates), this.options.caPem];
       const options: tls.ConnectionOptions = {
         rejectUnauthorized: !this.options.skipTlsVerify,
         ...(ca ? { secureContext: tls.createSecureContext({ ca }) } : {}),

@@ -1,13 +1,16 @@
 // The `stella` command (bin/stella): it starts Node without NODE_EXTRA_CA_CERTS so that Node does
-// not parse that file at start-up, and hands the value back to the CLI, which reads the file
-// itself. These tests show the hand-over is invisible: the configuration, a TLS connection and a
-// child process all see the variable as the user set it. And bin/stella.cjs uses the build's code
-// cache only when it was made for the very bundle it loads.
+// not parse that file at start-up, and with --use-openssl-ca and SSL_CERT_FILE=/dev/null so that
+// Node's process-wide root store is empty instead of built from its bundled roots; bin/stella.cjs
+// hands both variables back to the CLI. These tests show the hand-over is invisible: the
+// configuration, a TLS connection, the trusted roots and a child process all see what the user
+// set. And bin/stella.cjs uses the build's code cache only when it was made for the very bundle it
+// loads.
 import { spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import tls from 'node:tls';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadTestEnv } from '../harness/test-env.js';
@@ -68,27 +71,69 @@ describe('the stella command', () => {
     expect(JSON.parse(config.stdout).values).toContainEqual(expect.objectContaining({ key: 'NODE_EXTRA_CA_CERTS', value: env.caCertPath, source: 'env:NODE_EXTRA_CA_CERTS' }));
   });
 
-  it('passes NODE_EXTRA_CA_CERTS unchanged to child processes such as credential helpers', () => {
-    const bin = join(tmp, 'bin');
+  it("trusts Node's bundled roots where no CA is configured, as plain node does, and not SSL_CERT_FILE", () => {
+    // Records the CA count of every TLS context the CLI makes (null: Node's default trust).
+    const recorder = join(tmp, 'record-contexts.cjs');
+    writeFileSync(
+      recorder,
+      `const tls = require('node:tls');\nconst make = tls.createSecureContext;\n` +
+        `tls.createSecureContext = function (options) {\n` +
+        `  require('node:fs').appendFileSync(process.env.CONTEXT_LOG, JSON.stringify(options && options.ca ? options.ca.length : null) + '\\n');\n` +
+        `  return make.apply(this, arguments);\n};\n`,
+    );
+    const args = [STELLA_COMMAND, 'doctor', '--check', 'check.integration.oci.registry', '--registry', env.registries.basic.url, '--format', 'json'];
+    const run = (name: string, command: string[]): { result: unknown; contexts: Array<number | null> } => {
+      const log = join(tmp, `${name}-contexts.log`);
+      // SSL_CERT_FILE names the registry's CA: OpenSSL's store would trust it, Node's bundled roots do not.
+      const childEnv = { PATH: CHILD_PATH, HOME: '/nonexistent', SSL_CERT_FILE: env.caCertPath, CONTEXT_LOG: log, NODE_OPTIONS: `--require ${recorder}` };
+      const child = spawnSync(command[0]!, command.slice(1), { encoding: 'utf8', env: childEnv, timeout: 60_000 });
+      expect(child.status).toBe(1);
+      const contexts = readFileSync(log, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as number | null);
+      return { result: JSON.parse(child.stdout).results[0], contexts };
+    };
+
+    const viaCommand = run('command', args);
+    const viaNode = run('node', [process.execPath, `${STELLA_COMMAND}.cjs`, ...args.slice(1)]);
+
+    const untrusted = { severity: 'fail', evidence: expect.objectContaining({ error_class: 'tls_untrusted' }) };
+    expect(viaCommand.result).toMatchObject(untrusted);
+    expect(viaNode.result).toMatchObject(untrusted);
+    // The command's verifying context names the bundled roots; plain node leaves them to Node's default.
+    expect(viaCommand.contexts).toContain(tls.rootCertificates.length);
+    expect(viaNode.contexts.every((count) => count === null)).toBe(true);
+  });
+
+  it.each([
+    { case: 'set', value: '/etc/ssl/private-bundle.pem', expected: '/etc/ssl/private-bundle.pem' },
+    { case: 'set but empty', value: '', expected: '' },
+    { case: 'not set', value: undefined, expected: 'unset' },
+  ])('passes NODE_EXTRA_CA_CERTS and SSL_CERT_FILE ($case) unchanged to child processes such as credential helpers', ({ case: name, value, expected }) => {
+    const bin = join(tmp, `bin-${name.replace(/ /g, '-')}`);
     mkdirSync(bin, { recursive: true });
-    const seen = join(tmp, 'helper-env.txt');
+    const seen = join(bin, 'helper-env.txt');
     const helper = join(bin, 'docker-credential-env-probe');
     // Records what the helper sees, then answers with the admin's credentials.
     writeFileSync(
       helper,
-      `#!/bin/sh\nread server\nprintf 'NODE_EXTRA_CA_CERTS=%s\\ndeferred=%s\\n' "$NODE_EXTRA_CA_CERTS" "\${STELLA_DEFERRED_NODE_EXTRA_CA_CERTS-unset}" > "${seen}"\n` +
+      `#!/bin/sh\nread server\n` +
+        `printf 'NODE_EXTRA_CA_CERTS=%s\\nSSL_CERT_FILE=%s\\nleft over=%s\\n' "$NODE_EXTRA_CA_CERTS" "\${SSL_CERT_FILE-unset}" "$(env | grep -c '^STELLA_DEFERRED_')" > "${seen}"\n` +
         `printf '{"ServerURL":"%s","Username":"admin","Secret":"%s"}' "$server" "$PROBE_SECRET"\n`,
     );
     chmodSync(helper, 0o755);
-    const dockerConfig = join(tmp, 'config.json');
+    const dockerConfig = join(bin, 'config.json');
     writeFileSync(dockerConfig, JSON.stringify({ credHelpers: { [env.registries.token.host]: 'env-probe' } }));
 
     const run = stella(['doctor', '--check', 'check.integration.oci.credentials', '--registry', env.registries.token.url, '--docker-config', dockerConfig, '--format', 'json'], {
-      env: { PATH: `${bin}:${CHILD_PATH}`, NODE_EXTRA_CA_CERTS: env.caCertPath, PROBE_SECRET: env.users.admin.password },
+      env: {
+        PATH: `${bin}:${CHILD_PATH}`,
+        NODE_EXTRA_CA_CERTS: env.caCertPath,
+        PROBE_SECRET: env.users.admin.password,
+        ...(value === undefined ? {} : { SSL_CERT_FILE: value }),
+      },
     });
 
     expect(JSON.parse(run.stdout).results[0]).toMatchObject({ severity: 'pass', evidence: { credential_source: 'docker-config:credHelpers' } });
-    expect(readFileSync(seen, 'utf8')).toBe(`NODE_EXTRA_CA_CERTS=${env.caCertPath}\ndeferred=unset\n`);
+    expect(readFileSync(seen, 'utf8')).toBe(`NODE_EXTRA_CA_CERTS=${env.caCertPath}\nSSL_CERT_FILE=${expected}\nleft over=0\n`);
   });
 });
 

@@ -106,9 +106,9 @@ function formatName(name: tls.Certificate | undefined): string | null {
  * context already trusts exactly these). The `stella` command runs Node with --use-openssl-ca and
  * an empty OpenSSL store (see bin/stella), which spares the ~20 ms Node 20 spends building a store
  * of its bundled roots with the first TLS context, needed or not. There, a context without `ca`
- * would trust nothing, so it is given the bundled roots: the trust is the same either way. (A
- * --use-openssl-ca given through NODE_OPTIONS is not in execArgv: that user's choice of OpenSSL's
- * store is kept.)
+ * would trust nothing, so it is given the bundled roots: the trust is the same either way. (Plain
+ * `node bin/stella.cjs` with --use-openssl-ca in NODE_OPTIONS, which execArgv does not show, keeps
+ * that user's choice of OpenSSL's store.)
  */
 function bundledRootsWhereNeeded(): readonly string[] | undefined {
   return process.execArgv.includes('--use-openssl-ca') ? tls.rootCertificates : undefined;

@@ -123,20 +123,32 @@ export class HttpClient {
 
   constructor(private readonly options: HttpClientOptions) {}
 
+  /** Which trust a host's connections use: the extra CA alone, until that host needed the roots. */
+  private trustFor(host: string): 'ca-only' | 'roots' {
+    return this.options.caPem && !this.hostsNeedingRoots.has(host) ? 'ca-only' : 'roots';
+  }
+
   /**
-   * The TLS settings and pool for a host, built on first use. With an extra CA, the trust is the
-   * system roots plus that CA. A chain that verifies against the CA alone verifies against both, so
-   * the CA alone is tried first: passing the ~145 system roots as `ca` parses them into the secure
-   * context, blocking the event loop for ~20 ms, which a private registry never needs. A host whose certificate fails
-   * against the CA alone is retried once with the roots added — the handshake failed before any
-   * HTTP was sent — and remembered.
+   * The certificates a context of this trust names (undefined: Node's default trust). With an
+   * extra CA, the trust is the system roots plus that CA. A chain that verifies against the CA
+   * alone verifies against both, so the CA alone is tried first: passing the ~145 system roots as
+   * `ca` parses them into the secure context, blocking the event loop for ~20 ms, which a private
+   * registry never needs. A host whose certificate fails against the CA alone is retried once with
+   * the roots added — the handshake failed before any HTTP was sent — and remembered.
    */
+  private trustedCertificates(trust: 'ca-only' | 'roots'): string[] | undefined {
+    const roots = this.options.systemRoots ?? bundledRootsWhereNeeded();
+    if (!this.options.caPem) return roots && [...roots];
+    if (trust === 'ca-only') return [this.options.caPem];
+    return [...(roots ?? tls.rootCertificates), this.options.caPem];
+  }
+
+  /** The TLS settings and pool for a host, built on first use. */
   private tlsSetupFor(host: string): TlsSetup {
-    const trust = this.options.caPem && !this.hostsNeedingRoots.has(host) ? 'ca-only' : 'roots';
+    const trust = this.trustFor(host);
     let setup = this.tlsSetups.get(trust);
     if (!setup) {
-      const roots = this.options.systemRoots ?? bundledRootsWhereNeeded();
-      const ca = !this.options.caPem ? roots && [...roots] : trust === 'ca-only' ? [this.options.caPem] : [...(roots ?? tls.rootCertificates), this.options.caPem];
+      const ca = this.trustedCertificates(trust);
       const options: tls.ConnectionOptions = {
         rejectUnauthorized: !this.options.skipTlsVerify,
         ...(ca ? { secureContext: tls.createSecureContext({ ca }) } : {}),
@@ -153,7 +165,7 @@ export class HttpClient {
       return await this.exchange(req);
     } catch (error) {
       const classified = classifyConnectionError(error);
-      const usedCaOnly = req.url.protocol === 'https:' && this.options.caPem && !this.options.skipTlsVerify && !this.hostsNeedingRoots.has(req.url.host);
+      const usedCaOnly = req.url.protocol === 'https:' && !this.options.skipTlsVerify && this.trustFor(req.url.host) === 'ca-only';
       if (classified.errorClass !== 'tls_untrusted' || !usedCaOnly) throw classified;
       this.hostsNeedingRoots.add(req.url.host);
       return this.request(req);

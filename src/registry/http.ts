@@ -9,6 +9,7 @@ import net from 'node:net';
 import tls from 'node:tls';
 import { ConnectionError, classifyConnectionError } from './errors.js';
 import { proxyFor, type ProxyEnvironment } from './proxy.js';
+import { bareHostname } from '../util/hostname.js';
 
 export interface TlsFacts {
   protocol: string | null;
@@ -176,7 +177,7 @@ export class HttpClient {
   async inspectCertificate(url: URL, timeoutMs = 3000): Promise<TlsFacts | null> {
     return new Promise((resolve) => {
       const socket = tls.connect({
-        host: url.hostname.replace(/^\[|\]$/g, ''),
+        host: bareHostname(url.hostname),
         port: Number(url.port || 443),
         servername: net.isIP(url.hostname) ? undefined : url.hostname,
         rejectUnauthorized: false,
@@ -249,7 +250,7 @@ export class HttpClient {
     return new Promise<HttpResponse>((resolve, reject) => {
       const target: http.RequestOptions = {
         protocol: req.url.protocol,
-        hostname: req.url.hostname.replace(/^\[|\]$/g, ''),
+        hostname: bareHostname(req.url.hostname),
         port: req.url.port || undefined,
         path: req.url.pathname + req.url.search,
       };

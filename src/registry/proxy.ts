@@ -2,6 +2,7 @@
 // case), NO_PROXY with `*`, host names, `.domain` suffixes, host:port and IP literals.
 
 import { registerSecret } from '../util/redact.js';
+import { bareHostname } from '../util/hostname.js';
 
 export interface ProxyEnvironment {
   HTTPS_PROXY?: string;
@@ -31,7 +32,7 @@ export function proxyEnvironment(env: Record<string, string | undefined>): Proxy
 }
 
 function bypasses(target: URL, noProxy: string): boolean {
-  const host = target.hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  const host = bareHostname(target.hostname).toLowerCase();
   const port = target.port || (target.protocol === 'https:' ? '443' : '80');
   for (const raw of noProxy.split(/[\s,]+/)) {
     const entry = raw.trim().toLowerCase();

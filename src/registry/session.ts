@@ -9,6 +9,7 @@ import { ConnectionError } from './errors.js';
 import { HttpClient, headerValue, type HttpResponse, type TlsFacts } from './http.js';
 import type { ProxyEnvironment } from './proxy.js';
 import { requestToken, type TokenOutcome } from './token.js';
+import { bareHostname } from '../util/hostname.js';
 
 export interface SessionSettings {
   registryUrl: URL;
@@ -61,7 +62,7 @@ export class InsecureCredentialsError extends Error {
 const MAX_REDIRECTS = 5;
 
 export function isLoopbackHost(hostname: string): boolean {
-  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  const host = bareHostname(hostname).toLowerCase();
   return host === 'localhost' || host.endsWith('.localhost') || /^127\./.test(host) || host === '::1';
 }
 

@@ -67,10 +67,6 @@ export function bearerChallenge(challenges: Challenge[]): Challenge | undefined 
   return bearers.find((challenge) => realmUrl(challenge) !== undefined) ?? bearers[0];
 }
 
-export function basicChallenge(challenges: Challenge[]): Challenge | undefined {
-  return challenges.find((challenge) => challenge.scheme === 'basic');
-}
-
 /** The scopes of a space-separated `scope` value (challenge parameter or OAuth2 form field). */
 export function splitScopes(scope: string): string[] {
   return scope.split(/[ \t]+/).filter((part) => part !== '');

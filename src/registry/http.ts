@@ -1,5 +1,5 @@
-// The HTTP layer every registry probe shares: one keep-alive pool per session, a per-session CA
-// and skip-verify choice, proxies from the environment (CONNECT for https), bounded body reads,
+// The HTTP layer every registry probe shares: the credential gate asked before every request, one
+// keep-alive pool per session, a per-session CA and skip-verify choice, proxies from the environment (CONNECT for https), bounded body reads,
 // a deadline per request, no automatic redirects (the session decides), connection errors
 // classified into named causes, and the peer certificate's facts for the evidence.
 
@@ -7,6 +7,7 @@ import http from 'node:http';
 import https from 'node:https';
 import net from 'node:net';
 import tls from 'node:tls';
+import { admitRequest } from './credential-gate.js';
 import { ConnectionError, classifyConnectionError } from './errors.js';
 import { proxyFor, type ProxyEnvironment } from './proxy.js';
 import { bareHostname } from '../util/hostname.js';
@@ -25,6 +26,8 @@ export interface HttpRequest {
   url: URL;
   headers?: Record<string, string>;
   body?: string | Buffer;
+  /** The origin the secret in this request (Authorization header or body) belongs to; see credential-gate.ts. */
+  secretOrigin?: string;
   /** Bodies longer than this are cut (and flagged); default 1 MiB. */
   maxBodyBytes?: number;
   /** Deadline for the whole exchange; default the client's. */
@@ -48,6 +51,8 @@ export interface HttpClientOptions {
   /** The system roots (default: Node's bundled Mozilla roots, see `bundledRootsWhereNeeded`). */
   systemRoots?: readonly string[];
   skipTlsVerify?: boolean;
+  /** Credentials may go over plain HTTP to hosts that are not loopback (OCI:AllowInsecureCredentials). */
+  allowInsecureCredentials?: boolean;
   timeoutMs: number;
   proxyEnv?: ProxyEnvironment;
   userAgent?: string;
@@ -160,8 +165,12 @@ export class HttpClient {
     return setup;
   }
 
-  /** One exchange. Never follows redirects. Throws ConnectionError for anything below HTTP. */
+  /**
+   * One exchange. Never follows redirects. Throws ConnectionError for anything below HTTP, and the
+   * credential gate's errors, before anything is sent, for a secret that must not go to this URL.
+   */
   async request(req: HttpRequest): Promise<HttpResponse> {
+    admitRequest(req, this.options.allowInsecureCredentials ?? false);
     try {
       return await this.exchange(req);
     } catch (error) {

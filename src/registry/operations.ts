@@ -4,7 +4,7 @@
 
 import { createHash } from 'node:crypto';
 import { headerValue, type HttpResponse } from './http.js';
-import type { RegistrySession, SessionResponse } from './session.js';
+import { redirectTarget, type RegistrySession, type SessionResponse } from './session.js';
 
 /** Manifest media types sent in Accept on every manifest request (distribution 404s an OCI manifest without them). */
 export const MANIFEST_ACCEPT = [
@@ -119,12 +119,21 @@ export interface UploadProbe {
   cancelError: string | null;
 }
 
-/** Cancels an upload session at once; never throws (the verdict of the probe stands). */
+/**
+ * Cancels an upload session at once; never throws (the verdict of the probe stands). The
+ * Location is read relative to the URL that answered (after any redirect); one that names another
+ * origin than the registry's, or downgrades it to plain HTTP, gets no request at all: the
+ * credentials belong to the registry, and the session is left to expire.
+ */
 export async function cancelUpload(session: RegistrySession, post: SessionResponse, repo: string): Promise<{ cancel: SessionResponse | null; cancelError: string | null }> {
   const location = headerValue(post, 'location');
-  if (!location) return { cancel: null, cancelError: 'the registry answered 202 without a Location header' };
+  if (!location) return { cancel: null, cancelError: `the registry answered ${post.status} without a Location header` };
   try {
-    const url = new URL(location, session.url(`/v2/${repo}/blobs/uploads/`));
+    const url = redirectTarget(location, post.url);
+    if (url.origin !== session.baseUrl.origin) {
+      session.withholdCredentialsFrom(url.origin);
+      return { cancel: null, cancelError: `the upload's Location points at ${url.origin}, another origin than the registry's; not followed, so the credentials stay with ${session.baseUrl.origin}` };
+    }
     return { cancel: await session.send('DELETE', url, { auth: true, scopes: [pushScope(repo)] }), cancelError: null };
   } catch (error) {
     return { cancel: null, cancelError: (error as Error).message };

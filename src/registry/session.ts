@@ -1,15 +1,16 @@
 // RegistrySession: one per registry per run, shared by every OCI check. It owns the HTTP pool,
-// the memoised anonymous `/v2/` probe, the credential, the token cache keyed by scope, redirects
-// followed by hand (Authorization dropped when the host changes), and the rule that credentials
-// never travel over plain HTTP to a host that is not loopback unless explicitly allowed.
+// the memoised anonymous `/v2/` probe, the credential, the token cache keyed by scope, and
+// redirects followed by hand. Every secret it sends is declared to the credential gate with the
+// origin it belongs to; a redirect to another origin is followed without the secret, or — for a
+// secret in a body — not at all, and the run remembers whom it withheld credentials from.
 
-import { basicChallenge, bearerChallenge, parseChallenges, realmUrl, type Challenge, type ParseResult } from './challenge.js';
+import { bearerChallenge, parseChallenges, realmUrl, type Challenge, type ParseResult } from './challenge.js';
+import { CredentialOriginError } from './credential-gate.js';
 import type { ResolvedCredential } from './credentials.js';
 import { ConnectionError } from './errors.js';
 import { HttpClient, headerValue, type HttpResponse, type TlsFacts } from './http.js';
 import type { ProxyEnvironment } from './proxy.js';
 import { requestToken, type TokenOutcome } from './token.js';
-import { bareHostname } from '../util/hostname.js';
 
 export interface SessionSettings {
   registryUrl: URL;
@@ -45,26 +46,23 @@ export interface SessionResponse extends HttpResponse {
   token?: TokenOutcome;
   /** Hosts the request was redirected through, in order. */
   redirects: string[];
-  /** True when an Authorization header was dropped because a redirect changed host. */
-  isAuthorizationDropped: boolean;
+  /**
+   * The origin a redirect pointed at that the request's secret does not belong to: the secret was
+   * left behind (an Authorization header), or the redirect was not followed (a secret in the body,
+   * which is then the answer returned). Null when no secret was withheld.
+   */
+  credentialsWithheldFrom: string | null;
 }
 
-/** Credentials would travel unprotected: the session refuses rather than sends them. */
-export class InsecureCredentialsError extends Error {
-  override name = 'InsecureCredentialsError';
-  constructor(readonly url: URL) {
-    super(
-      `refusing to send credentials over plain HTTP to ${url.host}: set OCI:AllowInsecureCredentials=true only if this network is trusted, or use https://`,
-    );
-  }
+/** A request's secret, for the credential gate: where it belongs, and whether it is in the body. */
+export interface SecretOf {
+  origin: string;
+  inBody: boolean;
 }
 
 const MAX_REDIRECTS = 5;
-
-export function isLoopbackHost(hostname: string): boolean {
-  const host = bareHostname(hostname).toLowerCase();
-  return host === 'localhost' || host.endsWith('.localhost') || /^127\./.test(host) || host === '::1';
-}
+/** A Location longer than this is quoted cut in messages. */
+const MAX_QUOTED_LOCATION = 200;
 
 function scopeKey(scopes: string[]): string {
   return [...new Set(scopes)].sort().join(' ');
@@ -84,6 +82,7 @@ export class RegistrySession {
   private readonly http: HttpClient;
   private readonly memos = new Map<string, Promise<unknown>>();
   private readonly tokens: Array<{ scopes: Set<string>; outcome: Promise<TokenOutcome> }> = [];
+  private readonly withheld = new Set<string>();
 
   constructor(
     readonly settings: SessionSettings,
@@ -93,6 +92,7 @@ export class RegistrySession {
     this.http = new HttpClient({
       caPem: settings.caPem,
       skipTlsVerify: settings.skipTlsVerify,
+      allowInsecureCredentials: settings.allowInsecureCredentials,
       timeoutMs: settings.requestTimeoutMs,
       proxyEnv: settings.proxyEnv,
       userAgent: settings.userAgent,
@@ -117,9 +117,28 @@ export class RegistrySession {
     return this.memo('credential', this.resolveCredential);
   }
 
+  /**
+   * The URL of a registry path. Every path the session builds stays under the registry's `/v2/`:
+   * one that a dot segment or an encoded separator would move elsewhere is refused, not sent.
+   */
   url(path: string): URL {
-    const base = this.baseUrl.href.replace(/\/$/, '');
-    return new URL(base + path);
+    const basePath = this.baseUrl.pathname.replace(/\/$/, '');
+    const url = new URL(this.baseUrl.origin + basePath + path);
+    const requested = (basePath + path).split(/[?#]/)[0];
+    if (!path.startsWith('/v2/') || url.pathname !== requested || url.origin !== this.baseUrl.origin) {
+      throw new Error(`refusing a request outside the registry's /v2/ API: ${JSON.stringify(path)}`);
+    }
+    return url;
+  }
+
+  /** Origins this run withheld credentials from (a redirect or Location to another origin). */
+  get credentialsWithheldFrom(): readonly string[] {
+    return [...this.withheld];
+  }
+
+  /** Records an origin that a Location named and that was not given the credentials. */
+  withholdCredentialsFrom(origin: string): void {
+    this.withheld.add(origin);
   }
 
   /** `GET /v2/` without credentials, once per run; connection failures carry the certificate facts. */
@@ -176,17 +195,6 @@ export class RegistrySession {
     return bearerChallenge((await this.challenges()).challenges);
   }
 
-  async basic(): Promise<Challenge | undefined> {
-    return basicChallenge((await this.challenges()).challenges);
-  }
-
-  /** Throws when credentials would go over plain HTTP to a host that is not loopback. */
-  assertSafeForCredentials(url: URL): void {
-    if (url.protocol === 'http:' && !isLoopbackHost(url.hostname) && !this.settings.allowInsecureCredentials) {
-      throw new InsecureCredentialsError(url);
-    }
-  }
-
   /** A token for these scopes; undefined when the registry does not use the token flow. */
   async token(scopes: string[]): Promise<TokenOutcome | undefined> {
     const challenge = await this.bearer();
@@ -213,13 +221,13 @@ export class RegistrySession {
     const realm = realmUrl(challenge);
     if (!realm) return { exchange: 'unreachable', statusCode: null, message: `the Bearer challenge names no usable token realm (realm=${JSON.stringify(challenge.params.realm ?? null)})` };
     const hasCredentials = credential.method === 'basic' && (credential.password !== undefined || credential.identityToken !== undefined);
-    if (hasCredentials) this.assertSafeForCredentials(realm);
     return requestToken({
       realm,
       service: challenge.params.service,
       scopes,
       credentials: hasCredentials ? { username: credential.username, password: credential.password, identityToken: credential.identityToken } : {},
-      send: (method, url, headers, body) => this.follow(method, url, headers, body, undefined, undefined),
+      send: (method, url, headers, body) =>
+        this.follow({ method, url, headers, body }, hasCredentials ? { origin: realm.origin, inBody: body !== undefined } : undefined),
     });
   }
 
@@ -227,71 +235,98 @@ export class RegistrySession {
   private async authorization(url: URL, scopes: string[]): Promise<{ header?: string; token?: TokenOutcome }> {
     const credential = await this.credential();
     if (credential.problem) return {};
-    if (credential.method === 'bearer' && credential.token) {
-      this.assertSafeForCredentials(url);
-      return { header: `Bearer ${credential.token}` };
-    }
+    if (credential.method === 'bearer' && credential.token) return { header: `Bearer ${credential.token}` };
     const token = await this.token(scopes);
     if (token) return token.exchange === 'ok' ? { header: `Bearer ${token.token}`, token } : { token };
     if (credential.method === 'basic' && credential.username !== undefined && credential.password !== undefined) {
-      this.assertSafeForCredentials(url);
       return { header: `Basic ${Buffer.from(`${credential.username}:${credential.password}`).toString('base64')}` };
     }
     return {};
   }
 
-  /** A registry request under `/v2/`, authorised as configured, redirects followed safely. */
+  /**
+   * A registry request, authorised as configured, redirects followed safely. Credentials belong to
+   * the registry's origin: asking for them on a URL of another origin (a Location header that
+   * names one) is refused before anything is sent, and remembered.
+   */
   async send(method: string, pathOrUrl: string | URL, options: SendOptions): Promise<SessionResponse> {
     const url = typeof pathOrUrl === 'string' ? this.url(pathOrUrl) : pathOrUrl;
     const headers: Record<string, string> = { ...options.headers };
     let token: TokenOutcome | undefined;
+    let secret: SecretOf | undefined;
     if (options.auth) {
+      if (url.origin !== this.baseUrl.origin) {
+        this.withholdCredentialsFrom(url.origin);
+        throw new CredentialOriginError(url, this.baseUrl.origin);
+      }
       const auth = await this.authorization(url, options.scopes ?? []);
-      if (auth.header) headers.authorization = auth.header;
+      if (auth.header) {
+        headers.authorization = auth.header;
+        secret = { origin: this.baseUrl.origin, inBody: false };
+      }
       token = auth.token;
     }
-    const response = await this.follow(method, url, headers, options.body, options.maxBodyBytes, options.signal);
+    const response = await this.follow({ method, url, headers, body: options.body, maxBodyBytes: options.maxBodyBytes, signal: options.signal }, secret);
     return { ...response, token };
   }
 
-  /** Sends a request and follows redirects itself: at most 5 hops, no loops, no Authorization across hosts. */
+  /**
+   * Sends a request and follows redirects itself: at most 5 hops, no loops, only to http(s). A hop
+   * to another origin than the secret's leaves an Authorization header behind; a secret in the
+   * body is not re-sent at all: the redirect is the answer.
+   */
   private async follow(
-    method: string,
-    startUrl: URL,
-    startHeaders: Record<string, string>,
-    body: string | undefined,
-    maxBodyBytes: number | undefined,
-    signal: AbortSignal | undefined,
+    start: { method: string; url: URL; headers: Record<string, string>; body?: string; maxBodyBytes?: number; signal?: AbortSignal },
+    startSecret: SecretOf | undefined,
   ): Promise<SessionResponse> {
-    let url = startUrl;
-    let currentMethod = method;
-    let currentBody = body;
-    const headers = { ...startHeaders };
+    let { url, method, body } = start;
+    let secret = startSecret;
+    const headers = { ...start.headers };
     const redirects: string[] = [];
     const visited = new Set<string>([url.href]);
-    let isAuthorizationDropped = false;
+    let credentialsWithheldFrom: string | null = null;
     for (;;) {
-      const response = await this.http.request({ method: currentMethod, url, headers, body: currentBody, maxBodyBytes, signal });
-      const location = response.headers.location;
+      const response = await this.http.request({ method, url, headers, body, secretOrigin: secret?.origin, maxBodyBytes: start.maxBodyBytes, signal: start.signal });
+      const location = headerValue(response, 'location');
       if (response.status < 300 || response.status > 399 || response.status === 304 || !location) {
-        return { ...response, redirects, isAuthorizationDropped };
+        return { ...response, redirects, credentialsWithheldFrom };
       }
-      const next = new URL(location, url);
+      const next = redirectTarget(location, url);
       if (redirects.length >= MAX_REDIRECTS || visited.has(next.href)) {
-        throw new ConnectionError('redirect', `redirect loop or more than ${MAX_REDIRECTS} redirects starting at ${startUrl.host}${startUrl.pathname}`);
+        throw new ConnectionError('redirect', `redirect loop or more than ${MAX_REDIRECTS} redirects starting at ${start.url.host}${start.url.pathname}`);
+      }
+      const keepsMethod = !(response.status === 303 || ((response.status === 301 || response.status === 302) && method === 'POST'));
+      if (secret && next.origin !== secret.origin) {
+        this.withholdCredentialsFrom(next.origin);
+        credentialsWithheldFrom = next.origin;
+        if (secret.inBody && keepsMethod) return { ...response, redirects, credentialsWithheldFrom };
+        delete headers.authorization;
+        secret = undefined;
       }
       visited.add(next.href);
       redirects.push(next.host);
-      if (next.host !== url.host || next.protocol !== url.protocol) {
-        if (headers.authorization) isAuthorizationDropped = true;
-        delete headers.authorization;
-      }
-      if (response.status === 303 || ((response.status === 301 || response.status === 302) && currentMethod === 'POST')) {
-        currentMethod = 'GET';
-        currentBody = undefined;
+      if (!keepsMethod) {
+        method = 'GET';
+        body = undefined;
         delete headers['content-type'];
+        if (secret) secret = { ...secret, inBody: false };
       }
       url = next;
     }
   }
+}
+
+/** The URL a Location header names, relative to the URL that answered; only http(s) is followed. */
+export function redirectTarget(location: string, answeredBy: URL): URL {
+  const quoted = JSON.stringify(location.length > MAX_QUOTED_LOCATION ? `${location.slice(0, MAX_QUOTED_LOCATION)}…` : location);
+  let next: URL;
+  try {
+    next = new URL(location, answeredBy);
+  } catch {
+    throw new ConnectionError('redirect', `${answeredBy.host} redirected to a Location that is not a URL: ${quoted}`);
+  }
+  if (next.protocol !== 'http:' && next.protocol !== 'https:') {
+    throw new ConnectionError('redirect', `${answeredBy.host} redirected to a Location that is not http(s): ${quoted}`);
+  }
+  return next;
 }

@@ -24,10 +24,10 @@ export interface IssuedToken {
   expiresAtUtc: string | null;
   /** `repository:name:pull,push` entries from the JWT `access` claim; null when the token is opaque. */
   grantedActions: string[] | null;
-  /** True when no credential reached the token service (none configured, or dropped on a cross-host redirect). */
+  /** True when no credential reached the token service (none configured, or withheld from a redirect). */
   isAnonymous: boolean;
-  /** A redirect to another host made the client drop the credentials. */
-  isAuthorizationDropped: boolean;
+  /** The origin a redirect of the token request pointed at, from which the credentials were withheld. */
+  credentialsWithheldFrom: string | null;
   method: 'GET' | 'POST';
   statusCode: number;
 }
@@ -41,7 +41,7 @@ export interface FailedToken {
 
 export type TokenOutcome = IssuedToken | FailedToken;
 
-export type TokenResponse = HttpResponse & { isAuthorizationDropped: boolean };
+export type TokenResponse = HttpResponse & { credentialsWithheldFrom: string | null };
 
 export interface TokenRequestContext {
   realm: URL;
@@ -71,7 +71,7 @@ function parseTokenBody(response: TokenResponse): { token: string; expiresIn: nu
   if (typeof token !== 'string' || token === '') return 'the token service answered without a token or access_token field';
   registerSecret(token);
   if (typeof record.refresh_token === 'string') registerSecret(record.refresh_token);
-  const expiresIn = typeof record.expires_in === 'number' && record.expires_in > 0 ? Math.max(60, record.expires_in) : 60;
+  const expiresIn = typeof record.expires_in === 'number' && Number.isFinite(record.expires_in) && record.expires_in > 0 ? Math.max(60, record.expires_in) : 60;
   const issuedAt = typeof record.issued_at === 'string' ? record.issued_at : null;
   return { token, expiresIn, issuedAt };
 }
@@ -85,17 +85,31 @@ function issued(parsed: { token: string; expiresIn: number; issuedAt: string | n
     token: parsed.token,
     expiresInSeconds: parsed.expiresIn,
     issuedAt: parsed.issuedAt,
-    expiresAtUtc: (exp ?? new Date(start + parsed.expiresIn * 1000)).toISOString(),
+    // A lifetime or issue date past the last representable date has no expiry to show.
+    expiresAtUtc: isoOrNull(exp?.getTime() ?? start + parsed.expiresIn * 1000),
     grantedActions: jwt ? allGrantedActions(jwt.payload) : null,
-    isAnonymous: (!ctx.credentials.username && !ctx.credentials.identityToken) || response.isAuthorizationDropped,
-    isAuthorizationDropped: response.isAuthorizationDropped,
+    isAnonymous: (!ctx.credentials.username && !ctx.credentials.identityToken) || response.credentialsWithheldFrom !== null,
+    credentialsWithheldFrom: response.credentialsWithheldFrom,
     method,
     statusCode: response.status,
   };
 }
 
+/** An ISO date, or null for a time outside what a Date can hold. */
+function isoOrNull(ms: number): string | null {
+  const date = new Date(ms);
+  return Number.isNaN(date.getTime()) ? null : date.toISOString();
+}
+
 /** What one answer of the token service means, for either endpoint. */
 function outcomeOf(response: TokenResponse, ctx: TokenRequestContext, method: 'GET' | 'POST'): TokenOutcome {
+  if (response.status >= 300 && response.status <= 399 && response.credentialsWithheldFrom) {
+    return {
+      exchange: 'unreachable',
+      statusCode: response.status,
+      message: `the token service redirected the ${method} that carries the credentials to ${response.credentialsWithheldFrom}, another origin; it was not followed, so the credentials stay with ${ctx.realm.origin}`,
+    };
+  }
   if (response.status === 401 || response.status === 403) {
     return { exchange: 'rejected', statusCode: response.status, message: `the token service rejected the credentials (${method} ${response.status})` };
   }

@@ -29,6 +29,12 @@ export function clearSecrets(): void {
   secrets.clear();
 }
 
+/** Whether the text holds a registered secret's value (or one of its encodings). */
+export function containsSecret(text: string): boolean {
+  for (const secret of secrets) if (text.includes(secret)) return true;
+  return false;
+}
+
 function looksLikeCredential(raw: string): boolean {
   const value = raw.replace(/[.]+$/, '');
   if (/[0-9+/=._~-]/.test(value)) return true;

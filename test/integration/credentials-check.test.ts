@@ -217,7 +217,7 @@ describe('credential safety', () => {
     await Promise.all(fakes.map((f) => f.close()));
   });
 
-  it('drops Authorization when the realm redirects to another host', async () => {
+  it('withholds Basic credentials from a realm redirect to another host and does not call the anonymous token valid', async () => {
     // Imitates a registry whose token realm answers with a redirect to a different host name.
     const registry = http.createServer((req, res) => {
       if (req.headers.authorization?.startsWith('Bearer ')) {
@@ -239,6 +239,9 @@ describe('credential safety', () => {
     expect(second?.had_authorization).toBe(false);
     expect(result.evidence.token_exchange).toBe('ok');
     expect(result.evidence.is_token_anonymous).toBe(true);
-    expect(result.evidence.is_authorization_dropped).toBe(true);
+    expect(result.evidence.credentials_withheld_from).toBe(`https://${second!.host}`);
+    expect(result.severity).toBe('fail');
+    expect(result.evidence.credentials_valid).toBe(false);
+    expect(result.diagnosis).toContain('were not verified');
   });
 });

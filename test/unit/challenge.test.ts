@@ -1,7 +1,6 @@
 // WWW-Authenticate parsing with real registry headers, malformed and hostile ones, and the scope grammar.
 import { describe, expect, it } from 'vitest';
 import {
-  basicChallenge,
   bearerChallenge,
   formatScope,
   parseChallenges,
@@ -248,15 +247,6 @@ describe('choosing a challenge', () => {
     const { challenges } = parseChallenges(header);
 
     expect(bearerChallenge(challenges)).toEqual(expected);
-  });
-
-  it.each<[string, Challenge | undefined]>([
-    ['Negotiate, Basic realm="a", Basic realm="b"', { scheme: 'basic', params: { realm: 'a' } }],
-    ['Bearer realm="https://auth.example/token"', undefined],
-  ])('basicChallenge of %s', (header, expected) => {
-    const { challenges } = parseChallenges(header);
-
-    expect(basicChallenge(challenges)).toEqual(expected);
   });
 
   it.each<[string, string | undefined]>([

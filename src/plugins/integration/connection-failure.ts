@@ -5,7 +5,7 @@ import type { CheckOutcome, Evidence } from '../../engine/types.js';
 import type { ConnectionErrorClass } from '../../registry/errors.js';
 import { fixFor } from '../../registry/errors.js';
 import type { TlsFacts } from '../../registry/http.js';
-import { InsecureCredentialsError } from '../../registry/session.js';
+import type { CredentialOriginError, InsecureCredentialsError } from '../../registry/credential-gate.js';
 import type { OciTarget } from './oci-context.js';
 import { curlTlsOptions, fromWherePlatformRuns, numbered, probeStep, setConfigSteps, type Step } from './remediation.js';
 
@@ -128,5 +128,16 @@ export function insecureCredentialsFailure(target: OciTarget, error: InsecureCre
     evidence: { registry_url: target.session.baseUrl.origin, is_insecure_transport: true, blocked_url_host: error.url.host },
     likelyCauses: ['OCI:RegistryUrl uses http:// for a remote registry', 'The token realm named by the registry uses http://'],
     remediation: numbered(setConfigSteps('OCI:RegistryUrl', `https://${target.host}`), setConfigSteps('OCI:AllowInsecureCredentials', 'true').map((s) => ({ ...s, description: `${s.description} (only on a network you trust)` }))),
+  };
+}
+
+/** The fail verdict when a request would have carried credentials to an origin they do not belong to. */
+export function credentialOriginFailure(target: OciTarget, error: CredentialOriginError): CheckOutcome {
+  return {
+    severity: 'fail',
+    diagnosis: `Credentials were not sent: the registry pointed a request that needs them at ${error.url.origin}, which is not where they belong (${error.belongsTo ?? target.session.baseUrl.origin}).`,
+    evidence: { registry_url: target.session.baseUrl.origin, credentials_withheld_from: error.url.origin },
+    likelyCauses: ['A reverse proxy rewrites Location headers to another host or to http://', 'The registry is configured with a different external URL than OCI:RegistryUrl'],
+    remediation: numbered(setConfigSteps('OCI:RegistryUrl', error.url.origin).map((s) => ({ ...s, description: `${s.description} (only if that origin is the registry you mean to use)` }))),
   };
 }

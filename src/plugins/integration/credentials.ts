@@ -77,7 +77,7 @@ function recordToken(p: Probe, token: TokenOutcome): void {
     p.evidence.token_expires_at_utc = token.expiresAtUtc;
     p.evidence.granted_actions = token.grantedActions;
     p.evidence.is_token_anonymous = token.isAnonymous;
-    p.evidence.is_authorization_dropped = token.isAuthorizationDropped;
+    p.evidence.credentials_withheld_from = token.credentialsWithheldFrom;
   } else {
     p.evidence.token_error = token.message;
   }
@@ -163,6 +163,17 @@ async function viaToken(p: Probe, bearer: Challenge): Promise<CheckOutcome> {
       [...p.reproduce, probeStep('Check the proxy decision for the token host', 'env | grep -i _proxy')],
     );
   }
+  if (!anonymous && token.exchange === 'ok' && token.isAnonymous) {
+    // The credentials never reached a token service: whatever the registry accepts next proves nothing about them.
+    p.evidence.credentials_valid = false;
+    return outcome(
+      p,
+      'fail',
+      `The credentials of '${p.credential.username}' were not verified: the token service redirected the request to ${token.credentialsWithheldFrom}, another origin, so they were withheld, and the token issued is anonymous.`,
+      ['The token realm sits behind a redirect to another host or scheme (a load balancer, an SSO front end, http→https)', "The registry's auth.token.realm names an outdated host"],
+      [...p.reproduce, { environment: 'any', description: `Point the registry's token realm (auth.token.realm) at the URL that issues tokens itself, not at one that redirects to ${token.credentialsWithheldFrom}`, safe: false }],
+    );
+  }
   const res = await session.send('GET', '/v2/', { auth: true, signal: p.target.signal });
   if (res.status === 200 && anonymous) {
     p.evidence.status_code = res.status;
@@ -242,11 +253,11 @@ async function probeCredentials(target: OciTarget, now: Date): Promise<CheckOutc
 
   let verdict: CheckOutcome;
   if (ping.response.status === 200 && credential.method === 'anonymous') {
-    verdict = judgeStatus(p, { ...ping.response, redirects: [], isAuthorizationDropped: false });
+    verdict = judgeStatus(p, { ...ping.response, redirects: [], credentialsWithheldFrom: null });
   } else if (bearer && credential.method !== 'bearer') {
     verdict = await viaToken(p, bearer);
   } else if (ping.response.status === 401 && credential.method === 'anonymous') {
-    verdict = judgeStatus(p, { ...ping.response, redirects: [], isAuthorizationDropped: false });
+    verdict = judgeStatus(p, { ...ping.response, redirects: [], credentialsWithheldFrom: null });
   } else {
     verdict = judgeStatus(p, await session.send('GET', '/v2/', { auth: true, signal: target.signal }));
   }

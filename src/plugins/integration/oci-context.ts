@@ -8,8 +8,9 @@ import type { CheckContext, CheckOutcome } from '../../engine/types.js';
 import { resolveCredential } from '../../registry/credentials.js';
 import { proxyEnvironment } from '../../registry/proxy.js';
 import { ConnectionError } from '../../registry/errors.js';
-import { InsecureCredentialsError, RegistrySession } from '../../registry/session.js';
-import { connectionFailure, insecureCredentialsFailure } from './connection-failure.js';
+import { CredentialOriginError, InsecureCredentialsError } from '../../registry/credential-gate.js';
+import { RegistrySession } from '../../registry/session.js';
+import { connectionFailure, credentialOriginFailure, insecureCredentialsFailure } from './connection-failure.js';
 import { CHECK_IDS, plannedScopes, settingsOf } from './preconditions.js';
 import { curlTlsOptions, fromWherePlatformRuns, numbered, setConfigSteps } from './remediation.js';
 
@@ -111,7 +112,14 @@ export async function probeTarget(
 ): Promise<CheckOutcome> {
   const target = openTarget(ctx, signal);
   if ('failure' in target) return target.failure;
-  return withEveryEnvironment(await verdictOf(target, probe, options), target);
+  return withEveryEnvironment(withWithheldCredentials(await verdictOf(target, probe, options), target), target);
+}
+
+/** Every verdict of a run in which a redirect or Location was denied the credentials says so. */
+function withWithheldCredentials(outcome: CheckOutcome, target: OciTarget): CheckOutcome {
+  const withheld = target.session.credentialsWithheldFrom;
+  if (withheld.length === 0) return outcome;
+  return { ...outcome, evidence: { ...outcome.evidence, credentials_withheld_from: withheld.join(', ') } };
 }
 
 async function verdictOf(target: OciTarget, probe: (target: OciTarget) => Promise<CheckOutcome>, options: { usesCredential: boolean }): Promise<CheckOutcome> {
@@ -127,6 +135,7 @@ async function verdictOf(target: OciTarget, probe: (target: OciTarget) => Promis
     return await probe(target);
   } catch (error) {
     if (error instanceof InsecureCredentialsError) return insecureCredentialsFailure(target, error);
+    if (error instanceof CredentialOriginError) return credentialOriginFailure(target, error);
     if (error instanceof ConnectionError) return connectionFailure(target, error, null);
     throw error;
   }

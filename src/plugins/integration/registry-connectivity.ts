@@ -3,9 +3,10 @@
 // warning when the certificate expires within 14 days.
 
 import type { CheckDefinition, CheckOutcome, Evidence } from '../../engine/types.js';
-import { isHttpToHttpsAnswer } from '../../registry/errors.js';
+import { isHttpToHttpsAnswer, type ConnectionError } from '../../registry/errors.js';
 import { headerValue } from '../../registry/http.js';
 import { rateLimitEvidence } from '../../registry/operations.js';
+import { redirectTarget } from '../../registry/session.js';
 import { probeTarget, type OciTarget } from './oci-context.js';
 import { connectionFailure, tlsEvidence } from './connection-failure.js';
 import { curlTlsOptions, numbered, probeStep, setConfigSteps } from './remediation.js';
@@ -45,12 +46,17 @@ async function probeRegistry(target: OciTarget): Promise<CheckOutcome> {
 
   const location = headerValue(res, 'location');
   if (res.status >= 300 && res.status <= 399 && location) {
-    const target = new URL(location, session.url('/v2/'));
-    const base = target.href.replace(/\/v2\/?$/, '');
-    evidence.redirect_location = target.href;
+    let redirected: URL;
+    try {
+      redirected = redirectTarget(location, res.url);
+    } catch (error) {
+      return connectionFailure(target, error as ConnectionError, null);
+    }
+    const base = redirected.href.replace(/\/v2\/?$/, '');
+    evidence.redirect_location = redirected.href;
     return {
       severity: 'warn',
-      diagnosis: `The registry redirects GET /v2/ (${res.status}) to ${target.href}: clients that do not follow it, and credentials that must not cross hosts, will fail. Point OCI:RegistryUrl at ${base} directly.`,
+      diagnosis: `The registry redirects GET /v2/ (${res.status}) to ${redirected.href}: clients that do not follow it, and credentials that must not cross hosts, will fail. Point OCI:RegistryUrl at ${base} directly.`,
       evidence,
       likelyCauses: ['OCI:RegistryUrl uses http:// and the server redirects to https://', 'A reverse proxy or load balancer moved the registry to another host or path'],
       remediation: numbered([probeStep('See the redirect', curl)], setConfigSteps('OCI:RegistryUrl', base)),

@@ -31,7 +31,16 @@ function describe(setting: Setting): string {
   return namesItself ? setting.source : `${setting.source}:${setting.key}`;
 }
 
-export async function resolveCredential(settings: OciSettings, registryHost: string, env: Record<string, string | undefined>): Promise<ResolvedCredential> {
+/**
+ * The credential the checks use. A docker-config credential helper gets `helperTimeoutMs` at most:
+ * the run's checks wait on it, so it must answer well within their own timeout.
+ */
+export async function resolveCredential(
+  settings: OciSettings,
+  registryHost: string,
+  env: Record<string, string | undefined>,
+  helperTimeoutMs: number,
+): Promise<ResolvedCredential> {
   const { token, username, password } = settings;
   if (token) {
     registerSecret(token.value);
@@ -64,14 +73,14 @@ export async function resolveCredential(settings: OciSettings, registryHost: str
     registerCredentialPair(username.value, password.value);
     return { method: 'basic', username: username.value, password: password.value, source: describe(username) };
   }
-  if (settings.dockerConfigPath) return fromDockerConfig(settings.dockerConfigPath.value, registryHost, env);
+  if (settings.dockerConfigPath) return fromDockerConfig(settings.dockerConfigPath.value, registryHost, env, helperTimeoutMs);
   return { method: 'anonymous', source: null };
 }
 
-async function fromDockerConfig(path: string, registryHost: string, env: Record<string, string | undefined>): Promise<ResolvedCredential> {
+async function fromDockerConfig(path: string, registryHost: string, env: Record<string, string | undefined>, timeoutMs: number): Promise<ResolvedCredential> {
   // Loaded only when a docker config is in play: it brings child_process for credential helpers.
   const { resolveDockerCredential } = await import('./docker-config.js');
-  const found = await resolveDockerCredential({ path: path === 'true' ? undefined : path, registryHost, env });
+  const found = await resolveDockerCredential({ path: path === 'true' ? undefined : path, registryHost, env, timeoutMs });
   if (found.kind === 'not-found') {
     return {
       method: 'anonymous',

@@ -38,7 +38,7 @@ export type DockerCredentialRequest = {
   registryHost: string;
   /** Environment for the default path and for credential helpers (PATH); the process's when absent. */
   env?: Record<string, string | undefined>;
-  /** How long a credential helper may take. */
+  /** How long a credential helper may take (never more than the default's 5 s). */
   timeoutMs?: number;
 };
 
@@ -86,7 +86,7 @@ export async function resolveDockerCredential(request: DockerCredentialRequest):
 
   const target = normalizeRegistryKey(request.registryHost);
   const serverUrl = target === DOCKER_HUB_KEY ? DOCKER_HUB_SERVER : target;
-  const run: HelperRun = { serverUrl, env, timeoutMs: request.timeoutMs ?? DEFAULT_HELPER_TIMEOUT_MS, path };
+  const run: HelperRun = { serverUrl, env, timeoutMs: Math.min(request.timeoutMs ?? DEFAULT_HELPER_TIMEOUT_MS, DEFAULT_HELPER_TIMEOUT_MS), path };
   const triedKeys: string[] = [];
 
   const perRegistry = config.credHelpers.find(([key]) => normalizeRegistryKey(key) === target);

@@ -5,10 +5,11 @@ import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { countRequests, mintToken, loadTestEnv, tokenServerLog } from '../harness/test-env.js';
 import { listenLocal, type Running } from '../fakes/listen.js';
-import { CHECK, check } from './doctor.js';
+import { ALL_OCI, CHECK, check, doctor } from './doctor.js';
 import { skopeoInspect, skopeoLogin } from './skopeo.js';
 
 const env = loadTestEnv();
@@ -198,6 +199,24 @@ describe('docker config as a credential source', () => {
 
     expect(result.severity).toBe('pass');
     expect(result.evidence).toMatchObject({ credential_source: 'docker-config:credHelpers', credential_helper: 'docker-credential-stella-test', token_exchange: 'ok' });
+  });
+
+  it('bounds a hung credential helper by the run timeout and names the helper in every verdict', async () => {
+    const file = join(tmp, 'hanging-helper.json');
+    writeFileSync(file, JSON.stringify({ credHelpers: { [env.registries.basic.host]: 'hang' } }));
+    const fixtures = fileURLToPath(new URL('../fixtures/docker-credential-helpers', import.meta.url));
+
+    const started = Date.now();
+    const report = await doctor({ settings: settings('basic', { 'OCI:DockerConfigPath': file }), checks: ALL_OCI, timeoutMs: 2000, env: { PATH: `${fixtures}:${process.env.PATH}` } });
+    const elapsed = Date.now() - started;
+
+    expect(elapsed).toBeLessThan(2000);
+    const usingCredential = report.results.filter((r) => r.checkId !== CHECK.registry);
+    expect(usingCredential).toHaveLength(5);
+    for (const result of usingCredential) {
+      expect(result.evidence.timed_out, result.checkId).toBeUndefined();
+      expect(result.diagnosis, result.checkId).toContain('docker-credential-hang timed out after 1000 ms');
+    }
   });
 
   it('fails with the helper name and exit status when the helper fails, never its output', async () => {

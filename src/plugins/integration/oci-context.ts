@@ -94,7 +94,8 @@ function resolveTarget(ctx: CheckContext): OpenedTarget {
       isManifestBodyPlanned: ctx.selectedCheckIds.includes(CHECK_IDS.capabilities),
       userAgent: ctx.userAgent,
     },
-    () => resolveCredential(settings, url.host, ctx.env),
+    // Half the check's time: what waits on the credential still has time to name a hung helper.
+    () => resolveCredential(settings, url.host, ctx.env, Math.max(50, Math.floor(ctx.timeoutMs / 2))),
   );
   return { settings, session, host: url.host };
 }

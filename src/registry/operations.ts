@@ -66,6 +66,21 @@ export function isSuccess(res: { status: number }): boolean {
   return res.status >= 200 && res.status <= 299;
 }
 
+/** Media types a registry serves manifests as: those asked for, and Docker's schema 1. */
+const MANIFEST_TYPES = new Set([...MANIFEST_ACCEPT.split(', '), 'application/vnd.docker.distribution.manifest.v1+json', 'application/vnd.docker.distribution.manifest.v1+prettyjws']);
+const DIGEST = /^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/;
+
+/**
+ * A 2xx that is a manifest as a registry serves one: a `Docker-Content-Digest` or a manifest media
+ * type. An HTML login page or a proxy's catch-all answer with 200 is neither.
+ */
+export function isManifestAnswer(res: HttpResponse): boolean {
+  if (!isSuccess(res)) return false;
+  const digest = headerValue(res, 'docker-content-digest');
+  const type = headerValue(res, 'content-type')?.split(';')[0]?.trim().toLowerCase();
+  return (digest !== null && DIGEST.test(digest)) || (type !== undefined && MANIFEST_TYPES.has(type));
+}
+
 /** The `error=` of a Bearer challenge (`insufficient_scope`, `invalid_token`), if any. */
 export function challengeError(res: HttpResponse): string | null {
   const header = res.headers['www-authenticate'];
@@ -103,11 +118,11 @@ export type DigestResolution =
 export function resolveDigest(session: RegistrySession, repo: string, reference: string): Promise<DigestResolution> {
   return session.memo(`digest ${repo}:${reference}`, async () => {
     const head = await probeManifest(session, repo, reference);
-    if (!isSuccess(head)) return { kind: 'unavailable', head };
+    if (!isManifestAnswer(head)) return { kind: 'unavailable', head };
     const header = headerValue(head, 'docker-content-digest');
     if (header && /^sha256:[a-f0-9]{64}$/.test(header)) return { kind: 'resolved', digest: header, via: 'header', head };
     const full = await getManifest(session, repo, reference);
-    if (!isSuccess(full)) return { kind: 'unavailable', head: full };
+    if (!isManifestAnswer(full)) return { kind: 'unavailable', head: full };
     return { kind: 'resolved', digest: `sha256:${createHash('sha256').update(full.body).digest('hex')}`, via: 'body', head };
   });
 }

@@ -56,6 +56,7 @@ async function probeChunkedUpload(c: Ctx, e: Evidence): Promise<ProbeVerdict> {
   e.chunk_min_length = headerValue(post, 'oci-chunk-min-length');
   e.is_upload_cancelled = cancel !== null && isSuccess(cancel);
   if (post.status === 401 || post.status === 403) return { supported: false, untested: `no push permission on ${c.pushRepo} (${post.status})` };
+  if (post.status === 202 && headerValue(post, 'location') === null) return { supported: false, untested: 'the registry answered 202 without naming an upload session (no Location)' };
   return { supported: post.status === 202 };
 }
 
@@ -83,7 +84,13 @@ async function probeMount(c: Ctx, e: Evidence): Promise<ProbeVerdict> {
   const query = `mount=${encodeURIComponent(blob)}&from=${encodeURIComponent(c.testRepo)}`;
   const post = await c.session.send('POST', `/v2/${c.pushRepo}/blobs/uploads/?${query}`, { auth: true, scopes, body: '', signal: c.target.signal });
   e.mount_status_code = post.status;
-  if (post.status === 201) {
+  // A registry that mounted says where the blob now is (Location) or which blob it is (digest).
+  const isMounted = post.status === 201 && (headerValue(post, 'docker-content-digest') === blob || (headerValue(post, 'location') ?? '').endsWith(`/blobs/${blob}`));
+  if (post.status === 201 && !isMounted) {
+    e.mount_note = 'the registry answered 201 without a Location or digest of the mounted blob, which a registry that mounted always sends: not counted';
+    return { supported: false };
+  }
+  if (isMounted) {
     const unlink = await c.session.send('DELETE', `/v2/${c.pushRepo}/blobs/${blob}`, { auth: true, scopes: [pushScope(c.pushRepo)] });
     e.unlink_status_code = unlink.status;
     e.is_mount_unlinked = unlink.status === 202;
@@ -125,7 +132,8 @@ async function probeDelete(c: Ctx, e: Evidence): Promise<ProbeVerdict> {
   const res = await c.session.send('DELETE', `/v2/${c.pushRepo}/manifests/${randomDigest}`, { auth: true, scopes: [pushScope(c.pushRepo)], signal: c.target.signal });
   e.delete_probe_status_code = res.status;
   e.delete_probe_error_code = registryError(res.body).code;
-  if (res.status === 404 || res.status === 202) return { supported: true };
+  // A 404 counts only as a registry's "unknown manifest": a server that answers 404 to anything proves nothing.
+  if (res.status === 202 || (res.status === 404 && e.delete_probe_error_code !== null)) return { supported: true };
   if (res.status === 405 || res.status === 400) return { supported: false };
   e.delete_probe_note = `inconclusive answer ${res.status}; the Allow header decides`;
   return byAllow;

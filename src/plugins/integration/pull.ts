@@ -6,10 +6,10 @@
 
 import type { CheckDefinition, CheckOutcome, Evidence } from '../../engine/types.js';
 import { headerValue } from '../../registry/http.js';
-import { MANIFEST_ACCEPT, challengeError, getManifest, grantedActions, isSuccess, probeManifest, pullScope, rateLimitEvidence, registryError } from '../../registry/operations.js';
+import { MANIFEST_ACCEPT, challengeError, getManifest, grantedActions, isManifestAnswer, isSuccess, probeManifest, pullScope, rateLimitEvidence, registryError } from '../../registry/operations.js';
 import { probeTarget, type OciTarget } from './oci-context.js';
 import { curlReproduction } from './curl.js';
-import { credentialSteps, numbered, setConfigSteps } from './remediation.js';
+import { credentialSteps, numbered, setConfigSteps, type Step } from './remediation.js';
 
 async function probePull(target: OciTarget): Promise<CheckOutcome> {
   const { session, settings } = target;
@@ -38,6 +38,7 @@ async function probePull(target: OciTarget): Promise<CheckOutcome> {
   if (isSuccess(res)) {
     evidence.manifest_digest = headerValue(res, 'docker-content-digest');
     evidence.content_type = headerValue(res, 'content-type');
+    if (!isManifestAnswer(res)) return notAManifest(target, repo, tag, evidence, reproduce);
     return { severity: 'pass', diagnosis: `${credential.method === 'anonymous' ? 'Anonymous clients' : 'The configured credentials'} can pull ${repo}:${tag} from ${target.host}.`, evidence };
   }
   if (res.status === 401 || res.status === 403 || res.status === 404) {
@@ -86,6 +87,17 @@ async function probePull(target: OciTarget): Promise<CheckOutcome> {
         : `${target.host} answered ${res.status} to the manifest request; pull permission could not be verified.`,
     evidence,
     likelyCauses: res.status === 429 ? ['Pull rate limit of the account or address reached (Docker Hub: anonymous limits are low)'] : ['The registry or its storage backend is unhealthy'],
+    remediation: numbered(reproduce),
+  };
+}
+
+/** A 2xx without a digest or a manifest media type: something answered, but not a registry's manifest. */
+function notAManifest(target: OciTarget, repo: string, tag: string, evidence: Evidence, reproduce: Step[]): CheckOutcome {
+  return {
+    severity: 'warn',
+    diagnosis: `${target.host} answered ${evidence.status_code} to the manifest request for ${repo}:${tag}, but with ${evidence.content_type ?? 'no content type'} and no Docker-Content-Digest: that is not a manifest, so pull permission could not be verified.`,
+    evidence,
+    likelyCauses: ['OCI:RegistryUrl points at a web UI or a login page, not the registry API', 'A reverse proxy or captive portal answers every path with a page of its own'],
     remediation: numbered(reproduce),
   };
 }

@@ -6,6 +6,7 @@
 
 import type { CheckDefinition, CheckOutcome, Evidence } from '../../engine/types.js';
 import { challengeError, grantedActions, isSuccess, probeUpload, pushScope, rateLimitEvidence, registryError } from '../../registry/operations.js';
+import { headerValue } from '../../registry/http.js';
 import { curlReproduction } from './curl.js';
 import { probeTarget, type OciTarget } from './oci-context.js';
 import { credentialSteps, numbered, setConfigSteps } from './remediation.js';
@@ -39,12 +40,22 @@ async function probePush(target: OciTarget): Promise<CheckOutcome> {
     description: 'Open an upload session the same way (then cancel it: curl -X DELETE on the Location it returns)',
   });
 
+  if (post.status === 202 && headerValue(post, 'location') === null) {
+    return {
+      severity: 'warn',
+      diagnosis: `${target.host} answered 202 to an upload on ${repo} but named no upload session (no Location header), which a registry always does: push permission could not be verified.`,
+      evidence,
+      likelyCauses: ['Something other than the registry answers at OCI:RegistryUrl (a catch-all proxy or a stub)', 'A proxy strips the Location header'],
+      remediation: numbered(reproduce),
+    };
+  }
   if (post.status === 202) {
     const cancelled = evidence.is_upload_cancelled === true;
-    if (!cancelled) evidence.cancel_note = cancelError ?? `the cancel was refused (${cancel?.status}${cancel ? ` ${challengeError(cancel) ?? registryError(cancel.body).code ?? ''}` : ''}); ${PURGE_NOTE}`;
+    const refusal = cancelError ?? `the cancel was refused (${cancel?.status}${cancel ? ` ${challengeError(cancel) ?? registryError(cancel.body).code ?? ''}` : ''})`;
+    if (!cancelled) evidence.cancel_note = `${refusal}; ${PURGE_NOTE}`;
     return {
       severity: 'pass',
-      diagnosis: `The credentials may push to ${repo} on ${target.host}: an upload session was opened${cancelled ? ' and cancelled at once' : `; it could not be cancelled (no delete permission), ${PURGE_NOTE}`}. Nothing was written.`,
+      diagnosis: `The credentials may push to ${repo} on ${target.host}: an upload session was opened${cancelled ? ' and cancelled at once' : `; it was not cancelled (${cancelError ?? 'no delete permission'}), ${PURGE_NOTE}`}. Nothing was written.`,
       evidence,
     };
   }

@@ -2,6 +2,7 @@
 // diagnosis can say when a token expires and which actions a token service actually granted.
 
 import { formatScope, type Scope } from './challenge.js';
+import { boundedJsonObject } from '../util/bounded-json.js';
 
 export type JwtClaims = Record<string, unknown>;
 
@@ -62,8 +63,7 @@ function accessGrants(payload: JwtClaims): Scope[] {
 function decodeSegment(segment: string): JwtClaims | undefined {
   try {
     const json = new TextDecoder('utf-8', { fatal: true }).decode(Buffer.from(segment, 'base64url'));
-    const value: unknown = JSON.parse(json);
-    return isObject(value) ? value : undefined;
+    return boundedJsonObject(json);
   } catch {
     return undefined;
   }

@@ -4,6 +4,7 @@
 
 import { createHash } from 'node:crypto';
 import { headerValue, type HttpResponse } from './http.js';
+import { boundedJsonObject } from '../util/bounded-json.js';
 import { redirectTarget, type RegistrySession, type SessionResponse } from './session.js';
 
 /** Manifest media types sent in Accept on every manifest request (distribution 404s an OCI manifest without them). */
@@ -26,16 +27,13 @@ export interface RegistryErrorInfo {
 
 /** The first `{"errors":[{code,message}]}` entry of a body, if it is one. */
 export function registryError(body: Buffer): RegistryErrorInfo {
-  try {
-    const parsed = JSON.parse(body.toString('utf8')) as { errors?: Array<{ code?: unknown; message?: unknown }> };
-    const first = Array.isArray(parsed.errors) ? parsed.errors[0] : undefined;
-    return {
-      code: typeof first?.code === 'string' ? first.code : null,
-      message: typeof first?.message === 'string' ? first.message : null,
-    };
-  } catch {
-    return { code: null, message: null };
-  }
+  const errors = boundedJsonObject(body)?.errors;
+  const first: unknown = Array.isArray(errors) ? errors[0] : undefined;
+  const entry = typeof first === 'object' && first !== null ? (first as { code?: unknown; message?: unknown }) : {};
+  return {
+    code: typeof entry.code === 'string' ? entry.code : null,
+    message: typeof entry.message === 'string' ? entry.message : null,
+  };
 }
 
 /** The actions the token of an authorised response grants (`repository:name:pull,push`); null when not a JWT. */
@@ -171,13 +169,9 @@ export type ReferrersSupport =
   | { kind: 'error_status'; response: SessionResponse };
 
 function isImageIndex(res: SessionResponse): { ok: boolean; count: number } {
-  try {
-    const body = JSON.parse(res.body.toString('utf8')) as { mediaType?: unknown; manifests?: unknown };
-    const ok = Array.isArray(body.manifests) && (body.mediaType === undefined || body.mediaType === OCI_INDEX);
-    return { ok, count: ok ? (body.manifests as unknown[]).length : 0 };
-  } catch {
-    return { ok: false, count: 0 };
-  }
+  const body = boundedJsonObject(res.body);
+  const ok = body !== undefined && Array.isArray(body.manifests) && (body.mediaType === undefined || body.mediaType === OCI_INDEX);
+  return { ok, count: ok ? (body.manifests as unknown[]).length : 0 };
 }
 
 /** The probe's artifact type: nothing real carries it, so a filtering registry answers an empty list. */

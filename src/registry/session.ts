@@ -232,7 +232,7 @@ export class RegistrySession {
   }
 
   /** The Authorization header for a registry request, going through the token flow where needed. */
-  private async authorization(url: URL, scopes: string[]): Promise<{ header?: string; token?: TokenOutcome }> {
+  private async authorization(scopes: string[]): Promise<{ header?: string; token?: TokenOutcome }> {
     const credential = await this.credential();
     if (credential.problem) return {};
     if (credential.method === 'bearer' && credential.token) return { header: `Bearer ${credential.token}` };
@@ -259,7 +259,7 @@ export class RegistrySession {
         this.withholdCredentialsFrom(url.origin);
         throw new CredentialOriginError(url, this.baseUrl.origin);
       }
-      const auth = await this.authorization(url, options.scopes ?? []);
+      const auth = await this.authorization(options.scopes ?? []);
       if (auth.header) {
         headers.authorization = auth.header;
         secret = { origin: this.baseUrl.origin, inBody: false };

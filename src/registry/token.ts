@@ -6,6 +6,7 @@
 import { ConnectionError } from './errors.js';
 import type { HttpResponse } from './http.js';
 import { allGrantedActions, decodeJwt, jwtExpiry } from './jwt.js';
+import { MAX_JSON_DEPTH, parseBoundedJson } from '../util/bounded-json.js';
 import { registerSecret } from '../util/redact.js';
 
 export type TokenExchange = 'ok' | 'rejected' | 'unreachable' | 'not_attempted';
@@ -59,14 +60,10 @@ function basicHeader(username: string, password: string): string {
 }
 
 function parseTokenBody(response: TokenResponse): { token: string; expiresIn: number; issuedAt: string | null } | string {
-  let body: unknown;
-  try {
-    body = JSON.parse(response.body.toString('utf8'));
-  } catch {
-    return `the token service answered ${response.status} with a body that is not JSON`;
-  }
-  if (!body || typeof body !== 'object') return 'the token service answered with JSON that is not an object';
-  const record = body as Record<string, unknown>;
+  const parsed = parseBoundedJson(response.body);
+  if (!parsed.ok) return `the token service answered ${response.status} with a body that is ${parsed.reason === 'too_deep' ? `JSON nested deeper than ${MAX_JSON_DEPTH} levels` : 'not JSON'}`;
+  if (!parsed.value || typeof parsed.value !== 'object' || Array.isArray(parsed.value)) return 'the token service answered with JSON that is not an object';
+  const record = parsed.value as Record<string, unknown>;
   const token = typeof record.access_token === 'string' && record.access_token ? record.access_token : record.token;
   if (typeof token !== 'string' || token === '') return 'the token service answered without a token or access_token field';
   registerSecret(token);

@@ -20,6 +20,7 @@ import {
   resolveDigest,
 } from '../../registry/operations.js';
 import { headerValue } from '../../registry/http.js';
+import { boundedJsonObject } from '../../util/bounded-json.js';
 import type { RegistrySession } from '../../registry/session.js';
 import { connectionFailure } from './connection-failure.js';
 import { curlReproduction } from './curl.js';
@@ -64,13 +65,10 @@ async function probeChunkedUpload(c: Ctx, e: Evidence): Promise<ProbeVerdict> {
 async function mountableBlob(c: Ctx): Promise<{ digest: string } | { reason: string }> {
   const manifest = await getManifest(c.session, c.testRepo, c.tag);
   if (!isSuccess(manifest)) return { reason: `test image not readable (${manifest.status})` };
-  try {
-    const body = JSON.parse(manifest.body.toString('utf8')) as { layers?: Array<{ digest?: string }>; config?: { digest?: string } };
-    const digest = body.layers?.[0]?.digest ?? body.config?.digest;
-    return typeof digest === 'string' && /^sha256:[a-f0-9]{64}$/.test(digest) ? { digest } : { reason: 'the test image is an index or has no blobs to mount' };
-  } catch {
-    return { reason: 'the test manifest is not JSON' };
-  }
+  const body = boundedJsonObject(manifest.body) as { layers?: Array<{ digest?: unknown }>; config?: { digest?: unknown } } | undefined;
+  if (!body) return { reason: 'the test manifest is not a JSON object of a manifest\'s shape' };
+  const digest = (Array.isArray(body.layers) ? body.layers[0]?.digest : undefined) ?? body.config?.digest;
+  return typeof digest === 'string' && /^sha256:[a-f0-9]{64}$/.test(digest) ? { digest } : { reason: 'the test image is an index or has no blobs to mount' };
 }
 
 async function probeMount(c: Ctx, e: Evidence): Promise<ProbeVerdict> {

@@ -36,19 +36,37 @@ const FIXES: Record<ConnectionErrorClass, string> = {
   unknown: 'An unexpected network error: run the verification command with --verbose and check the registry logs.',
 };
 
+/** What each cause means, said of the host that was asked: the diagnosis's words, not a library's. */
+const SUMMARIES: Record<ConnectionErrorClass, (url: URL) => string> = {
+  dns: (url) => `the name ${url.hostname} does not resolve`,
+  refused: (url) => `nothing accepts connections on ${url.host}`,
+  timeout: (url) => `${url.host} did not answer in time`,
+  reset: (url) => `${url.host} closed the connection before answering`,
+  unreachable: (url) => `there is no network route to ${url.host}`,
+  tls_untrusted: (url) => `the certificate of ${url.host} is not signed by a trusted CA`,
+  tls_hostname: (url) => `the certificate of ${url.host} does not name ${url.hostname}`,
+  tls_expired: (url) => `the certificate of ${url.host} has expired or is not yet valid`,
+  tls_handshake: (url) => `the TLS handshake with ${url.host} failed`,
+  https_to_http: (url) => `${url.host} answered the TLS handshake in plain HTTP`,
+  http_to_https: (url) => `${url.host} expects TLS on this port`,
+  proxy: (url) => `the proxy for ${url.host} failed`,
+  redirect: (url) => `${url.host} redirected in a way that cannot be followed`,
+  aborted: (url) => `the request to ${url.host} was cancelled`,
+  unknown: (url) => `the connection to ${url.host} failed`,
+};
+
 export class ConnectionError extends Error {
   override name = 'ConnectionError';
   readonly errorClass: ConnectionErrorClass;
   readonly code: string | undefined;
+  /** The underlying library's own message (OpenSSL, libuv), one line, for the evidence only. */
+  readonly detail: string | undefined;
 
-  constructor(errorClass: ConnectionErrorClass, message: string, code?: string) {
+  constructor(errorClass: ConnectionErrorClass, message: string, code?: string, detail?: string) {
     super(message);
     this.errorClass = errorClass;
     this.code = code;
-  }
-
-  get fix(): string {
-    return FIXES[this.errorClass];
+    this.detail = detail;
   }
 }
 
@@ -84,20 +102,25 @@ const BY_CODE: Record<string, ConnectionErrorClass> = {
   ERR_SSL_HTTP_REQUEST: 'http_to_https',
 };
 
-/** Turns whatever node:net/tls/http threw into a classified ConnectionError. */
-export function classifyConnectionError(error: unknown): ConnectionError {
+/**
+ * Turns whatever node:net/tls/http threw while asking `url` into a classified ConnectionError whose
+ * message is for people; the library's own message is kept, on one line, as its detail.
+ */
+export function classifyConnectionError(error: unknown, url: URL): ConnectionError {
   if (error instanceof ConnectionError) return error;
   const err = error as NodeJS.ErrnoException & { reason?: string };
   const code = err?.code;
-  const message = err?.message ?? String(error);
-  if (code && BY_CODE[code]) return new ConnectionError(BY_CODE[code], message, code);
-  if (/wrong version number|packet length too long/i.test(message)) return new ConnectionError('https_to_http', message, code);
-  if (/socket hang up/i.test(message)) return new ConnectionError('reset', message, code);
-  if (code?.startsWith('ERR_SSL') || code?.startsWith('ERR_TLS') || /ssl|tls/i.test(message)) {
-    return new ConnectionError('tls_handshake', message, code);
-  }
-  if (err?.name === 'AbortError') return new ConnectionError('aborted', message, code);
-  return new ConnectionError('unknown', message, code);
+  const raw = err?.message ?? String(error);
+  const classified = (errorClass: ConnectionErrorClass): ConnectionError => {
+    const summary = SUMMARIES[errorClass](url);
+    return new ConnectionError(errorClass, errorClass === 'unknown' && code ? `${summary} (${code})` : summary, code, raw.replace(/\s*\n\s*/g, ' ').trim());
+  };
+  if (code && BY_CODE[code]) return classified(BY_CODE[code]);
+  if (/wrong version number|packet length too long/i.test(raw)) return classified('https_to_http');
+  if (/socket hang up/i.test(raw)) return classified('reset');
+  if (code?.startsWith('ERR_SSL') || code?.startsWith('ERR_TLS') || /ssl|tls/i.test(raw)) return classified('tls_handshake');
+  if (err?.name === 'AbortError') return classified('aborted');
+  return classified('unknown');
 }
 
 /** A plain-HTTP request that reached a TLS port answers 400 with one of these bodies. */

@@ -174,7 +174,7 @@ export class HttpClient {
     try {
       return await this.exchange(req);
     } catch (error) {
-      const classified = classifyConnectionError(error);
+      const classified = classifyConnectionError(error, req.url);
       const usedCaOnly = req.url.protocol === 'https:' && !this.options.skipTlsVerify && this.trustFor(req.url.host) === 'ca-only';
       if (classified.errorClass !== 'tls_untrusted' || !usedCaOnly) throw classified;
       this.hostsNeedingRoots.add(req.url.host);
@@ -335,7 +335,7 @@ export class HttpClient {
       });
       connect.once('error', (error: NodeJS.ErrnoException) => {
         if (signal.aborted) reject(error);
-        else fail(`cannot reach the proxy ${proxy.host}: ${error.message}`, error.code);
+        else reject(new ConnectionError('proxy', `cannot reach the proxy ${proxy.host}`, error.code, error.message));
       });
       connect.end();
     });

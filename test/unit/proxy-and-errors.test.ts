@@ -43,9 +43,18 @@ describe('classifyConnectionError', () => {
     [{ code: 'EHOSTUNREACH', message: 'no route' }, 'unreachable'],
     [{ message: 'something odd' }, 'unknown'],
   ])('%j → %s', (error, expected) => {
-    const classified = classifyConnectionError(Object.assign(new Error(error.message), error));
+    const classified = classifyConnectionError(Object.assign(new Error(error.message), error), new URL('https://registry.example:5000/v2/'));
     expect(classified.errorClass).toBe(expected);
-    expect(classified.fix.length).toBeGreaterThan(20);
+    expect(classified.detail).toBe(error.message);
+  });
+
+  it('says what happened in words and keeps the OpenSSL text, on one line, as the detail only', () => {
+    const openssl = 'write EPROTO 80EC1F4B:error:0A00010B:SSL routines:ssl3_get_record:wrong version number:../deps/openssl/openssl/ssl/record/ssl3_record.c:354:\n';
+    const classified = classifyConnectionError(Object.assign(new Error(openssl), { code: 'EPROTO' }), new URL('https://127.0.0.1:5000/v2/'));
+
+    expect(classified.message).toBe('127.0.0.1:5000 answered the TLS handshake in plain HTTP');
+    expect(classified.detail).toBe(openssl.trim());
+    expect(classified.detail).not.toContain('\n');
   });
 
   it('recognises the answer of a TLS port to plain HTTP', () => {

@@ -101,18 +101,20 @@ sudo systemctl restart stellaops-platform`,
 /** The fail verdict for an unreachable registry, shared by every OCI check. */
 export function connectionFailure(
   target: OciTarget,
-  error: { errorClass: ConnectionErrorClass; message: string },
+  error: { errorClass: ConnectionErrorClass; message: string; detail?: string },
   tls: TlsFacts | null,
   what = 'The registry cannot be reached',
 ): CheckOutcome {
   const fix = fixFor(error.errorClass);
+  const guessed = target.settings.registryUrl?.normalizedFrom;
+  const schemeNote = guessed !== undefined ? ` (OCI:RegistryUrl '${guessed}' names no scheme: tried ${target.session.baseUrl.origin}; plain HTTP registries need http://)` : '';
   return {
     severity: 'fail',
-    diagnosis: `${what} (${error.errorClass}): ${error.message}. ${fix}`,
+    diagnosis: `${what} (${error.errorClass}): ${error.message}${schemeNote}. ${fix}`,
     evidence: {
       registry_url: target.session.baseUrl.origin,
       error_class: error.errorClass,
-      error_message: error.message,
+      error_message: error.detail ?? error.message,
       ...(tls ? tlsEvidence(tls) : {}),
     },
     likelyCauses: CAUSES[error.errorClass],

@@ -233,6 +233,7 @@ export const BEHAVIOURS = {
   'challenge-malformed': challenge('Bearer realm="https://unterminated, ,,=,"service'),
   'challenge-empty': challenge(''),
   'challenge-1-mib': challenge(`Bearer realm="http://127.0.0.1/token",service="${'s'.repeat(MIB)}"`),
+  'challenge-basic-and-bearer': { auth: 'bearer', handle: (req, res, ctx) => (req.path === '/v2/' && !req.headers.authorization ? registryError(res, 401, 'UNAUTHORIZED', { 'www-authenticate': ['Basic realm="hostile"', challengeOf('bearer', ctx.self)] }) : ctx.next()) },
   'challenge-duplicated': { auth: 'bearer', handle: (req, res, ctx) => (req.path === '/v2/' && !req.headers.authorization ? registryError(res, 401, 'UNAUTHORIZED', { 'www-authenticate': [challengeOf('bearer', ctx.self), challengeOf('bearer', ctx.self)] }) : ctx.next()) },
   'realm-not-a-url': challenge('Bearer realm="token service, please",service="hostile"'),
   'realm-javascript': challenge('Bearer realm="javascript:alert(document.cookie)",service="hostile"'),
@@ -244,7 +245,9 @@ export const BEHAVIOURS = {
   'token-without-token-fields': tokenService((_req, res) => json(res, 200, { expires_in: 300, scope: 'repository:library/alpine:pull' })),
   'token-endless': tokenService((_req, res) => stream(res, 200, { 'content-type': 'application/json' }, Infinity, '{"token":"')),
   'token-50-mib': tokenService((_req, res) => stream(res, 200, { 'content-type': 'application/json' }, 50 * MIB, '{"token":"')),
+  'token-rate-limited': tokenService((_req, res) => json(res, 429, { errors: [{ code: 'TOOMANYREQUESTS' }] }, { 'retry-after': '60' })),
   'token-expires-in-1e20': tokenAnswer({ expires_in: 1e20 }),
+  'token-expires-in-not-a-number': tokenAnswer({ expires_in: 'forever' }),
   'token-issued-at-largest-date': tokenAnswer({ issued_at: '+275760-09-13T00:00:00.000Z' }),
   'jwt-payload-not-base64': tokenAnswer({ token: issued('eyJhbGciOiJSUzI1NiJ9.!!not*base64!!.c2ln'), access_token: undefined }),
   'jwt-payload-not-json': jwtPayload('{"exp": tomorrow'),
@@ -252,6 +255,7 @@ export const BEHAVIOURS = {
   'jwt-exp-out-of-range': jwtPayload('{"exp":1e20,"access":[]}'),
   'token-get-405-post-redirected-cross-host': tokenService((req, res, ctx) => (req.method === 'GET' ? send(res, 405) : redirect(res, 307, `${ctx.other}/token`))),
   'token-realm-redirected-cross-host': tokenService((_req, res, ctx) => redirect(res, 307, `${ctx.other}/token`)),
+  'token-realm-redirected-to-http': { auth: 'bearer', tls: true, handle: (req, res, ctx) => (isToken(req) ? redirect(res, 307, `${ctx.plain}/token`) : ctx.next()) },
   'token-realm-redirected-same-origin': {
     auth: 'bearer',
     handle: (req, res, ctx) => {
@@ -267,6 +271,7 @@ export const BEHAVIOURS = {
   'upload-location-downgraded-to-http': uploadAt((req, ctx) => `${ctx.plain}${uploadsOf(req)}session-x`, 'basic', true),
   'upload-location-absolute-same-origin': uploadAt((req, ctx) => `${ctx.self}${uploadsOf(req)}session-abs`),
   'upload-location-malformed': uploadAt(() => 'http://[::1'),
+  'upload-location-javascript': uploadAt(() => 'javascript:alert(document.cookie)'),
   'upload-location-huge': uploadAt((req) => `${uploadsOf(req)}${'s'.repeat(12 * 1024)}`),
   'upload-without-location': uploadAt(() => undefined),
   'upload-redirected-then-relative-location': {
@@ -297,6 +302,8 @@ export const BEHAVIOURS = {
     },
   },
   'v2-location-unparseable': { auth: 'basic', handle: (req, res, ctx) => (req.path === '/v2/' ? redirect(res, 302, 'http://[::1') : ctx.next()) },
+  'v2-location-cross-host': { auth: 'basic', handle: (req, res, ctx) => (req.path === '/v2/' ? redirect(res, 302, `${ctx.other}/v2/`) : ctx.next()) },
+  'v2-location-downgraded-to-http': { auth: 'basic', tls: true, handle: (req, res, ctx) => (req.path === '/v2/' ? redirect(res, 302, `${ctx.plain}/v2/`) : ctx.next()) },
   'v2-location-relative': { auth: 'basic', handle: (req, res, ctx) => (req.path === '/v2/' ? redirect(res, 301, '/registry/v2/') : ctx.next()) },
   'v2-location-huge': { auth: 'basic', handle: (req, res, ctx) => (req.path === '/v2/' ? redirect(res, 302, `/${'v'.repeat(15 * 1024)}/v2/`) : ctx.next()) },
   'manifest-location-unparseable': manifestRedirect(() => 'http://[::1'),
@@ -308,8 +315,10 @@ export const BEHAVIOURS = {
   'everything-201': everything(201),
   'everything-404': everything(404, { 'content-type': 'text/plain' }, '404 page not found\n'),
   'everything-429-retry-after': everything(429, { 'retry-after': '3600', 'content-type': 'application/json' }, JSON.stringify({ errors: [{ code: 'TOOMANYREQUESTS' }] })),
+  'everything-429-retry-after-date': everything(429, { 'retry-after': 'Wed, 21 Oct 2099 07:28:00 GMT' }),
   'everything-429-no-retry-after': everything(429, { 'content-type': 'application/json' }, JSON.stringify({ errors: [{ code: 'TOOMANYREQUESTS' }] })),
   'manifest-html-200': { auth: 'basic', handle: (req, res, ctx) => (isManifest(req) && ['GET', 'HEAD'].includes(req.method) && isAuthorized(req, 'basic') ? send(res, 200, { 'content-type': 'text/html' }, '<html><body>Welcome</body></html>') : ctx.next()) },
+  'referrers-html-200': { auth: 'basic', handle: (req, res, ctx) => (/\/referrers\//.test(req.path) ? send(res, 200, { 'content-type': 'text/html' }, '<html><body>Referrers</body></html>') : ctx.next()) },
   'errors-as-html': { auth: 'basic', handle: (req, res, ctx) => (req.path === '/v2/' || !isAuthorized(req, 'basic') ? ctx.next() : send(res, 404, { 'content-type': 'text/html' }, '<html><body>Not Found</body></html>')) },
 
   // Bodies that never end or are too large to hold

@@ -19,7 +19,7 @@ afterAll(async () => {
   removeTempDir();
 });
 
-/** Origins named in expected evidence: `$other` (127.0.0.2), `$plain` (the downgraded origin), `$self`. */
+/** Origins named at the start of expected evidence strings: `$other` (127.0.0.2), `$plain` (the downgraded origin), `$self`. */
 type Placeholder = '$other' | '$plain' | '$self';
 
 interface Case {
@@ -42,7 +42,8 @@ const NOT_VALID = expect.toBeOneOf([false, null]);
 
 function withOrigins(evidence: Record<string, unknown>, world: HostileWorld): Record<string, unknown> {
   const origins: Record<Placeholder, string> = { $other: world.other.origin, $plain: world.plain.origin, $self: world.registry.origin };
-  return Object.fromEntries(Object.entries(evidence).map(([key, value]) => [key, typeof value === 'string' && value in origins ? origins[value as Placeholder] : value]));
+  const resolve = (value: unknown): unknown => (typeof value === 'string' ? value.replace(/^\$(other|plain|self)/, (placeholder) => origins[placeholder as Placeholder]) : value);
+  return Object.fromEntries(Object.entries(evidence).map(([key, value]) => [key, resolve(value)]));
 }
 
 /** Requests the registry fake received, as `METHOD path` with the Authorization scheme and whether it was the canary's. */
@@ -90,6 +91,13 @@ const CASES: Case[] = [
     evidence: { registry: { status_code: null, error_class: expect.any(String), error_message: expect.stringMatching(/header/i) } },
   },
   {
+    behaviour: 'challenge-basic-and-bearer',
+    proves: 'of a Basic and a Bearer challenge the token flow is taken and the password goes only to the realm',
+    verdicts: ALL_PASS,
+    evidence: { credentials: { token_exchange: 'ok', auth_method: 'basic' } },
+    also: (run) => expect(requestsTo(run, /^\/v2\//).some((r) => r.headers.authorization?.startsWith('Basic '))).toBe(false),
+  },
+  {
     behaviour: 'challenge-duplicated',
     proves: 'a repeated challenge leads to one token request and passing checks',
     verdicts: ALL_PASS,
@@ -118,6 +126,18 @@ const CASES: Case[] = [
       evidence: { credentials: { token_exchange: 'unreachable', token_status_code: 200, credentials_valid: null } },
     }),
   ),
+  {
+    behaviour: 'token-rate-limited',
+    proves: 'a token service answering 429 is "cannot verify", not rejected credentials',
+    verdicts: 'pass warn fail fail warn warn',
+    evidence: { credentials: { token_exchange: 'unreachable', token_status_code: 429, credentials_valid: null } },
+  },
+  {
+    behaviour: 'token-expires-in-not-a-number',
+    proves: 'a lifetime that is not a number falls back to the 60 s default',
+    verdicts: ALL_PASS,
+    evidence: { credentials: { token_exchange: 'ok', token_expires_in_seconds: 60 } },
+  },
   ...(['token-expires-in-1e20', 'token-issued-at-largest-date'] as const).map(
     (behaviour): Case => ({
       behaviour,
@@ -162,13 +182,18 @@ const CASES: Case[] = [
     verdicts: 'pass warn|fail pass|fail fail pass|warn info|warn',
     evidence: { credentials: { credentials_valid: NOT_VALID, credentials_withheld_from: '$other' } },
   },
-  {
-    behaviour: 'token-realm-redirected-cross-host',
-    defect: 12,
-    proves: 'an anonymous token got after the credentials were dropped does not make them valid',
-    verdicts: 'pass warn|fail pass|fail fail pass|warn info|warn',
-    evidence: { credentials: { credentials_valid: NOT_VALID, credentials_withheld_from: '$other' } },
-  },
+  ...([
+    ['token-realm-redirected-cross-host', '$other'],
+    ['token-realm-redirected-to-http', '$plain'],
+  ] as const).map(
+    ([behaviour, withheldFrom]): Case => ({
+      behaviour,
+      defect: 12,
+      proves: 'an anonymous token got after the credentials were withheld from the redirect does not make them valid',
+      verdicts: 'pass warn|fail pass|fail fail pass|warn info|warn',
+      evidence: { credentials: { credentials_valid: NOT_VALID, credentials_withheld_from: withheldFrom } },
+    }),
+  ),
   {
     behaviour: 'token-realm-redirected-same-origin',
     proves: 'a realm redirect within its origin keeps the credentials and the token flow works',
@@ -225,6 +250,12 @@ const CASES: Case[] = [
     evidence: { push: { status_code: 202, is_upload_cancelled: false, cancel_note: expect.any(String) } },
   },
   {
+    behaviour: 'upload-location-javascript',
+    proves: 'a javascript: upload Location is never requested and the session is left to expire',
+    verdicts: ALL_PASS,
+    evidence: { push: { status_code: 202, is_upload_cancelled: false, cancel_note: expect.any(String) } },
+  },
+  {
     behaviour: 'upload-location-huge',
     proves: 'a 12 KiB upload Location on the registry origin is cancelled',
     verdicts: ALL_PASS,
@@ -266,6 +297,17 @@ const CASES: Case[] = [
     proves: 'an unparseable Location on /v2/ is a verdict, not an internal error',
     verdicts: 'warn|fail warn|fail pass pass pass pass',
   },
+  ...([
+    ['v2-location-cross-host', '$other'],
+    ['v2-location-downgraded-to-http', '$plain'],
+  ] as const).map(
+    ([behaviour, withheldFrom]): Case => ({
+      behaviour,
+      proves: 'a /v2/ redirect to another origin is a warning and the credentials check withholds the credential from it',
+      verdicts: 'warn warn|fail pass pass pass pass',
+      evidence: { registry: { redirect_location: `${withheldFrom}/v2/` }, credentials: { credentials_withheld_from: withheldFrom } },
+    }),
+  ),
   {
     behaviour: 'v2-location-relative',
     proves: 'a relative /v2/ redirect is reported with the absolute URL it names',
@@ -326,6 +368,12 @@ const CASES: Case[] = [
     evidence: { registry: { status_code: 429, retry_after: '3600' }, pull: { status_code: 429, retry_after: '3600' } },
   },
   {
+    behaviour: 'everything-429-retry-after-date',
+    proves: 'a 429 with a Retry-After date decades away is reported as given, not waited out',
+    verdicts: 'warn warn warn warn warn warn',
+    evidence: { registry: { status_code: 429, retry_after: 'Wed, 21 Oct 2099 07:28:00 GMT' } },
+  },
+  {
     behaviour: 'everything-429-no-retry-after',
     proves: 'a 429 without Retry-After is "rate limited" and reports no retry time',
     verdicts: 'warn warn warn warn warn warn',
@@ -338,6 +386,12 @@ const CASES: Case[] = [
     proves: 'an HTML page answered 200 without digest is not a pullable manifest',
     verdicts: 'pass pass warn|fail|info pass pass|warn info|warn',
     evidence: { pull: { content_type: 'text/html', manifest_digest: null } },
+  },
+  {
+    behaviour: 'referrers-html-200',
+    proves: 'an HTML page answered 200 to the referrers query is no referrers API',
+    verdicts: 'pass pass pass pass warn warn',
+    evidence: { referrers: { status_code: 200, is_referrers_supported: false }, capabilities: { is_referrers_supported: false } },
   },
   {
     behaviour: 'errors-as-html',

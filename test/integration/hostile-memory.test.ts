@@ -11,7 +11,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { Report } from '../../src/engine/types.js';
 import { CANARY, SECRETS, startHostileWorld, type BehaviourName, type HostileWorld } from '../fakes/hostile-registry.js';
 import { CHILD_PATH } from './cli.js';
-import { expectBoundedVerdicts, expectNoLeak, expectVerdicts, PUSH_REPO, removeTempDir, resultsByKey, tempDir, type HostileRun } from './hostile.js';
+import { expectBoundedVerdicts, expectNoLeak, expectVerdicts, MEASURED_IN_CLI, PUSH_REPO, removeTempDir, resultsByKey, tempDir, type HostileRun } from './hostile.js';
 
 const STELLA_CJS = fileURLToPath(new URL('../../bin/stella.cjs', import.meta.url));
 const HELPERS = fileURLToPath(new URL('../fixtures/docker-credential-helpers', import.meta.url));
@@ -95,6 +95,10 @@ async function expectCliRun(world: HostileWorld, run: CliRun, timeoutMs: number)
 }
 
 describe.concurrent('hostile bodies: peak memory of the whole CLI', () => {
+  it('measures every behaviour the corpus leaves to the CLI', () => {
+    expect(MEMORY_CASES.map((c) => c.behaviour).sort()).toEqual([...MEASURED_IN_CLI].sort());
+  });
+
   it.each(MEMORY_CASES.map((c) => [`${c.behaviour}${c.defect ? ` [defect ${c.defect}]` : ''}: ${c.proves}, under ${PEAK_LIMIT_MB} MB`, c] as const))('%s', async (_name, c) => {
     const world = await startHostileWorld(c.behaviour);
     worlds.push(world);

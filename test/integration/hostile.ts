@@ -20,6 +20,8 @@ export type CheckKey = keyof typeof CHECK;
 export const CHECK_KEYS = Object.keys(CHECK) as CheckKey[];
 /** What the fakes may ask for: a password, a docker config identity (refresh) token, or nothing. */
 export type Credentials = 'password' | 'identity-token' | 'none';
+/** The behaviours whose point is the whole process's peak memory: hostile-memory.test.ts runs them through the CLI. */
+export const MEASURED_IN_CLI: BehaviourName[] = ['manifest-100-mib', 'manifest-endless', 'body-endless', 'token-50-mib', 'manifest-4-mib-nested-arrays'];
 /** A separate repository to push to, so the mount probe runs. */
 export const PUSH_REPO = 'hostile/push-probe';
 

@@ -177,11 +177,12 @@ function wellBehaved(auth: Behaviour['auth']): Handler {
   };
 }
 
-/** Path of the push repository's uploads, as the checks request it. */
+/** What a request is: an upload opened (not a mount), a mount, a manifest request, a token request. */
 const isUpload = (req: HostileRequest): boolean => /\/blobs\/uploads\/$/.test(req.path) && req.method === 'POST' && !req.query.has('mount');
 const isMount = (req: HostileRequest): boolean => req.method === 'POST' && req.query.has('mount');
 const isManifest = (req: HostileRequest): boolean => /\/manifests\//.test(req.path);
 const isToken = (req: HostileRequest): boolean => req.path === '/token';
+/** The `…/blobs/uploads/` path of the repository a request names. */
 const uploadsOf = (req: HostileRequest): string => req.path.replace(/\/?$/, '/').replace(/\/blobs\/uploads\/.*$/, '/blobs/uploads/');
 
 /** A registry whose token service misbehaves. */

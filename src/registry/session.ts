@@ -60,6 +60,20 @@ export interface SecretOf {
   inBody: boolean;
 }
 
+/**
+ * A registry request was redirected to another origin, which then asked for the credentials that
+ * were withheld from it (401/403): its answer says nothing about them, so no check may judge it.
+ */
+export class CredentialsWithheldError extends Error {
+  override name = 'CredentialsWithheldError';
+  constructor(
+    readonly request: string,
+    readonly response: SessionResponse,
+  ) {
+    super(`${request} was redirected to ${response.credentialsWithheldFrom}, another origin; the credentials were withheld from it, so its ${response.status} says nothing about them`);
+  }
+}
+
 const MAX_REDIRECTS = 5;
 /** A Location longer than this is quoted cut in messages. */
 const MAX_QUOTED_LOCATION = 200;
@@ -267,6 +281,9 @@ export class RegistrySession {
       token = auth.token;
     }
     const response = await this.follow({ method, url, headers, body: options.body, maxBodyBytes: options.maxBodyBytes, signal: options.signal }, secret);
+    if (response.credentialsWithheldFrom !== null && (response.status === 401 || response.status === 403)) {
+      throw new CredentialsWithheldError(`${method} ${url.pathname}`, response);
+    }
     return { ...response, token };
   }
 

@@ -263,9 +263,11 @@ const CASES: Case[] = [
   },
   {
     behaviour: 'upload-without-location',
-    proves: 'a 202 without Location passes push and says the session could not be cancelled',
-    verdicts: ALL_PASS,
-    evidence: { push: { is_upload_cancelled: false, cancel_note: expect.stringContaining('without a Location') } },
+    defect: 13,
+    proves: 'a 202 without Location is no upload session: push is not verified, chunked upload not counted',
+    verdicts: 'pass pass pass warn pass info',
+    evidence: { push: { status_code: 202, is_upload_cancelled: false }, capabilities: { is_chunked_upload_supported: false } },
+    also: (run) => expect(run.byKey.push.diagnosis).toContain('no Location header'),
   },
   {
     behaviour: 'mount-bare-201',
@@ -403,8 +405,8 @@ const CASES: Case[] = [
   },
   {
     behaviour: 'body-endless',
-    proves: 'endless bodies are cut and every check still answers',
-    verdicts: 'pass pass pass warn warn warn',
+    proves: 'endless bodies are cut and every check still answers; a JSON body without a digest is no manifest',
+    verdicts: 'pass pass warn warn warn warn',
     evidence: { registry: { status_code: 200 } },
   },
 ];

@@ -6,6 +6,7 @@ import type { ConnectionErrorClass } from '../../registry/errors.js';
 import { fixFor } from '../../registry/errors.js';
 import type { TlsFacts } from '../../registry/http.js';
 import type { CredentialOriginError, InsecureCredentialsError } from '../../registry/credential-gate.js';
+import type { CredentialsWithheldError } from '../../registry/session.js';
 import type { OciTarget } from './oci-context.js';
 import { curlTlsOptions, fromWherePlatformRuns, numbered, probeStep, setConfigSteps, type Step } from './remediation.js';
 
@@ -141,5 +142,17 @@ export function credentialOriginFailure(target: OciTarget, error: CredentialOrig
     evidence: { registry_url: target.session.baseUrl.origin, credentials_withheld_from: error.url.origin },
     likelyCauses: ['A reverse proxy rewrites Location headers to another host or to http://', 'The registry is configured with a different external URL than OCI:RegistryUrl'],
     remediation: numbered(setConfigSteps('OCI:RegistryUrl', error.url.origin).map((s) => ({ ...s, description: `${s.description} (only if that origin is the registry you mean to use)` }))),
+  };
+}
+
+/** The warning when a redirect took a request to another origin that then asked for the withheld credentials. */
+export function credentialsWithheldWarning(target: OciTarget, error: CredentialsWithheldError): CheckOutcome {
+  const origin = error.response.credentialsWithheldFrom!;
+  return {
+    severity: 'warn',
+    diagnosis: `The credentials could not be checked: ${target.host} redirected ${error.request} to ${origin}, another origin, so they were withheld from it, and its ${error.response.status} says nothing about them.`,
+    evidence: { registry_url: target.session.baseUrl.origin, status_code: error.response.status, credentials_withheld_from: origin, credentials_valid: null, redirected_request: error.request },
+    likelyCauses: ['A reverse proxy, CDN or load balancer in front of the registry redirects API requests to another host or to http://', 'OCI:RegistryUrl names a front end rather than the registry\'s API host'],
+    remediation: numbered(setConfigSteps('OCI:RegistryUrl', origin).map((s) => ({ ...s, description: `${s.description} (only if that origin is the registry you mean to use)` }))),
   };
 }

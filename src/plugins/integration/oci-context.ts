@@ -9,8 +9,8 @@ import { resolveCredential } from '../../registry/credentials.js';
 import { proxyEnvironment } from '../../registry/proxy.js';
 import { ConnectionError } from '../../registry/errors.js';
 import { CredentialOriginError, InsecureCredentialsError } from '../../registry/credential-gate.js';
-import { RegistrySession } from '../../registry/session.js';
-import { connectionFailure, credentialOriginFailure, insecureCredentialsFailure } from './connection-failure.js';
+import { CredentialsWithheldError, RegistrySession } from '../../registry/session.js';
+import { connectionFailure, credentialOriginFailure, credentialsWithheldWarning, insecureCredentialsFailure } from './connection-failure.js';
 import { CHECK_IDS, plannedScopes, settingsOf } from './preconditions.js';
 import { curlTlsOptions, fromWherePlatformRuns, numbered, setConfigSteps } from './remediation.js';
 
@@ -137,6 +137,7 @@ async function verdictOf(target: OciTarget, probe: (target: OciTarget) => Promis
   } catch (error) {
     if (error instanceof InsecureCredentialsError) return insecureCredentialsFailure(target, error);
     if (error instanceof CredentialOriginError) return credentialOriginFailure(target, error);
+    if (error instanceof CredentialsWithheldError) return credentialsWithheldWarning(target, error);
     if (error instanceof ConnectionError) return connectionFailure(target, error, null);
     throw error;
   }

@@ -42,7 +42,9 @@ export function tlsEvidence(tls: TlsFacts | null): Evidence {
 function stepsFor(errorClass: ConnectionErrorClass, target: OciTarget): Step[] {
   const url = target.session.baseUrl;
   const { settings } = target;
-  const curl = `curl -sv${curlTlsOptions(settings.caCertificatePath?.value, settings.skipTlsVerify)} ${url.origin}/v2/ -o /dev/null`;
+  const view = { url, caPath: settings.caCertificatePath?.value, skipTlsVerify: settings.skipTlsVerify };
+  const verbose = (origin: string, tls: string): string => `curl -sv${tls} ${origin}/v2/ -o /dev/null`;
+  const curl = verbose(url.origin, curlTlsOptions(url, view.caPath, view.skipTlsVerify));
   const reproduce = probeStep('Reproduce the probe and read the connection and TLS details', curl);
   const port = url.port || (url.protocol === 'https:' ? '443' : '80');
   switch (errorClass) {
@@ -95,7 +97,7 @@ sudo systemctl restart stellaops-platform`,
         { environment: 'kubernetes', description: 'Check the registry service has ready endpoints', command: `kubectl get svc,endpoints -A | grep -i registry`, safe: true },
       ];
     default:
-      return [reproduce, ...fromWherePlatformRuns('Test the same path', curl), { environment: 'baremetal', description: 'Trace the network path to the registry', command: `tracepath -p ${port} ${url.hostname}`, safe: true }];
+      return [reproduce, ...fromWherePlatformRuns('Test the same path', view, verbose), { environment: 'baremetal', description: 'Trace the network path to the registry', command: `tracepath -p ${port} ${url.hostname}`, safe: true }];
   }
 }
 

@@ -32,7 +32,7 @@ interface Probe {
 
 function curlBase(p: Probe): string {
   const { settings } = p.target;
-  return `curl -sS -i${curlTlsOptions(settings.caCertificatePath?.value, settings.skipTlsVerify)}`;
+  return `curl -sS -i${curlTlsOptions(p.target.session.baseUrl, settings.caCertificatePath?.value, settings.skipTlsVerify)}`;
 }
 
 function tokenSteps(p: Probe): Step[] {

@@ -17,7 +17,7 @@ export interface CurlProbe {
 /** Steps that reproduce one probe: on Bearer registries first the token request, then the request. */
 export async function curlReproduction(target: OciTarget, probe: CurlProbe): Promise<Step[]> {
   const { session, settings } = target;
-  const tls = curlTlsOptions(settings.caCertificatePath?.value, settings.skipTlsVerify);
+  const tlsFor = (url: URL): string => curlTlsOptions(url, settings.caCertificatePath?.value, settings.skipTlsVerify);
   const credential = await session.credential();
   const user = credential.username ?? '<username>';
   const basic = credential.method === 'basic' ? ` -u ${shellQuote(user)}:'<password>'` : '';
@@ -28,7 +28,7 @@ export async function curlReproduction(target: OciTarget, probe: CurlProbe): Pro
   if (realm) {
     if (bearer?.params.service) realm.searchParams.set('service', bearer.params.service);
     for (const scope of probe.scopes) realm.searchParams.append('scope', scope);
-    steps.push(probeStep('Ask the token service for a token with the same scopes', `TOKEN=$(curl -sS${tls}${basic} ${shellQuote(realm.href)} | jq -r '.token // .access_token')`));
+    steps.push(probeStep('Ask the token service for a token with the same scopes', `TOKEN=$(curl -sS${tlsFor(realm)}${basic} ${shellQuote(realm.href)} | jq -r '.token // .access_token')`));
     auth = ` -H "Authorization: Bearer $TOKEN"`;
   } else if (credential.method === 'bearer') {
     auth = ` -H 'Authorization: Bearer <token>'`;
@@ -39,6 +39,6 @@ export async function curlReproduction(target: OciTarget, probe: CurlProbe): Pro
   const headers = Object.entries(probe.headers ?? {})
     .map(([k, v]) => ` -H ${shellQuote(`${k}: ${v}`)}`)
     .join('');
-  steps.push(probeStep(probe.description, `curl -sS${verb}${tls}${auth}${headers} ${shellQuote(session.baseUrl.origin + probe.path)}`));
+  steps.push(probeStep(probe.description, `curl -sS${verb}${tlsFor(session.baseUrl)}${auth}${headers} ${shellQuote(session.baseUrl.origin + probe.path)}`));
   return steps;
 }

@@ -12,7 +12,7 @@ import { CredentialOriginError, InsecureCredentialsError } from '../../registry/
 import { CredentialsWithheldError, RegistrySession } from '../../registry/session.js';
 import { connectionFailure, credentialOriginFailure, credentialsWithheldWarning, insecureCredentialsFailure } from './connection-failure.js';
 import { CHECK_IDS, plannedScopes, settingsOf } from './preconditions.js';
-import { curlTlsOptions, fromWherePlatformRuns, numbered, setConfigSteps } from './remediation.js';
+import { fromWherePlatformRuns, numbered, setConfigSteps } from './remediation.js';
 
 export interface OciTarget {
   settings: OciSettings;
@@ -154,8 +154,8 @@ function withEveryEnvironment(outcome: CheckOutcome, target: OciTarget): CheckOu
   const missing = (['compose', 'baremetal', 'kubernetes'] as const).filter((env) => !steps.some((s) => s.environment === env));
   if (missing.length === 0) return outcome;
   const { settings, session } = target;
-  const probe = `curl -sS -i${curlTlsOptions(settings.caCertificatePath?.value, settings.skipTlsVerify)} ${session.baseUrl.origin}/v2/`;
-  const added = fromWherePlatformRuns('Check what the registry answers', probe).filter((s) => missing.includes(s.environment as (typeof missing)[number]));
+  const view = { url: session.baseUrl, caPath: settings.caCertificatePath?.value, skipTlsVerify: settings.skipTlsVerify };
+  const added = fromWherePlatformRuns('Check what the registry answers', view, (origin, tls) => `curl -sS -i${tls} ${origin}/v2/`).filter((s) => missing.includes(s.environment as (typeof missing)[number]));
   return { ...outcome, remediation: numbered(steps, added) };
 }
 

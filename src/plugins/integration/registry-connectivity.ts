@@ -37,7 +37,7 @@ async function probeRegistry(target: OciTarget): Promise<CheckOutcome> {
     ...tlsEvidence(res.tls),
     ...rateLimitEvidence(res),
   };
-  const curl = `curl -sS -i${curlTlsOptions(settings.caCertificatePath?.value, settings.skipTlsVerify)} ${session.baseUrl.origin}/v2/`;
+  const curl = `curl -sS -i${curlTlsOptions(session.baseUrl, settings.caCertificatePath?.value, settings.skipTlsVerify)} ${session.baseUrl.origin}/v2/`;
 
   const bodyText = res.body.toString('utf8', 0, Math.min(res.body.length, 512));
   if (isHttpToHttpsAnswer(res.status, bodyText)) {

@@ -3,6 +3,7 @@
 // value or Kubernetes secret (kubernetes). Secrets always appear as placeholders such as <password>.
 
 import type { RemediationStep } from '../../engine/types.js';
+import { isLoopbackHost } from '../../registry/credential-gate.js';
 
 export type Step = Omit<RemediationStep, 'order'>;
 
@@ -107,12 +108,43 @@ export function credentialSteps(registryUrl: string, username: string | undefine
   ];
 }
 
-/** One read-only command as it runs where the platform runs: its compose service, its service user, its pod. */
-export function fromWherePlatformRuns(description: string, command: string): Step[] {
+/** How the platform reaches the registry: its URL and TLS settings, as configured. */
+export interface PlatformView {
+  url: URL;
+  caPath: string | undefined;
+  skipTlsVerify: boolean;
+}
+
+/**
+ * One read-only command as it runs where the platform runs: its compose service, its service user,
+ * its pod. `build` gets the registry origin and curl TLS options as seen from there: inside a
+ * container or pod, 127.0.0.1 is that container and host paths do not exist, so a loopback registry
+ * becomes host.docker.internal (compose) or a placeholder for its service (Kubernetes), and a CA
+ * path a placeholder for where it is mounted; the step says so.
+ */
+export function fromWherePlatformRuns(description: string, view: PlatformView, build: (origin: string, tls: string) => string): Step[] {
+  const { url } = view;
+  const loopback = isLoopbackHost(url.hostname);
+  const port = url.port ? `:${url.port}` : '';
+  const inContainer = (host: string, caPlaceholder: string): { origin: string; tls: string } => ({
+    origin: loopback ? `${url.protocol}//${host}${port}` : url.origin,
+    tls: curlTlsOptions(url, view.caPath === undefined ? undefined : caPlaceholder, view.skipTlsVerify),
+  });
+  const compose = inContainer('host.docker.internal', '<ca-path-inside-the-container>');
+  const pod = inContainer('<registry-service>', '<ca-path-inside-the-pod>');
+  const composeNotes = [
+    loopback ? `${url.hostname} inside the container is the container itself: host.docker.internal reaches the Docker host (on Linux add extra_hosts: ["host.docker.internal:host-gateway"]), or use the registry's compose service name` : '',
+    view.caPath !== undefined && !view.skipTlsVerify && url.protocol === 'https:' ? `${view.caPath} is a path on this machine: use the path where the CA is mounted into the container` : '',
+  ];
+  const podNotes = [
+    loopback ? `${url.hostname} inside a pod is the pod itself: use the registry's Service name` : '',
+    view.caPath !== undefined && !view.skipTlsVerify && url.protocol === 'https:' ? 'use the path where the CA is mounted into the pod' : '',
+  ];
+  const noted = (text: string, notes: string[]): string => [text, ...notes.filter(Boolean)].join('; ');
   return [
-    { environment: 'compose', description: `${description}, from the platform container`, command: `docker compose exec platform sh -c ${shellQuote(command)}`, safe: true },
-    { environment: 'baremetal', description: `${description}, as the platform's service user`, command: `sudo -u stellaops ${command}`, safe: true },
-    { environment: 'kubernetes', description: `${description}, from the platform pod`, command: `kubectl exec deploy/stellaops-platform -- sh -c ${shellQuote(command)}`, safe: true },
+    { environment: 'compose', description: noted(`${description}, from the platform container`, composeNotes), command: `docker compose exec platform sh -c ${shellQuote(build(compose.origin, compose.tls))}`, safe: true },
+    { environment: 'baremetal', description: `${description}, as the platform's service user`, command: `sudo -u stellaops ${build(url.origin, curlTlsOptions(url, view.caPath, view.skipTlsVerify))}`, safe: true },
+    { environment: 'kubernetes', description: noted(`${description}, from the platform pod`, podNotes), command: `kubectl exec deploy/stellaops-platform -- sh -c ${shellQuote(build(pod.origin, pod.tls))}`, safe: true },
   ];
 }
 
@@ -121,8 +153,9 @@ export function probeStep(description: string, command: string): Step {
   return { environment: 'any', description, command, safe: true };
 }
 
-/** `curl` options matching the session's TLS settings, for reproduction commands. */
-export function curlTlsOptions(caPath: string | undefined, skipVerify: boolean): string {
+/** `curl` options matching the session's TLS settings for this URL; none for plain http://. */
+export function curlTlsOptions(url: URL, caPath: string | undefined, skipVerify: boolean): string {
+  if (url.protocol !== 'https:') return '';
   if (skipVerify) return ' -k';
   return caPath ? ` --cacert ${shellQuote(caPath)}` : '';
 }

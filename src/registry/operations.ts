@@ -3,7 +3,7 @@
 // (open a session, cancel it at once), the referrers query and its tag-schema fallback.
 
 import { createHash } from 'node:crypto';
-import { headerValue, type HttpResponse } from './http.js';
+import { headerValue, type HttpResponse } from '../net/http-client.js';
 import { boundedJsonObject } from '../util/bounded-json.js';
 import { redirectTarget, type RegistrySession, type SessionResponse } from './session.js';
 

@@ -5,11 +5,12 @@
 // secret in a body — not at all, and the run remembers whom it withheld credentials from.
 
 import { bearerChallenge, parseChallenges, realmUrl, type Challenge, type ParseResult } from './challenge.js';
-import { CredentialOriginError } from './credential-gate.js';
+import { CredentialOriginError } from '../net/credential-gate.js';
 import type { ResolvedCredential } from './credentials.js';
-import { ConnectionError } from './errors.js';
-import { HttpClient, headerValue, type HttpResponse, type TlsFacts } from './http.js';
-import type { ProxyEnvironment } from './proxy.js';
+import { ConnectionError } from '../net/errors.js';
+import { HttpClient, headerValue, type HttpResponse } from '../net/http-client.js';
+import { inspectCertificate, type TlsFacts } from '../net/tls-facts.js';
+import type { ProxyEnvironment } from '../net/proxy.js';
 import { requestToken, type TokenOutcome } from './token.js';
 
 export interface SessionSettings {
@@ -200,7 +201,7 @@ export class RegistrySession {
     } catch (error) {
       const classified = error as ConnectionError;
       const isTlsProblem = classified.errorClass?.startsWith('tls_');
-      const tls = isTlsProblem ? await this.http.inspectCertificate(url) : null;
+      const tls = isTlsProblem ? await inspectCertificate(url) : null;
       return { kind: 'error', error: classified, tls, latencyMs: Math.round(performance.now() - started) };
     }
   }

@@ -3,8 +3,8 @@
 // `expires_in` (default 60 s) and `issued_at`. Tokens are registered with the redaction gate the
 // moment they exist; JWT payloads are decoded (never verified) for expiry and granted actions.
 
-import { ConnectionError } from './errors.js';
-import type { HttpResponse } from './http.js';
+import { ConnectionError } from '../net/errors.js';
+import type { HttpResponse } from '../net/http-client.js';
 import { allGrantedActions, decodeJwt, jwtExpiry } from './jwt.js';
 import { MAX_JSON_DEPTH, parseBoundedJson } from '../util/bounded-json.js';
 import { registerSecret } from '../util/redact.js';

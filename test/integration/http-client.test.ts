@@ -2,7 +2,7 @@
 // and the system roots are added only for a host that needs them, without ever trusting less.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { HttpClient } from '../../src/registry/http.js';
+import { HttpClient } from '../../src/net/http-client.js';
 import { loadTestEnv } from '../harness/test-env.js';
 
 const env = loadTestEnv();

@@ -1,7 +1,7 @@
 // The credential gate decides, before anything is sent, whether a request may carry its secret to
 // its URL: only to the origin the secret belongs to, never over plain HTTP to a remote host.
 import { afterEach, describe, expect, it } from 'vitest';
-import { CredentialOriginError, InsecureCredentialsError, admitRequest, type GatedRequest } from '../../src/registry/credential-gate.js';
+import { CredentialOriginError, InsecureCredentialsError, admitRequest, type GatedRequest } from '../../src/net/credential-gate.js';
 import { clearSecrets, registerCredentialPair } from '../../src/util/redact.js';
 
 const registry = 'https://registry.example:5000';

@@ -1,7 +1,7 @@
 // Proxy choice from the environment and the classification of connection errors.
 import { describe, expect, it } from 'vitest';
-import { classifyConnectionError, isHttpToHttpsAnswer } from '../../src/registry/errors.js';
-import { proxyFor } from '../../src/registry/proxy.js';
+import { classifyConnectionError, isHttpToHttpsAnswer } from '../../src/net/errors.js';
+import { proxyFor } from '../../src/net/proxy.js';
 
 describe('proxyFor', () => {
   const env = { HTTPS_PROXY: 'http://proxy.corp:3128', HTTP_PROXY: 'proxy.corp:8080', NO_PROXY: 'localhost,.internal.example,registry.local:5000,10.0.0.1' };

@@ -19,7 +19,7 @@ import {
   registryError,
   resolveDigest,
 } from '../../registry/operations.js';
-import { headerValue } from '../../registry/http.js';
+import { headerValue } from '../../net/http-client.js';
 import { boundedJsonObject } from '../../util/bounded-json.js';
 import type { RegistrySession } from '../../registry/session.js';
 import { connectionFailure } from './connection-failure.js';

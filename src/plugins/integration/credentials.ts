@@ -6,7 +6,7 @@
 import type { CheckDefinition, CheckOutcome, Evidence } from '../../engine/types.js';
 import { realmUrl, type Challenge } from '../../registry/challenge.js';
 import type { ResolvedCredential } from '../../registry/credentials.js';
-import { headerValue } from '../../registry/http.js';
+import { headerValue } from '../../net/http-client.js';
 import { rateLimitEvidence } from '../../registry/operations.js';
 import { decodeJwt, jwtExpiry } from '../../registry/jwt.js';
 import type { SessionResponse } from '../../registry/session.js';

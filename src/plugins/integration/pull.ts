@@ -5,7 +5,7 @@
 // so that 401 is reported as "valid credentials, no pull permission", which is what it means.
 
 import type { CheckDefinition, CheckOutcome, Evidence } from '../../engine/types.js';
-import { headerValue } from '../../registry/http.js';
+import { headerValue } from '../../net/http-client.js';
 import { MANIFEST_ACCEPT, challengeError, getManifest, grantedActions, isManifestAnswer, isSuccess, probeManifest, pullScope, rateLimitEvidence, registryError } from '../../registry/operations.js';
 import { probeTarget, type OciTarget } from './oci-context.js';
 import { curlReproduction } from './curl.js';

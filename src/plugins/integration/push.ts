@@ -6,7 +6,7 @@
 
 import type { CheckDefinition, CheckOutcome, Evidence } from '../../engine/types.js';
 import { challengeError, grantedActions, isSuccess, probeUpload, pushScope, rateLimitEvidence, registryError } from '../../registry/operations.js';
-import { headerValue } from '../../registry/http.js';
+import { headerValue } from '../../net/http-client.js';
 import { curlReproduction } from './curl.js';
 import { probeTarget, type OciTarget } from './oci-context.js';
 import { credentialSteps, numbered, setConfigSteps } from './remediation.js';

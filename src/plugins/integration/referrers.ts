@@ -4,7 +4,7 @@
 // fallback tag `sha256-<hex>`; report `OCI-Filters-Applied` when the API is there.
 
 import type { CheckDefinition, CheckOutcome, Evidence } from '../../engine/types.js';
-import { headerValue } from '../../registry/http.js';
+import { headerValue } from '../../net/http-client.js';
 import { OCI_INDEX, probeReferrers, pullScope, resolveDigest } from '../../registry/operations.js';
 import { curlReproduction } from './curl.js';
 import { probeTarget, type OciTarget } from './oci-context.js';

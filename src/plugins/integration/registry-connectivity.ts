@@ -3,8 +3,8 @@
 // warning when the certificate expires within 14 days.
 
 import type { CheckDefinition, CheckOutcome, Evidence } from '../../engine/types.js';
-import { isHttpToHttpsAnswer, type ConnectionError } from '../../registry/errors.js';
-import { headerValue } from '../../registry/http.js';
+import { isHttpToHttpsAnswer, type ConnectionError } from '../../net/errors.js';
+import { headerValue } from '../../net/http-client.js';
 import { rateLimitEvidence } from '../../registry/operations.js';
 import { redirectTarget } from '../../registry/session.js';
 import { probeTarget, type OciTarget } from './oci-context.js';

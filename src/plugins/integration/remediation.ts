@@ -3,7 +3,7 @@
 // value or Kubernetes secret (kubernetes). Secrets always appear as placeholders such as <password>.
 
 import type { RemediationStep } from '../../engine/types.js';
-import { isLoopbackHost } from '../../registry/credential-gate.js';
+import { isLoopbackHost } from '../../net/credential-gate.js';
 
 export type Step = Omit<RemediationStep, 'order'>;
 

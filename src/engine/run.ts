@@ -127,6 +127,7 @@ export async function runChecks(options: RunOptions): Promise<Report> {
     env: options.env ?? process.env,
     timeoutMs,
     selectedCheckIds: checks.map((c) => c.id),
+    plannedNeeds: checks.flatMap((c) => (c.needs ? [c.needs] : [])),
     userAgent: `stella-doctor/${options.doctorVersion} run/${runId}`,
     now,
   };

@@ -93,6 +93,21 @@ export interface CheckMetadata {
   article: string;
   /** Checks that only run with --full. */
   slow?: boolean;
+  /** What the check needs from the run's shared work, so that work is planned once for all of them. */
+  needs?: CheckNeeds;
+}
+
+/**
+ * A check's declared needs. The plugin that owns the target reads them (never check ids) to plan
+ * shared work: one token request with every scope, one manifest GET instead of HEAD + GET.
+ */
+export interface CheckNeeds {
+  /** The system the check probes, by its configuration section (`OCI`). */
+  target: string;
+  /** Access it needs on that system, in the target's own terms (`pull`, `push` for OCI). */
+  access?: string[];
+  /** Response bodies it reads that a cheaper request would not give (`manifest`). */
+  bodies?: string[];
 }
 
 export type CanRun = { runnable: true } | { runnable: false; reason: string };
@@ -109,8 +124,10 @@ export interface CheckContext {
   env: Record<string, string | undefined>;
   /** The per-check timeout; shared probes bound themselves a little below it. */
   timeoutMs: number;
-  /** Every check selected for this run, so shared work can be planned once. */
+  /** Every check selected for this run. */
   selectedCheckIds: string[];
+  /** The declared needs of every selected check, so shared work can be planned once. */
+  plannedNeeds: CheckNeeds[];
   /** `stella-doctor/<version> run/<runId>`: sent on every request so registry logs can be matched to a report. */
   userAgent: string;
   now(): Date;

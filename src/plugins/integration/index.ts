@@ -3,7 +3,7 @@
 // report; each check's probe lives in its own module and is loaded only when the check runs.
 
 import type { CheckDefinition, CheckMetadata, Plugin } from '../../engine/types.js';
-import { CHECK_IDS, PLUGIN_ID, canRunWithCredentials, canRunWithRegistry } from './preconditions.js';
+import { CHECK_IDS, PLUGIN_ID, canRunWithCredentials, canRunWithRegistry, ociNeeds } from './preconditions.js';
 
 const ARTICLES = 'docs/doctor/articles/integration';
 
@@ -25,6 +25,7 @@ export const integrationPlugin: Plugin = {
       tags: ['connectivity', 'oci', 'registry', 'quick'],
       estimatedDurationMs: 2000,
       article: `${ARTICLES}/registry-connectivity.md`,
+      needs: ociNeeds([]),
       canRun: canRunWithRegistry,
       load: async () => (await import('./registry-connectivity.js')).runRegistryCheck,
     }),
@@ -36,6 +37,7 @@ export const integrationPlugin: Plugin = {
       tags: ['registry', 'oci', 'credentials', 'secrets', 'auth'],
       estimatedDurationMs: 5000,
       article: `${ARTICLES}/registry-credentials.md`,
+      needs: ociNeeds([]),
       canRun: canRunWithRegistry,
       load: async () => (await import('./credentials.js')).runCredentialsCheck,
     }),
@@ -47,6 +49,7 @@ export const integrationPlugin: Plugin = {
       tags: ['registry', 'oci', 'pull', 'authorization', 'credentials'],
       estimatedDurationMs: 3000,
       article: `${ARTICLES}/registry-pull.md`,
+      needs: ociNeeds(['pull']),
       canRun: canRunWithRegistry,
       load: async () => (await import('./pull.js')).runPullCheck,
     }),
@@ -58,6 +61,7 @@ export const integrationPlugin: Plugin = {
       tags: ['registry', 'oci', 'push', 'authorization', 'credentials'],
       estimatedDurationMs: 3000,
       article: `${ARTICLES}/registry-push.md`,
+      needs: ociNeeds(['push']),
       canRun: canRunWithCredentials,
       load: async () => (await import('./push.js')).runPushCheck,
     }),
@@ -69,6 +73,7 @@ export const integrationPlugin: Plugin = {
       tags: ['registry', 'oci', 'referrers', 'compatibility', 'oci-1.1'],
       estimatedDurationMs: 3000,
       article: `${ARTICLES}/registry-referrers.md`,
+      needs: ociNeeds(['pull']),
       canRun: canRunWithRegistry,
       load: async () => (await import('./referrers.js')).runReferrersCheck,
     }),
@@ -80,6 +85,7 @@ export const integrationPlugin: Plugin = {
       tags: ['registry', 'oci', 'capabilities', 'compatibility'],
       estimatedDurationMs: 5000,
       article: `${ARTICLES}/registry-capabilities.md`,
+      needs: ociNeeds(['pull', 'push'], ['manifest']),
       canRun: canRunWithRegistry,
       load: async () => (await import('./capabilities.js')).runCapabilitiesCheck,
     }),

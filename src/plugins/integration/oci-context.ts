@@ -11,7 +11,7 @@ import { ConnectionError } from '../../net/errors.js';
 import { CredentialOriginError, InsecureCredentialsError } from '../../net/credential-gate.js';
 import { CredentialsWithheldError, RegistrySession } from '../../registry/session.js';
 import { connectionFailure, credentialOriginFailure, credentialsWithheldWarning, insecureCredentialsFailure } from './connection-failure.js';
-import { CHECK_IDS, plannedScopes, settingsOf } from './preconditions.js';
+import { CHECK_IDS, isManifestBodyPlanned, plannedScopes, settingsOf } from './preconditions.js';
 import { fromWherePlatformRuns, numbered, setConfigSteps } from './remediation.js';
 
 export interface OciTarget {
@@ -90,8 +90,8 @@ function resolveTarget(ctx: CheckContext): OpenedTarget {
       allowInsecureCredentials: settings.allowInsecureCredentials,
       requestTimeoutMs: Math.max(100, Math.floor(ctx.timeoutMs * 0.9)),
       proxyEnv: proxyEnvironment(ctx.env),
-      plannedScopes: plannedScopes(settings, ctx.selectedCheckIds),
-      isManifestBodyPlanned: ctx.selectedCheckIds.includes(CHECK_IDS.capabilities),
+      plannedScopes: plannedScopes(settings, ctx.plannedNeeds),
+      isManifestBodyPlanned: isManifestBodyPlanned(ctx.plannedNeeds),
       userAgent: ctx.userAgent,
     },
     // Half the check's time: what waits on the credential still has time to name a hung helper.

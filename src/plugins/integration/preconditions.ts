@@ -3,7 +3,7 @@
 // checks will need (so one token request can serve the whole run).
 
 import { readOciSettings, type OciSettings } from '../../config/oci-settings.js';
-import type { CanRun, CheckContext } from '../../engine/types.js';
+import type { CanRun, CheckContext, CheckNeeds } from '../../engine/types.js';
 
 export const PLUGIN_ID = 'stellaops.doctor.integration';
 export const CHECK_IDS = {
@@ -34,12 +34,32 @@ export function canRunWithCredentials(ctx: CheckContext): CanRun {
     : { runnable: false, reason: 'No credentials configured (OCI:Username/OCI:Password or OCI:Token): push authorization is only checked with credentials.' };
 }
 
-/** Scopes of the repositories the selected checks will touch. */
-export function plannedScopes(settings: OciSettings, selected: string[]): string[] {
-  const pull = `repository:${settings.testRepository.value}:pull`;
-  const push = `repository:${settings.pushTestRepository.value}:pull,push,delete`;
-  const scopes = new Set<string>();
-  if (selected.some((id) => id === CHECK_IDS.pull || id === CHECK_IDS.referrers || id === CHECK_IDS.capabilities)) scopes.add(pull);
-  if (selected.some((id) => id === CHECK_IDS.push || id === CHECK_IDS.capabilities)) scopes.add(push);
-  return [...scopes];
+/** What an OCI check may need: read the test repository, write the push repository. */
+export type OciAccess = 'pull' | 'push';
+
+const OCI_TARGET = 'OCI';
+
+/** The declared needs of an OCI check. */
+export function ociNeeds(access: OciAccess[], bodies: Array<'manifest'> = []): CheckNeeds {
+  return { target: OCI_TARGET, access, ...(bodies.length > 0 ? { bodies } : {}) };
+}
+
+/** The OCI needs of the run's selected checks, merged. */
+function ociPlan(planned: CheckNeeds[]): { access: Set<string>; bodies: Set<string> } {
+  const oci = planned.filter((needs) => needs.target === OCI_TARGET);
+  return { access: new Set(oci.flatMap((n) => n.access ?? [])), bodies: new Set(oci.flatMap((n) => n.bodies ?? [])) };
+}
+
+/** Token scopes of the repositories the selected checks declared they will touch. */
+export function plannedScopes(settings: OciSettings, planned: CheckNeeds[]): string[] {
+  const { access } = ociPlan(planned);
+  const scopes: string[] = [];
+  if (access.has('pull')) scopes.push(`repository:${settings.testRepository.value}:pull`);
+  if (access.has('push')) scopes.push(`repository:${settings.pushTestRepository.value}:pull,push,delete`);
+  return scopes;
+}
+
+/** Whether a selected check reads the test manifest's body, so manifest probes use GET rather than HEAD + GET. */
+export function isManifestBodyPlanned(planned: CheckNeeds[]): boolean {
+  return ociPlan(planned).bodies.has('manifest');
 }

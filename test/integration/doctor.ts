@@ -5,9 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runDoctor } from '../../src/doctor.js';
 import type { CheckResult, Report } from '../../src/engine/types.js';
-import { CHECK_IDS } from '../../src/plugins/integration/preconditions.js';
+import { CHECK_IDS } from '../../src/plugins/integration/oci/preconditions.js';
 
-export { CHECK_IDS as CHECK } from '../../src/plugins/integration/preconditions.js';
+export { CHECK_IDS as CHECK } from '../../src/plugins/integration/oci/preconditions.js';
 
 export const ALL_OCI: string[] = Object.values(CHECK_IDS);
 

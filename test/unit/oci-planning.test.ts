@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { Configuration } from '../../src/config/configuration.js';
 import { readOciSettings } from '../../src/config/oci-settings.js';
 import { allChecks } from '../../src/plugins/index.js';
-import { isManifestBodyPlanned, plannedScopes } from '../../src/plugins/integration/preconditions.js';
+import { isManifestBodyPlanned, plannedScopes } from '../../src/plugins/integration/oci/preconditions.js';
 
 const settings = readOciSettings(
   new Configuration([

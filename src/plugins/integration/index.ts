@@ -3,7 +3,7 @@
 // report; each check's probe lives in its own module and is loaded only when the check runs.
 
 import type { CheckDefinition, CheckMetadata, Plugin } from '../../engine/types.js';
-import { CHECK_IDS, PLUGIN_ID, canRunWithCredentials, canRunWithRegistry, ociNeeds } from './preconditions.js';
+import { CHECK_IDS, PLUGIN_ID, canRunWithCredentials, canRunWithRegistry, ociNeeds } from './oci/preconditions.js';
 
 const ARTICLES = 'docs/doctor/articles/integration';
 
@@ -27,7 +27,7 @@ export const integrationPlugin: Plugin = {
       article: `${ARTICLES}/registry-connectivity.md`,
       needs: ociNeeds([]),
       canRun: canRunWithRegistry,
-      load: async () => (await import('./registry-connectivity.js')).runRegistryCheck,
+      load: async () => (await import('./oci/registry-connectivity.js')).runRegistryCheck,
     }),
     check({
       id: CHECK_IDS.credentials,
@@ -39,7 +39,7 @@ export const integrationPlugin: Plugin = {
       article: `${ARTICLES}/registry-credentials.md`,
       needs: ociNeeds([]),
       canRun: canRunWithRegistry,
-      load: async () => (await import('./credentials.js')).runCredentialsCheck,
+      load: async () => (await import('./oci/credentials.js')).runCredentialsCheck,
     }),
     check({
       id: CHECK_IDS.pull,
@@ -51,7 +51,7 @@ export const integrationPlugin: Plugin = {
       article: `${ARTICLES}/registry-pull.md`,
       needs: ociNeeds(['pull']),
       canRun: canRunWithRegistry,
-      load: async () => (await import('./pull.js')).runPullCheck,
+      load: async () => (await import('./oci/pull.js')).runPullCheck,
     }),
     check({
       id: CHECK_IDS.push,
@@ -63,7 +63,7 @@ export const integrationPlugin: Plugin = {
       article: `${ARTICLES}/registry-push.md`,
       needs: ociNeeds(['push']),
       canRun: canRunWithCredentials,
-      load: async () => (await import('./push.js')).runPushCheck,
+      load: async () => (await import('./oci/push.js')).runPushCheck,
     }),
     check({
       id: CHECK_IDS.referrers,
@@ -75,7 +75,7 @@ export const integrationPlugin: Plugin = {
       article: `${ARTICLES}/registry-referrers.md`,
       needs: ociNeeds(['pull']),
       canRun: canRunWithRegistry,
-      load: async () => (await import('./referrers.js')).runReferrersCheck,
+      load: async () => (await import('./oci/referrers.js')).runReferrersCheck,
     }),
     check({
       id: CHECK_IDS.capabilities,
@@ -87,7 +87,7 @@ export const integrationPlugin: Plugin = {
       article: `${ARTICLES}/registry-capabilities.md`,
       needs: ociNeeds(['pull', 'push'], ['manifest']),
       canRun: canRunWithRegistry,
-      load: async () => (await import('./capabilities.js')).runCapabilitiesCheck,
+      load: async () => (await import('./oci/capabilities.js')).runCapabilitiesCheck,
     }),
   ],
 };

@@ -2,14 +2,14 @@
 // distribution API? `GET /v2/` without credentials (SPEC 4.1), plus TLS certificate facts and a
 // warning when the certificate expires within 14 days.
 
-import type { CheckDefinition, CheckOutcome, Evidence } from '../../engine/types.js';
-import { isHttpToHttpsAnswer, type ConnectionError } from '../../net/errors.js';
-import { headerValue } from '../../net/http-client.js';
-import { rateLimitEvidence } from '../../registry/operations.js';
-import { redirectTarget } from '../../registry/session.js';
+import type { CheckDefinition, CheckOutcome, Evidence } from '../../../engine/types.js';
+import { isHttpToHttpsAnswer, type ConnectionError } from '../../../net/errors.js';
+import { headerValue } from '../../../net/http-client.js';
+import { rateLimitEvidence } from '../../../registry/operations.js';
+import { redirectTarget } from '../../../registry/session.js';
 import { probeTarget, type OciTarget } from './oci-context.js';
-import { connectionFailure, tlsEvidence } from './connection-failure.js';
-import { curlTlsOptions, numbered, probeStep, setConfigSteps } from './remediation.js';
+import { connectionFailure, tlsEvidence } from '../shared/connection-failure.js';
+import { curlTlsOptions, numbered, probeStep, setConfigSteps } from '../shared/remediation.js';
 
 export const CERT_WARN_DAYS = 14;
 

@@ -4,12 +4,12 @@
 // distribution answers a token without the pull action with 401 `insufficient_scope` (not 403),
 // so that 401 is reported as "valid credentials, no pull permission", which is what it means.
 
-import type { CheckDefinition, CheckOutcome, Evidence } from '../../engine/types.js';
-import { headerValue } from '../../net/http-client.js';
-import { MANIFEST_ACCEPT, challengeError, getManifest, grantedActions, isManifestAnswer, isSuccess, probeManifest, pullScope, rateLimitEvidence, registryError } from '../../registry/operations.js';
+import type { CheckDefinition, CheckOutcome, Evidence } from '../../../engine/types.js';
+import { headerValue } from '../../../net/http-client.js';
+import { MANIFEST_ACCEPT, challengeError, getManifest, grantedActions, isManifestAnswer, isSuccess, probeManifest, pullScope, rateLimitEvidence, registryError } from '../../../registry/operations.js';
 import { probeTarget, type OciTarget } from './oci-context.js';
-import { curlReproduction } from './curl.js';
-import { credentialSteps, numbered, setConfigSteps, type Step } from './remediation.js';
+import { curlReproduction } from '../shared/curl.js';
+import { credentialSteps, numbered, setConfigSteps, type Step } from '../shared/remediation.js';
 
 async function probePull(target: OciTarget): Promise<CheckOutcome> {
   const { session, settings } = target;

@@ -1,13 +1,13 @@
 // The verdict every OCI check gives when the registry cannot be reached: the named cause, its
 // one-line fix, the certificate facts when TLS was the problem, and steps per environment.
 
-import type { CheckOutcome, Evidence } from '../../engine/types.js';
-import type { ConnectionErrorClass } from '../../net/errors.js';
-import { fixFor } from '../../net/errors.js';
-import type { TlsFacts } from '../../net/tls-facts.js';
-import type { CredentialOriginError, InsecureCredentialsError } from '../../net/credential-gate.js';
-import type { CredentialsWithheldError } from '../../registry/session.js';
-import type { OciTarget } from './oci-context.js';
+import type { CheckOutcome, Evidence } from '../../../engine/types.js';
+import type { ConnectionErrorClass } from '../../../net/errors.js';
+import { fixFor } from '../../../net/errors.js';
+import type { TlsFacts } from '../../../net/tls-facts.js';
+import type { CredentialOriginError, InsecureCredentialsError } from '../../../net/credential-gate.js';
+import type { CredentialsWithheldError } from '../../../registry/session.js';
+import type { OciTarget } from '../oci/oci-context.js';
 import { curlTlsOptions, fromWherePlatformRuns, numbered, probeStep, setConfigSteps, type Step } from './remediation.js';
 
 const CAUSES: Record<ConnectionErrorClass, string[]> = {

@@ -3,13 +3,13 @@
 // digest, query `/v2/<repo>/referrers/<digest>`, and when unsupported look for the tag-schema
 // fallback tag `sha256-<hex>`; report `OCI-Filters-Applied` when the API is there.
 
-import type { CheckDefinition, CheckOutcome, Evidence } from '../../engine/types.js';
-import { headerValue } from '../../net/http-client.js';
-import { OCI_INDEX, probeReferrers, pullScope, resolveDigest } from '../../registry/operations.js';
-import { curlReproduction } from './curl.js';
+import type { CheckDefinition, CheckOutcome, Evidence } from '../../../engine/types.js';
+import { headerValue } from '../../../net/http-client.js';
+import { OCI_INDEX, probeReferrers, pullScope, resolveDigest } from '../../../registry/operations.js';
+import { curlReproduction } from '../shared/curl.js';
 import { probeTarget, type OciTarget } from './oci-context.js';
 import { CHECK_IDS } from './preconditions.js';
-import { numbered, setConfigSteps } from './remediation.js';
+import { numbered, setConfigSteps } from '../shared/remediation.js';
 
 async function probeReferrersCheck(target: OciTarget): Promise<CheckOutcome> {
   const { session, settings } = target;

@@ -2,8 +2,8 @@
 // code: the check ids, the run's OCI settings, the canRun rules, and the token scopes the selected
 // checks will need (so one token request can serve the whole run).
 
-import { readOciSettings, type OciSettings } from '../../config/oci-settings.js';
-import type { CanRun, CheckContext, CheckNeeds } from '../../engine/types.js';
+import { readOciSettings, type OciSettings } from '../../../config/oci-settings.js';
+import type { CanRun, CheckContext, CheckNeeds } from '../../../engine/types.js';
 
 export const PLUGIN_ID = 'stellaops.doctor.integration';
 export const CHECK_IDS = {

@@ -3,16 +3,16 @@
 // check will need, so one token request can serve the whole run.
 
 import { readFileSync } from 'node:fs';
-import type { OciSettings } from '../../config/oci-settings.js';
-import type { CheckContext, CheckOutcome } from '../../engine/types.js';
-import { resolveCredential } from '../../registry/credentials.js';
-import { proxyEnvironment } from '../../net/proxy.js';
-import { ConnectionError } from '../../net/errors.js';
-import { CredentialOriginError, InsecureCredentialsError } from '../../net/credential-gate.js';
-import { CredentialsWithheldError, RegistrySession } from '../../registry/session.js';
-import { connectionFailure, credentialOriginFailure, credentialsWithheldWarning, insecureCredentialsFailure } from './connection-failure.js';
+import type { OciSettings } from '../../../config/oci-settings.js';
+import type { CheckContext, CheckOutcome } from '../../../engine/types.js';
+import { resolveCredential } from '../../../registry/credentials.js';
+import { proxyEnvironment } from '../../../net/proxy.js';
+import { ConnectionError } from '../../../net/errors.js';
+import { CredentialOriginError, InsecureCredentialsError } from '../../../net/credential-gate.js';
+import { CredentialsWithheldError, RegistrySession } from '../../../registry/session.js';
+import { connectionFailure, credentialOriginFailure, credentialsWithheldWarning, insecureCredentialsFailure } from '../shared/connection-failure.js';
 import { CHECK_IDS, isManifestBodyPlanned, plannedScopes, settingsOf } from './preconditions.js';
-import { fromWherePlatformRuns, numbered, setConfigSteps } from './remediation.js';
+import { fromWherePlatformRuns, numbered, setConfigSteps } from '../shared/remediation.js';
 
 export interface OciTarget {
   settings: OciSettings;

@@ -3,18 +3,18 @@
 // the reverse) fails with no request, `GET /v2/` with the credentials, the Docker token exchange
 // performed for Bearer registries, anonymous tokens, static JWT expiry, and credential safety.
 
-import type { CheckDefinition, CheckOutcome, Evidence } from '../../engine/types.js';
-import { realmUrl, type Challenge } from '../../registry/challenge.js';
-import type { ResolvedCredential } from '../../registry/credentials.js';
-import { headerValue } from '../../net/http-client.js';
-import { rateLimitEvidence } from '../../registry/operations.js';
-import { decodeJwt, jwtExpiry } from '../../registry/jwt.js';
-import type { SessionResponse } from '../../registry/session.js';
-import type { TokenOutcome } from '../../registry/token.js';
-import { connectionFailure } from './connection-failure.js';
-import { curlReproduction } from './curl.js';
+import type { CheckDefinition, CheckOutcome, Evidence } from '../../../engine/types.js';
+import { realmUrl, type Challenge } from '../../../registry/challenge.js';
+import type { ResolvedCredential } from '../../../registry/credentials.js';
+import { headerValue } from '../../../net/http-client.js';
+import { rateLimitEvidence } from '../../../registry/operations.js';
+import { decodeJwt, jwtExpiry } from '../../../registry/jwt.js';
+import type { SessionResponse } from '../../../registry/session.js';
+import type { TokenOutcome } from '../../../registry/token.js';
+import { connectionFailure } from '../shared/connection-failure.js';
+import { curlReproduction } from '../shared/curl.js';
 import { probeTarget, type OciTarget } from './oci-context.js';
-import { credentialSteps, curlTlsOptions, numbered, probeStep, setConfigSteps, shellQuote, type Step } from './remediation.js';
+import { credentialSteps, curlTlsOptions, numbered, probeStep, setConfigSteps, shellQuote, type Step } from '../shared/remediation.js';
 
 export const TOKEN_WARN_DAYS = 7;
 const DAY_MS = 86_400_000;

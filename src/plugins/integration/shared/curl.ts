@@ -2,9 +2,9 @@
 // same service and scopes on Bearer registries, Basic or static bearer credentials — with every
 // secret as a placeholder, so an operator can replay what the doctor saw.
 
-import { realmUrl } from '../../registry/challenge.js';
+import { realmUrl } from '../../../registry/challenge.js';
 import { curlTlsOptions, probeStep, shellQuote, type Step } from './remediation.js';
-import type { OciTarget } from './oci-context.js';
+import type { OciTarget } from '../oci/oci-context.js';
 
 export interface CurlProbe {
   method: 'GET' | 'HEAD' | 'POST' | 'DELETE' | 'OPTIONS';

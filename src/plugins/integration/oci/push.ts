@@ -4,12 +4,12 @@
 // distribution refuses the cancel without it; a failed cancel is reported, the verdict stands.
 // As with pull, distribution signals a missing push grant with 401 `insufficient_scope`.
 
-import type { CheckDefinition, CheckOutcome, Evidence } from '../../engine/types.js';
-import { challengeError, grantedActions, isSuccess, probeUpload, pushScope, rateLimitEvidence, registryError } from '../../registry/operations.js';
-import { headerValue } from '../../net/http-client.js';
-import { curlReproduction } from './curl.js';
+import type { CheckDefinition, CheckOutcome, Evidence } from '../../../engine/types.js';
+import { challengeError, grantedActions, isSuccess, probeUpload, pushScope, rateLimitEvidence, registryError } from '../../../registry/operations.js';
+import { headerValue } from '../../../net/http-client.js';
+import { curlReproduction } from '../shared/curl.js';
 import { probeTarget, type OciTarget } from './oci-context.js';
-import { credentialSteps, numbered, setConfigSteps } from './remediation.js';
+import { credentialSteps, numbered, setConfigSteps } from '../shared/remediation.js';
 
 const PURGE_NOTE = 'the registry purges abandoned upload sessions on its own schedule (distribution: after 7 days by default)';
 

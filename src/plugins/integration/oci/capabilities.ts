@@ -5,7 +5,7 @@
 // delete probe targets a random digest that cannot exist.
 
 import { randomBytes } from 'node:crypto';
-import type { CheckDefinition, CheckOutcome, Evidence } from '../../engine/types.js';
+import type { CheckDefinition, CheckOutcome, Evidence } from '../../../engine/types.js';
 import {
   MANIFEST_ACCEPT,
   cancelUpload,
@@ -18,14 +18,14 @@ import {
   pushScope,
   registryError,
   resolveDigest,
-} from '../../registry/operations.js';
-import { headerValue } from '../../net/http-client.js';
-import { boundedJsonObject } from '../../util/bounded-json.js';
-import type { RegistrySession } from '../../registry/session.js';
-import { connectionFailure } from './connection-failure.js';
-import { curlReproduction } from './curl.js';
+} from '../../../registry/operations.js';
+import { headerValue } from '../../../net/http-client.js';
+import { boundedJsonObject } from '../../../util/bounded-json.js';
+import type { RegistrySession } from '../../../registry/session.js';
+import { connectionFailure } from '../shared/connection-failure.js';
+import { curlReproduction } from '../shared/curl.js';
 import { probeTarget, type OciTarget } from './oci-context.js';
-import { numbered, type Step } from './remediation.js';
+import { numbered, type Step } from '../shared/remediation.js';
 
 type Capability = 'version_header' | 'referrers' | 'chunked_upload' | 'mount' | 'delete';
 type ProbeVerdict = { supported: boolean; untested?: string };

@@ -2,8 +2,8 @@
 // the configuration key as an environment variable (compose), a JSON path (bare metal) and a Helm
 // value or Kubernetes secret (kubernetes). Secrets always appear as placeholders such as <password>.
 
-import type { RemediationStep } from '../../engine/types.js';
-import { isLoopbackHost } from '../../net/credential-gate.js';
+import type { RemediationStep } from '../../../engine/types.js';
+import { isLoopbackHost } from '../../../net/credential-gate.js';
 
 export type Step = Omit<RemediationStep, 'order'>;
 

@@ -1,5 +1,6 @@
-// Connection failures, classified into named causes, each with a one-line fix.
-// A registry that cannot be reached is a finding, so the cause must be precise.
+// Connection failures, classified into named causes and said in words of the host that was asked;
+// the library's own message is kept apart, for the evidence. A server that cannot be reached is a
+// finding, so the cause must be precise. What to do about each cause is the diagnosis's business.
 
 export type ConnectionErrorClass =
   | 'dns'
@@ -17,24 +18,6 @@ export type ConnectionErrorClass =
   | 'redirect'
   | 'aborted'
   | 'unknown';
-
-const FIXES: Record<ConnectionErrorClass, string> = {
-  dns: 'The host name does not resolve: check the spelling of OCI:RegistryUrl and the DNS/hosts configuration of this machine.',
-  refused: 'Nothing listens on that host and port: check the port in OCI:RegistryUrl and that the registry service is running.',
-  timeout: 'The registry did not answer in time: check firewalls, security groups and proxies between here and the registry, and whether the registry is overloaded.',
-  reset: 'The connection was cut by the other side: check load balancers, proxies and TLS offloaders in front of the registry.',
-  unreachable: 'No network route to the registry: check routing, VPN and network policies.',
-  tls_untrusted: 'The certificate is not signed by a trusted CA: set OCI:CaCertificatePath (or NODE_EXTRA_CA_CERTS) to the PEM of the registry\'s CA. Like Node, Stella Doctor trusts Mozilla\'s roots as bundled with Node, not the system trust store: to trust that too, name its bundle (/etc/ssl/certs/ca-certificates.crt on Debian).',
-  tls_hostname: 'The certificate does not name this host: use a host name listed in the certificate\'s SANs in OCI:RegistryUrl, or reissue the certificate with this name.',
-  tls_expired: 'The certificate is expired or not yet valid: renew the registry\'s certificate (and check this machine\'s clock).',
-  tls_handshake: 'The TLS handshake failed: check the TLS versions and ciphers the registry and any TLS offloader accept.',
-  https_to_http: 'The registry speaks plain HTTP on this port: use http:// in OCI:RegistryUrl (only on a trusted network) or enable TLS on the registry.',
-  http_to_https: 'The registry expects TLS on this port: use https:// in OCI:RegistryUrl.',
-  proxy: 'The proxy refused or failed the connection: check HTTPS_PROXY/HTTP_PROXY, the proxy credentials, and NO_PROXY for the registry host.',
-  redirect: 'The registry redirected in a loop or too many times: check the registry URL and any reverse proxy rewriting it.',
-  aborted: 'The request was cancelled before it finished.',
-  unknown: 'An unexpected network error: run the verification command with --verbose and check the registry logs.',
-};
 
 /** What each cause means, said of the host that was asked: the diagnosis's words, not a library's. */
 const SUMMARIES: Record<ConnectionErrorClass, (url: URL) => string> = {
@@ -68,10 +51,6 @@ export class ConnectionError extends Error {
     this.code = code;
     this.detail = detail;
   }
-}
-
-export function fixFor(errorClass: ConnectionErrorClass): string {
-  return FIXES[errorClass];
 }
 
 const BY_CODE: Record<string, ConnectionErrorClass> = {

@@ -17,7 +17,7 @@ describe('a plain-HTTP registry given without a scheme', () => {
 
     expect(result.severity).toBe('fail');
     expect(result.diagnosis).toContain(`${withoutScheme} answered the TLS handshake in plain HTTP`);
-    expect(result.diagnosis).toContain(`tried https://${withoutScheme}; plain HTTP registries need http://`);
+    expect(result.diagnosis).toContain(`tried https://${withoutScheme}; a registry on plain HTTP needs http://`);
     expect(result.diagnosis).not.toMatch(/SSL routines|openssl|EPROTO|\n/);
     expect(result.evidence.error_message).toMatch(/wrong version number/);
     expect(result.evidence.error_message).not.toContain('\n');
@@ -27,7 +27,7 @@ describe('a plain-HTTP registry given without a scheme', () => {
     const output = run('text');
 
     expect(output.status).toBe(1);
-    expect(output.stdout).toContain('plain HTTP registries need http://');
+    expect(output.stdout).toContain('a registry on plain HTTP needs http://');
     expect(output.stdout).not.toMatch(/SSL routines|deps\/openssl/);
   });
 
@@ -36,7 +36,7 @@ describe('a plain-HTTP registry given without a scheme', () => {
     const rawLines = output.stdout.split('\n').filter((line) => /SSL routines/.test(line));
 
     expect(output.status).toBe(1);
-    expect(output.stdout).toContain('plain HTTP registries need http://');
+    expect(output.stdout).toContain('a registry on plain HTTP needs http://');
     expect(rawLines).toHaveLength(1);
     expect(rawLines[0]).toContain('error_message');
   });

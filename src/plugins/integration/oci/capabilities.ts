@@ -155,7 +155,7 @@ const EVIDENCE_KEY: Record<Capability, string> = {
 async function probeCapabilities(target: OciTarget): Promise<CheckOutcome> {
   const { session, settings } = target;
   const ping = await session.ping();
-  if (ping.kind === 'error') return connectionFailure(target, ping.error, ping.tls);
+  if (ping.kind === 'error') return connectionFailure(target.connection, ping.error, ping.tls);
   const credential = await session.credential();
   const c: Ctx = {
     target,

@@ -244,7 +244,7 @@ async function probeCredentials(target: OciTarget, now: Date): Promise<CheckOutc
   }
 
   const ping = await session.ping();
-  if (ping.kind === 'error') return connectionFailure(target, ping.error, ping.tls);
+  if (ping.kind === 'error') return connectionFailure(target.connection, ping.error, ping.tls);
   p.isRegistryOpen = ping.response.status === 200;
   const challenges = await session.challenges();
   p.evidence.auth_challenge = challenges.raw;

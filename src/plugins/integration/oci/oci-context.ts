@@ -10,7 +10,7 @@ import { proxyEnvironment } from '../../../net/proxy.js';
 import { ConnectionError } from '../../../net/errors.js';
 import { CredentialOriginError, InsecureCredentialsError } from '../../../net/credential-gate.js';
 import { CredentialsWithheldError, RegistrySession } from '../../../registry/session.js';
-import { connectionFailure, credentialOriginFailure, credentialsWithheldWarning, insecureCredentialsFailure } from '../shared/connection-failure.js';
+import { connectionFailure, credentialOriginFailure, credentialsWithheldWarning, insecureCredentialsFailure, type ConnectionTarget } from '../shared/connection-failure.js';
 import { CHECK_IDS, isManifestBodyPlanned, plannedScopes, settingsOf } from './preconditions.js';
 import { fromWherePlatformRuns, numbered, setConfigSteps } from '../shared/remediation.js';
 
@@ -19,6 +19,8 @@ export interface OciTarget {
   session: RegistrySession;
   /** host[:port] of the registry, for messages and remediation. */
   host: string;
+  /** The registry as connection diagnosis names it: its keys, URL and TLS settings. */
+  connection: ConnectionTarget;
   /**
    * The check's own abort signal, for requests only this check makes. Shared (memoised) requests
    * are bounded by their own deadline instead, and cancels of upload sessions or mount links are
@@ -97,7 +99,24 @@ function resolveTarget(ctx: CheckContext): OpenedTarget {
     // Half the check's time: what waits on the credential still has time to name a hung helper.
     () => resolveCredential(settings, url.host, ctx.env, Math.max(50, Math.floor(ctx.timeoutMs / 2))),
   );
-  return { settings, session, host: url.host };
+  return { settings, session, host: url.host, connection: registryConnection(settings, url) };
+}
+
+/** The registry as a connection target: its configuration keys and how the platform names it. */
+function registryConnection(settings: OciSettings, url: URL): ConnectionTarget {
+  return {
+    noun: 'registry',
+    url,
+    urlKey: 'OCI:RegistryUrl',
+    ...(settings.registryUrl?.normalizedFrom !== undefined ? { schemelessValue: settings.registryUrl.normalizedFrom } : {}),
+    caKey: 'OCI:CaCertificatePath',
+    caPath: settings.caCertificatePath?.value,
+    skipTlsVerify: settings.skipTlsVerify,
+    probePath: '/v2/',
+    urlEvidence: 'registry_url',
+    slug: 'registry',
+    serviceNames: { systemd: 'docker-registry', compose: 'registry' },
+  };
 }
 
 /**
@@ -131,14 +150,14 @@ async function verdictOf(target: OciTarget, probe: (target: OciTarget) => Promis
       // A registry that did not answer the shared /v2/ probe gets no further requests: every
       // check fails with the same cause at once instead of waiting out its own deadline.
       const ping = await target.session.ping();
-      if (ping.kind === 'error') return connectionFailure(target, ping.error, ping.tls);
+      if (ping.kind === 'error') return connectionFailure(target.connection, ping.error, ping.tls);
     }
     return await probe(target);
   } catch (error) {
     if (error instanceof InsecureCredentialsError) return insecureCredentialsFailure(target, error);
     if (error instanceof CredentialOriginError) return credentialOriginFailure(target, error);
     if (error instanceof CredentialsWithheldError) return credentialsWithheldWarning(target, error);
-    if (error instanceof ConnectionError) return connectionFailure(target, error, null);
+    if (error instanceof ConnectionError) return connectionFailure(target.connection, error, null);
     throw error;
   }
 }

@@ -17,7 +17,7 @@ async function probeRegistry(target: OciTarget): Promise<CheckOutcome> {
   const { session, settings } = target;
   const ping = await session.ping();
   if (ping.kind === 'error') {
-    const outcome = connectionFailure(target, ping.error, ping.tls);
+    const outcome = connectionFailure(target.connection, ping.error, ping.tls);
     outcome.evidence = { ...outcome.evidence, status_code: null, latency_ms: ping.latencyMs, ...tlsEvidence(ping.tls) };
     return outcome;
   }
@@ -41,7 +41,7 @@ async function probeRegistry(target: OciTarget): Promise<CheckOutcome> {
 
   const bodyText = res.body.toString('utf8', 0, Math.min(res.body.length, 512));
   if (isHttpToHttpsAnswer(res.status, bodyText)) {
-    return connectionFailure(target, { errorClass: 'http_to_https', message: `the server answered 400 "${bodyText.trim()}"` }, null);
+    return connectionFailure(target.connection, { errorClass: 'http_to_https', message: `the server answered 400 "${bodyText.trim()}"` }, null);
   }
 
   const location = headerValue(res, 'location');
@@ -50,7 +50,7 @@ async function probeRegistry(target: OciTarget): Promise<CheckOutcome> {
     try {
       redirected = redirectTarget(location, res.url);
     } catch (error) {
-      return connectionFailure(target, error as ConnectionError, null);
+      return connectionFailure(target.connection, error as ConnectionError, null);
     }
     const base = redirected.href.replace(/\/v2\/?$/, '');
     evidence.redirect_location = redirected.href;

@@ -1,31 +1,76 @@
-// The verdict every OCI check gives when the registry cannot be reached: the named cause, its
-// one-line fix, the certificate facts when TLS was the problem, and steps per environment.
+// The verdict any check gives when the system it probes cannot be reached: the named cause in
+// words, its fix, the certificate facts when TLS was the problem, and steps per environment. It
+// knows the target only by its configuration keys, URL and names, so a registry, a Git provider or
+// a Vault server get the same named causes with their own keys in the fixes.
 
 import type { CheckOutcome, Evidence } from '../../../engine/types.js';
-import type { ConnectionErrorClass } from '../../../net/errors.js';
-import { fixFor } from '../../../net/errors.js';
-import type { TlsFacts } from '../../../net/tls-facts.js';
 import type { CredentialOriginError, InsecureCredentialsError } from '../../../net/credential-gate.js';
+import type { ConnectionErrorClass } from '../../../net/errors.js';
+import type { TlsFacts } from '../../../net/tls-facts.js';
 import type { CredentialsWithheldError } from '../../../registry/session.js';
 import type { OciTarget } from '../oci/oci-context.js';
 import { curlTlsOptions, fromWherePlatformRuns, numbered, probeStep, setConfigSteps, type Step } from './remediation.js';
 
-const CAUSES: Record<ConnectionErrorClass, string[]> = {
-  dns: ['The host name in OCI:RegistryUrl is misspelled', 'This machine uses a DNS server that does not know the registry (split-horizon DNS, missing hosts entry)'],
-  refused: ['The registry process is not running', 'The port in OCI:RegistryUrl is wrong', 'The registry listens only on another interface (for example 127.0.0.1 on another host)'],
-  timeout: ['A firewall or security group drops the traffic', 'The registry is overloaded or hung', 'A proxy is required but not configured (HTTPS_PROXY)'],
-  reset: ['A load balancer or TLS offloader closes the connection', 'The registry crashed while answering'],
-  unreachable: ['No route to the registry network (VPN down, wrong subnet)', 'A network policy blocks egress'],
-  tls_untrusted: ['The registry uses a private or self-signed CA that this machine does not trust', 'An intermediate certificate is missing from the registry\'s chain', 'A TLS-inspecting proxy re-signs the traffic'],
-  tls_hostname: ['OCI:RegistryUrl uses a name or IP address that the certificate does not list', 'The certificate was issued for another host'],
-  tls_expired: ['The registry certificate has expired and was not renewed', 'This machine\'s clock is wrong'],
-  tls_handshake: ['The registry and this client share no TLS version or cipher', 'Something that is not TLS answers on this port'],
-  https_to_http: ['The registry serves plain HTTP on this port but OCI:RegistryUrl says https://'],
-  http_to_https: ['The registry serves TLS on this port but OCI:RegistryUrl says http://'],
-  proxy: ['The proxy in HTTPS_PROXY/HTTP_PROXY is down or refuses CONNECT', 'The proxy requires credentials', 'The registry host should be in NO_PROXY'],
-  redirect: ['A reverse proxy redirects /v2/ in a loop (for example http↔https)', 'OCI:RegistryUrl points at a login page'],
-  aborted: ['The run was cancelled'],
-  unknown: ['An unexpected network error'],
+/** A system a check connects to, as the diagnosis names it. */
+export interface ConnectionTarget {
+  /** What it is, for sentences: `registry`, `Git provider`, `Vault server`. */
+  noun: string;
+  /** The URL the check used. */
+  url: URL;
+  /** The configuration key of that URL (`OCI:RegistryUrl`). */
+  urlKey: string;
+  /** The value as configured, when it named no scheme and https:// was assumed. */
+  schemelessValue?: string;
+  /** The configuration key of its CA file (`OCI:CaCertificatePath`), and the file, if set. */
+  caKey: string;
+  caPath: string | undefined;
+  skipTlsVerify: boolean;
+  /** The path a reproduction asks for (`/v2/`). */
+  probePath: string;
+  /** The evidence key of the URL (`registry_url`). */
+  urlEvidence: string;
+  /** A short name for files and objects about it (`registry` → `stellaops-registry-ca`). */
+  slug: string;
+  /** Names the service goes by: its systemd unit and its compose service. */
+  serviceNames: { systemd: string; compose: string };
+}
+
+/** The one-line fix of each cause, with the target's own keys. */
+const FIXES: Record<ConnectionErrorClass, (t: ConnectionTarget) => string> = {
+  dns: (t) => `The host name does not resolve: check the spelling of ${t.urlKey} and the DNS/hosts configuration of this machine.`,
+  refused: (t) => `Nothing listens on that host and port: check the port in ${t.urlKey} and that the ${t.noun} is running.`,
+  timeout: (t) => `The ${t.noun} did not answer in time: check firewalls, security groups and proxies between here and the ${t.noun}, and whether it is overloaded.`,
+  reset: (t) => `The connection was cut by the other side: check load balancers, proxies and TLS offloaders in front of the ${t.noun}.`,
+  unreachable: (t) => `No network route to the ${t.noun}: check routing, VPN and network policies.`,
+  tls_untrusted: (t) =>
+    `The certificate is not signed by a trusted CA: set ${t.caKey} (or NODE_EXTRA_CA_CERTS) to the PEM of the ${t.noun}'s CA. Like Node, Stella Doctor trusts Mozilla's roots as bundled with Node, not the system trust store: to trust that too, name its bundle (/etc/ssl/certs/ca-certificates.crt on Debian).`,
+  tls_hostname: (t) => `The certificate does not name this host: use a host name listed in the certificate's SANs in ${t.urlKey}, or reissue the certificate with this name.`,
+  tls_expired: (t) => `The certificate is expired or not yet valid: renew the ${t.noun}'s certificate (and check this machine's clock).`,
+  tls_handshake: (t) => `The TLS handshake failed: check the TLS versions and ciphers the ${t.noun} and any TLS offloader accept.`,
+  https_to_http: (t) => `The ${t.noun} speaks plain HTTP on this port: use http:// in ${t.urlKey} (only on a trusted network) or enable TLS on the ${t.noun}.`,
+  http_to_https: (t) => `The ${t.noun} expects TLS on this port: use https:// in ${t.urlKey}.`,
+  proxy: (t) => `The proxy refused or failed the connection: check HTTPS_PROXY/HTTP_PROXY, the proxy credentials, and NO_PROXY for the ${t.noun}'s host.`,
+  redirect: (t) => `The ${t.noun} redirected in a loop, too often or to something that is not http(s): check ${t.urlKey} and any reverse proxy rewriting it.`,
+  aborted: () => 'The request was cancelled before it finished.',
+  unknown: (t) => `An unexpected network error: run the verification command with --verbose and check the ${t.noun}'s logs.`,
+};
+
+const CAUSES: Record<ConnectionErrorClass, (t: ConnectionTarget) => string[]> = {
+  dns: (t) => [`The host name in ${t.urlKey} is misspelled`, `This machine uses a DNS server that does not know the ${t.noun} (split-horizon DNS, missing hosts entry)`],
+  refused: (t) => [`The ${t.noun} process is not running`, `The port in ${t.urlKey} is wrong`, `The ${t.noun} listens only on another interface (for example 127.0.0.1 on another host)`],
+  timeout: (t) => ['A firewall or security group drops the traffic', `The ${t.noun} is overloaded or hung`, 'A proxy is required but not configured (HTTPS_PROXY)'],
+  reset: (t) => ['A load balancer or TLS offloader closes the connection', `The ${t.noun} crashed while answering`],
+  unreachable: (t) => [`No route to the ${t.noun}'s network (VPN down, wrong subnet)`, 'A network policy blocks egress'],
+  tls_untrusted: (t) => [`The ${t.noun} uses a private or self-signed CA that this machine does not trust`, `An intermediate certificate is missing from the ${t.noun}'s chain`, 'A TLS-inspecting proxy re-signs the traffic'],
+  tls_hostname: (t) => [`${t.urlKey} uses a name or IP address that the certificate does not list`, 'The certificate was issued for another host'],
+  tls_expired: (t) => [`The ${t.noun}'s certificate has expired and was not renewed`, "This machine's clock is wrong"],
+  tls_handshake: (t) => [`The ${t.noun} and this client share no TLS version or cipher`, 'Something that is not TLS answers on this port'],
+  https_to_http: (t) => [`The ${t.noun} serves plain HTTP on this port but ${t.urlKey} says https://`],
+  http_to_https: (t) => [`The ${t.noun} serves TLS on this port but ${t.urlKey} says http://`],
+  proxy: (t) => ['The proxy in HTTPS_PROXY/HTTP_PROXY is down or refuses CONNECT', 'The proxy requires credentials', `The ${t.noun}'s host should be in NO_PROXY`],
+  redirect: (t) => [`A reverse proxy redirects ${t.probePath} in a loop (for example http↔https)`, `${t.urlKey} points at a login page`],
+  aborted: () => ['The run was cancelled'],
+  unknown: () => ['An unexpected network error'],
 };
 
 export function tlsEvidence(tls: TlsFacts | null): Evidence {
@@ -39,24 +84,23 @@ export function tlsEvidence(tls: TlsFacts | null): Evidence {
   };
 }
 
-function stepsFor(errorClass: ConnectionErrorClass, target: OciTarget): Step[] {
-  const url = target.session.baseUrl;
-  const { settings } = target;
-  const view = { url, caPath: settings.caCertificatePath?.value, skipTlsVerify: settings.skipTlsVerify };
-  const verbose = (origin: string, tls: string): string => `curl -sv${tls} ${origin}/v2/ -o /dev/null`;
-  const curl = verbose(url.origin, curlTlsOptions(url, view.caPath, view.skipTlsVerify));
-  const reproduce = probeStep('Reproduce the probe and read the connection and TLS details', curl);
+function stepsFor(errorClass: ConnectionErrorClass, t: ConnectionTarget): Step[] {
+  const { url } = t;
+  const view = { url, caPath: t.caPath, skipTlsVerify: t.skipTlsVerify };
+  const verbose = (origin: string, tls: string): string => `curl -sv${tls} ${origin}${t.probePath} -o /dev/null`;
+  const reproduce = probeStep('Reproduce the probe and read the connection and TLS details', verbose(url.origin, curlTlsOptions(url, t.caPath, t.skipTlsVerify)));
   const port = url.port || (url.protocol === 'https:' ? '443' : '80');
+  const withPort = url.port ? `:${url.port}` : '';
   switch (errorClass) {
     case 'tls_untrusted':
       return [
         reproduce,
-        probeStep('See the certificate chain the registry presents', `openssl s_client -connect ${url.hostname}:${port} -servername ${url.hostname} -showcerts </dev/null`),
-        ...setConfigSteps('OCI:CaCertificatePath', '/etc/stellaops/certs/registry-ca.pem'),
+        probeStep(`See the certificate chain the ${t.noun} presents`, `openssl s_client -connect ${url.hostname}:${port} -servername ${url.hostname} -showcerts </dev/null`),
+        ...setConfigSteps(t.caKey, `/etc/stellaops/certs/${t.slug}-ca.pem`),
         {
           environment: 'kubernetes',
           description: 'Ship the CA as a ConfigMap mounted at that path',
-          command: `kubectl create configmap stellaops-registry-ca --from-file=registry-ca.pem=./registry-ca.pem --dry-run=client -o yaml | kubectl apply -f -`,
+          command: `kubectl create configmap stellaops-${t.slug}-ca --from-file=${t.slug}-ca.pem=./${t.slug}-ca.pem --dry-run=client -o yaml | kubectl apply -f -`,
           safe: false,
         },
       ];
@@ -64,64 +108,64 @@ function stepsFor(errorClass: ConnectionErrorClass, target: OciTarget): Step[] {
       return [
         reproduce,
         probeStep('List the names the certificate is valid for', `openssl s_client -connect ${url.hostname}:${port} </dev/null 2>/dev/null | openssl x509 -noout -ext subjectAltName`),
-        ...setConfigSteps('OCI:RegistryUrl', `${url.protocol}//<name-from-the-certificate>${url.port ? `:${url.port}` : ''}`),
+        ...setConfigSteps(t.urlKey, `${url.protocol}//<name-from-the-certificate>${withPort}`),
       ];
     case 'tls_expired':
-      return [reproduce, probeStep('Show the certificate dates', `openssl s_client -connect ${url.hostname}:${port} </dev/null 2>/dev/null | openssl x509 -noout -dates`), probeStep('Check this machine\'s clock', 'date -u')];
+      return [reproduce, probeStep('Show the certificate dates', `openssl s_client -connect ${url.hostname}:${port} </dev/null 2>/dev/null | openssl x509 -noout -dates`), probeStep("Check this machine's clock", 'date -u')];
     case 'https_to_http':
-      return [reproduce, ...setConfigSteps('OCI:RegistryUrl', `http://${url.host}`)];
+      return [reproduce, ...setConfigSteps(t.urlKey, `http://${url.host}`)];
     case 'http_to_https':
-      return [reproduce, ...setConfigSteps('OCI:RegistryUrl', `https://${url.host}`)];
+      return [reproduce, ...setConfigSteps(t.urlKey, `https://${url.host}`)];
     case 'dns':
-      return [reproduce, probeStep('Resolve the name the way this machine does', `getent hosts ${url.hostname}`), ...setConfigSteps('OCI:RegistryUrl', url.origin)];
+      return [reproduce, probeStep('Resolve the name the way this machine does', `getent hosts ${url.hostname}`), ...setConfigSteps(t.urlKey, url.origin)];
     case 'proxy':
       return [
         reproduce,
         probeStep('Show the proxy settings this process sees', 'env | grep -i _proxy'),
-        { environment: 'compose', description: `Exempt the registry from the proxy in the platform service's environment`, command: `echo 'NO_PROXY=${url.hostname}' >> .env
-docker compose up -d`, safe: false },
+        { environment: 'compose', description: `Exempt the ${t.noun} from the proxy in the platform service's environment`, command: `echo 'NO_PROXY=${url.hostname}' >> .env\ndocker compose up -d`, safe: false },
         {
           environment: 'baremetal',
-          description: 'Exempt the registry from the proxy in the service unit',
-          command: `sudo systemctl edit stellaops-platform   # add: [Service] Environment=NO_PROXY=${url.hostname}
-sudo systemctl restart stellaops-platform`,
+          description: `Exempt the ${t.noun} from the proxy in the service unit`,
+          command: `sudo systemctl edit stellaops-platform   # add: [Service] Environment=NO_PROXY=${url.hostname}\nsudo systemctl restart stellaops-platform`,
           safe: false,
         },
-        { environment: 'kubernetes', description: 'Exempt the registry from the proxy in the deployment', command: `kubectl set env deployment/stellaops-platform NO_PROXY=${url.hostname}`, safe: false },
+        { environment: 'kubernetes', description: `Exempt the ${t.noun} from the proxy in the deployment`, command: `kubectl set env deployment/stellaops-platform NO_PROXY=${url.hostname}`, safe: false },
       ];
     case 'refused':
       return [
         reproduce,
-        { environment: 'compose', description: 'Check that the registry container is up and publishes the port', command: `docker compose ps\ndocker compose logs --tail=50 registry`, safe: true },
-        { environment: 'baremetal', description: 'Check the registry service and what listens on the port', command: `systemctl status docker-registry --no-pager\nss -ltnp | grep ':${port}'`, safe: true },
-        { environment: 'kubernetes', description: 'Check the registry service has ready endpoints', command: `kubectl get svc,endpoints -A | grep -i registry`, safe: true },
+        { environment: 'compose', description: `Check that the ${t.noun}'s container is up and publishes the port`, command: `docker compose ps\ndocker compose logs --tail=50 ${t.serviceNames.compose}`, safe: true },
+        { environment: 'baremetal', description: `Check the ${t.noun}'s service and what listens on the port`, command: `systemctl status ${t.serviceNames.systemd} --no-pager\nss -ltnp | grep ':${port}'`, safe: true },
+        { environment: 'kubernetes', description: `Check the ${t.noun}'s Service has ready endpoints`, command: `kubectl get svc,endpoints -A | grep -i ${t.serviceNames.compose}`, safe: true },
       ];
     default:
-      return [reproduce, ...fromWherePlatformRuns('Test the same path', view, verbose), { environment: 'baremetal', description: 'Trace the network path to the registry', command: `tracepath -p ${port} ${url.hostname}`, safe: true }];
+      return [
+        reproduce,
+        ...fromWherePlatformRuns('Test the same path', view, verbose),
+        { environment: 'baremetal', description: `Trace the network path to the ${t.noun}`, command: `tracepath -p ${port} ${url.hostname}`, safe: true },
+      ];
   }
 }
 
-/** The fail verdict for an unreachable registry, shared by every OCI check. */
+/** The fail verdict for a target that cannot be reached, shared by every check that connects to one. */
 export function connectionFailure(
-  target: OciTarget,
+  t: ConnectionTarget,
   error: { errorClass: ConnectionErrorClass; message: string; detail?: string },
   tls: TlsFacts | null,
-  what = 'The registry cannot be reached',
+  what = `The ${t.noun} cannot be reached`,
 ): CheckOutcome {
-  const fix = fixFor(error.errorClass);
-  const guessed = target.settings.registryUrl?.normalizedFrom;
-  const schemeNote = guessed !== undefined ? ` (OCI:RegistryUrl '${guessed}' names no scheme: tried ${target.session.baseUrl.origin}; plain HTTP registries need http://)` : '';
+  const schemeNote = t.schemelessValue !== undefined ? ` (${t.urlKey} '${t.schemelessValue}' names no scheme: tried ${t.url.origin}; a ${t.noun} on plain HTTP needs http://)` : '';
   return {
     severity: 'fail',
-    diagnosis: `${what} (${error.errorClass}): ${error.message}${schemeNote}. ${fix}`,
+    diagnosis: `${what} (${error.errorClass}): ${error.message}${schemeNote}. ${FIXES[error.errorClass](t)}`,
     evidence: {
-      registry_url: target.session.baseUrl.origin,
+      [t.urlEvidence]: t.url.origin,
       error_class: error.errorClass,
       error_message: error.detail ?? error.message,
       ...(tls ? tlsEvidence(tls) : {}),
     },
-    likelyCauses: CAUSES[error.errorClass],
-    remediation: numbered(stepsFor(error.errorClass, target)),
+    likelyCauses: CAUSES[error.errorClass](t),
+    remediation: numbered(stepsFor(error.errorClass, t)),
   };
 }
 

@@ -5,6 +5,7 @@
 import http from 'node:http';
 import net from 'node:net';
 import tls from 'node:tls';
+import { basicAuthorization } from './basic-auth.js';
 import { ConnectionError } from './errors.js';
 import { registerSecret } from '../util/redact.js';
 import { bareHostname } from '../util/hostname.js';
@@ -106,5 +107,5 @@ export function openTunnel(proxy: URL, target: URL, tlsOptions: tls.ConnectionOp
 export function proxyAuthorization(proxy: URL): string {
   const user = decodeURIComponent(proxy.username);
   const pass = decodeURIComponent(proxy.password);
-  return `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}`;
+  return basicAuthorization(user, pass);
 }

@@ -53,6 +53,22 @@ export function parseChallenges(headers: string | string[] | undefined): ParseRe
   return { ok: true, challenges };
 }
 
+/** A response's `WWW-Authenticate`, read once: the raw text for the evidence and its parsed challenges. */
+export interface AuthenticateHeader {
+  raw: string | null;
+  parsed: ParseResult;
+  /** The RFC 6750 `error=` of the first challenge that carries one (`invalid_token`, `insufficient_scope`). */
+  error: string | null;
+}
+
+/** The one reader of `WWW-Authenticate` response headers (repeated headers are joined for the evidence). */
+export function readAuthenticate(res: { headers: Record<string, string | string[] | undefined> }): AuthenticateHeader {
+  const header = res.headers['www-authenticate'];
+  const parsed = parseChallenges(header);
+  const error = parsed.challenges.find((challenge) => challenge.params.error !== undefined)?.params.error ?? null;
+  return { raw: header === undefined ? null : Array.isArray(header) ? header.join(', ') : header, parsed, error };
+}
+
 /** The realm as an absolute http(s) URL, or undefined when it is missing, relative or another scheme. */
 export function realmUrl(challenge: Challenge): URL | undefined {
   const realm = challenge.params.realm;

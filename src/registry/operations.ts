@@ -79,13 +79,6 @@ export function isManifestAnswer(res: HttpResponse): boolean {
   return (digest !== null && DIGEST.test(digest)) || (type !== undefined && MANIFEST_TYPES.has(type));
 }
 
-/** The `error=` of a Bearer challenge (`insufficient_scope`, `invalid_token`), if any. */
-export function challengeError(res: HttpResponse): string | null {
-  const header = res.headers['www-authenticate'];
-  const text = Array.isArray(header) ? header.join(', ') : (header ?? '');
-  return /error="?([a-z_]+)/i.exec(text)?.[1] ?? null;
-}
-
 /**
  * The manifest's status and headers: a HEAD — or, when this run reads the body anyway (the
  * capability probe needs a blob digest from it), that GET, so one request answers both.

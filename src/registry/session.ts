@@ -4,7 +4,8 @@
 // origin it belongs to; a redirect to another origin is followed without the secret, or — for a
 // secret in a body — not at all, and the run remembers whom it withheld credentials from.
 
-import { bearerChallenge, parseChallenges, realmUrl, type Challenge, type ParseResult } from './challenge.js';
+import { bearerChallenge, readAuthenticate, realmUrl, type Challenge, type ParseResult } from './challenge.js';
+import { basicAuthorization } from '../net/basic-auth.js';
 import { CredentialOriginError } from '../net/credential-gate.js';
 import type { ResolvedCredential } from './credentials.js';
 import { ConnectionError } from '../net/errors.js';
@@ -89,7 +90,8 @@ export type ProbeChallenges = ParseResult & { raw: string | null };
 /** The challenges an anonymous `/v2/` probe carries: those of a 401, none otherwise. */
 function challengesOf(probe: Probe): ProbeChallenges {
   if (probe.kind !== 'response' || probe.response.status !== 401) return { ok: true, challenges: [], raw: null };
-  return { ...parseChallenges(probe.response.headers['www-authenticate']), raw: headerValue(probe.response, 'www-authenticate') };
+  const header = readAuthenticate(probe.response);
+  return { ...header.parsed, raw: header.raw };
 }
 
 export class RegistrySession {
@@ -254,7 +256,7 @@ export class RegistrySession {
     const token = await this.token(scopes);
     if (token) return token.exchange === 'ok' ? { header: `Bearer ${token.token}`, token } : { token };
     if (credential.method === 'basic' && credential.username !== undefined && credential.password !== undefined) {
-      return { header: `Basic ${Buffer.from(`${credential.username}:${credential.password}`).toString('base64')}` };
+      return { header: basicAuthorization(credential.username, credential.password) };
     }
     return {};
   }

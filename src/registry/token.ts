@@ -3,6 +3,7 @@
 // `expires_in` (default 60 s) and `issued_at`. Tokens are registered with the redaction gate the
 // moment they exist; JWT payloads are decoded (never verified) for expiry and granted actions.
 
+import { basicAuthorization } from '../net/basic-auth.js';
 import { ConnectionError } from '../net/errors.js';
 import type { HttpResponse } from '../net/http-client.js';
 import { allGrantedActions, decodeJwt, jwtExpiry } from './jwt.js';
@@ -54,10 +55,6 @@ export interface TokenRequestContext {
 }
 
 const CLIENT_ID = 'stella-doctor';
-
-function basicHeader(username: string, password: string): string {
-  return `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
-}
 
 function parseTokenBody(response: TokenResponse): { token: string; expiresIn: number; issuedAt: string | null } | string {
   const parsed = parseBoundedJson(response.body);
@@ -125,7 +122,7 @@ async function getToken(ctx: TokenRequestContext): Promise<TokenOutcome> {
   const { username, password } = ctx.credentials;
   if (username && password !== undefined) {
     url.searchParams.set('account', username);
-    headers.authorization = basicHeader(username, password);
+    headers.authorization = basicAuthorization(username, password);
   }
   url.searchParams.set('client_id', CLIENT_ID);
   return outcomeOf(await ctx.send('GET', url, headers), ctx, 'GET');

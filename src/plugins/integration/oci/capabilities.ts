@@ -5,11 +5,11 @@
 // delete probe targets a random digest that cannot exist.
 
 import { randomBytes } from 'node:crypto';
+import { readAuthenticate } from '../../../registry/challenge.js';
 import type { CheckDefinition, CheckOutcome, Evidence } from '../../../engine/types.js';
 import {
   MANIFEST_ACCEPT,
   cancelUpload,
-  challengeError,
   getManifest,
   isSuccess,
   probeReferrers,
@@ -93,7 +93,7 @@ async function probeMount(c: Ctx, e: Evidence): Promise<ProbeVerdict> {
     e.unlink_status_code = unlink.status;
     e.is_mount_unlinked = unlink.status === 202;
     if (unlink.status !== 202) {
-      e.mount_note = `the mounted blob stays linked in ${c.pushRepo}: the unlink was refused (${unlink.status} ${registryError(unlink.body).code ?? challengeError(unlink) ?? ''}); it holds no new data and disappears with the repository or garbage collection`.trim();
+      e.mount_note = `the mounted blob stays linked in ${c.pushRepo}: the unlink was refused (${unlink.status} ${registryError(unlink.body).code ?? readAuthenticate(unlink).error ?? ''}); it holds no new data and disappears with the repository or garbage collection`.trim();
     }
     return { supported: true };
   }
@@ -103,7 +103,7 @@ async function probeMount(c: Ctx, e: Evidence): Promise<ProbeVerdict> {
     e.mount_note = `the registry opened a plain upload instead of mounting (202): mounting is not supported, refused by policy, or the blob is not reachable from ${c.testRepo} for this account; the session was ${cancel && isSuccess(cancel) ? 'cancelled' : 'left to expire'}`;
     return { supported: false };
   }
-  if (post.status === 401 || post.status === 403) return { supported: false, untested: `mount refused (${post.status} ${challengeError(post) ?? registryError(post.body).code ?? ''})`.trim() };
+  if (post.status === 401 || post.status === 403) return { supported: false, untested: `mount refused (${post.status} ${readAuthenticate(post).error ?? registryError(post.body).code ?? ''})`.trim() };
   e.mount_note = `unexpected answer ${post.status}`;
   return { supported: false };
 }

@@ -4,9 +4,8 @@
 // performed for Bearer registries, anonymous tokens, static JWT expiry, and credential safety.
 
 import type { CheckDefinition, CheckOutcome, Evidence } from '../../../engine/types.js';
-import { realmUrl, type Challenge } from '../../../registry/challenge.js';
+import { readAuthenticate, realmUrl, type Challenge } from '../../../registry/challenge.js';
 import type { ResolvedCredential } from '../../../registry/credentials.js';
-import { headerValue } from '../../../net/http-client.js';
 import { rateLimitEvidence } from '../../../registry/operations.js';
 import { decodeJwt, jwtExpiry } from '../../../registry/jwt.js';
 import type { SessionResponse } from '../../../registry/session.js';
@@ -96,11 +95,11 @@ function judgeStatus(p: Probe, res: SessionResponse): CheckOutcome {
     p.evidence.credentials_valid = true;
     return outcome(p, 'pass', `The ${method === 'bearer' ? 'bearer token' : `credentials of '${p.credential.username}'`} are accepted by ${p.target.host}.`);
   }
-  const challenge = headerValue(res, 'www-authenticate');
   if (res.status === 401) {
+    const challenge = readAuthenticate(res);
     p.evidence.credentials_valid = false;
-    if (challenge) p.evidence.auth_challenge = challenge;
-    const invalidToken = /error="?invalid_token/i.test(challenge ?? '');
+    if (challenge.raw) p.evidence.auth_challenge = challenge.raw;
+    const invalidToken = challenge.error === 'invalid_token';
     const expiry = staticTokenExpiry(p);
     if (method === 'anonymous') {
       return outcome(p, 'fail', `${p.target.host} requires credentials and none are configured.`, ['OCI:Username/OCI:Password or OCI:Token are not set in this environment', 'The secret that should provide them was not mounted'], fixCredentialSteps(p));

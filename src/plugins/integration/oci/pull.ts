@@ -4,9 +4,10 @@
 // distribution answers a token without the pull action with 401 `insufficient_scope` (not 403),
 // so that 401 is reported as "valid credentials, no pull permission", which is what it means.
 
+import { readAuthenticate } from '../../../registry/challenge.js';
 import type { CheckDefinition, CheckOutcome, Evidence } from '../../../engine/types.js';
 import { headerValue } from '../../../net/http-client.js';
-import { MANIFEST_ACCEPT, challengeError, getManifest, grantedActions, isManifestAnswer, isSuccess, probeManifest, pullScope, rateLimitEvidence, registryError } from '../../../registry/operations.js';
+import { MANIFEST_ACCEPT, getManifest, grantedActions, isManifestAnswer, isSuccess, probeManifest, pullScope, rateLimitEvidence, registryError } from '../../../registry/operations.js';
 import { probeTarget, type OciTarget } from './oci-context.js';
 import { curlReproduction } from '../shared/curl.js';
 import { credentialSteps, numbered, setConfigSteps, type Step } from '../shared/remediation.js';
@@ -46,7 +47,7 @@ async function probePull(target: OciTarget): Promise<CheckOutcome> {
     const error = registryError(detail.body);
     evidence.registry_error_code = error.code;
     evidence.registry_error_message = error.message;
-    evidence.challenge_error = challengeError(res);
+    evidence.challenge_error = readAuthenticate(res).error;
   }
   if (res.status === 404) {
     return {

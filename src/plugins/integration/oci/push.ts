@@ -4,8 +4,9 @@
 // distribution refuses the cancel without it; a failed cancel is reported, the verdict stands.
 // As with pull, distribution signals a missing push grant with 401 `insufficient_scope`.
 
+import { readAuthenticate } from '../../../registry/challenge.js';
 import type { CheckDefinition, CheckOutcome, Evidence } from '../../../engine/types.js';
-import { challengeError, grantedActions, isSuccess, probeUpload, pushScope, rateLimitEvidence, registryError } from '../../../registry/operations.js';
+import { grantedActions, isSuccess, probeUpload, pushScope, rateLimitEvidence, registryError } from '../../../registry/operations.js';
 import { headerValue } from '../../../net/http-client.js';
 import { curlReproduction } from '../shared/curl.js';
 import { probeTarget, type OciTarget } from './oci-context.js';
@@ -51,7 +52,7 @@ async function probePush(target: OciTarget): Promise<CheckOutcome> {
   }
   if (post.status === 202) {
     const cancelled = evidence.is_upload_cancelled === true;
-    const refusal = cancelError ?? `the cancel was refused (${cancel?.status}${cancel ? ` ${challengeError(cancel) ?? registryError(cancel.body).code ?? ''}` : ''})`;
+    const refusal = cancelError ?? `the cancel was refused (${cancel?.status}${cancel ? ` ${readAuthenticate(cancel).error ?? registryError(cancel.body).code ?? ''}` : ''})`;
     if (!cancelled) evidence.cancel_note = `${refusal}; ${PURGE_NOTE}`;
     return {
       severity: 'pass',
@@ -61,7 +62,7 @@ async function probePush(target: OciTarget): Promise<CheckOutcome> {
   }
   const error = registryError(post.body);
   evidence.registry_error_code = error.code;
-  evidence.challenge_error = challengeError(post);
+  evidence.challenge_error = readAuthenticate(post).error;
   const grants = Array.isArray(evidence.granted_actions) ? `; the token grants: ${evidence.granted_actions.join(' ') || 'nothing'}` : '';
   if (post.status === 403 || (post.status === 401 && evidence.challenge_error === 'insufficient_scope')) {
     return {

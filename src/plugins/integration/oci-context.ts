@@ -2,13 +2,13 @@
 // RegistrySession for that registry — created on first use with the token scopes every selected
 // check will need, so one token request can serve the whole run.
 
-import { readFileSync } from 'node:fs';
 import type { OciSettings } from '../../config/oci-settings.js';
 import type { CheckContext, CheckOutcome } from '../../engine/types.js';
 import { resolveCredential } from '../../registry/credentials.js';
 import { proxyEnvironment } from '../../registry/proxy.js';
 import { ConnectionError } from '../../registry/errors.js';
 import { InsecureCredentialsError, RegistrySession } from '../../registry/session.js';
+import { readTextWithin, type UnreadableFileError } from '../../util/bounded-read.js';
 import { connectionFailure, insecureCredentialsFailure } from './connection-failure.js';
 import { CHECK_IDS, plannedScopes, settingsOf } from './preconditions.js';
 import { curlTlsOptions, fromWherePlatformRuns, numbered, setConfigSteps } from './remediation.js';
@@ -35,6 +35,9 @@ function configFailure(diagnosis: string, key: string, value: string, causes: st
     remediation: numbered(setConfigSteps(key, value)),
   };
 }
+
+/** A CA bundle far larger than a system's whole root store (~200 KB) is not a CA bundle. */
+const MAX_CA_BUNDLE_BYTES = 4 * 1024 * 1024;
 
 type OpenedTarget = Omit<OciTarget, 'signal'> | { failure: CheckOutcome };
 
@@ -67,10 +70,10 @@ function resolveTarget(ctx: CheckContext): OpenedTarget {
   let caPem: string | undefined;
   if (settings.caCertificatePath) {
     try {
-      caPem = readFileSync(settings.caCertificatePath.value, 'utf8');
+      caPem = readTextWithin(settings.caCertificatePath.value, MAX_CA_BUNDLE_BYTES);
       if (!caPem.includes('-----BEGIN CERTIFICATE-----')) throw new Error('the file holds no PEM certificate');
     } catch (error) {
-      const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist' : (error as Error).message;
+      const reason = (error as UnreadableFileError).code === 'ENOENT' ? 'does not exist' : (error as Error).message;
       return {
         failure: configFailure(
           `The CA certificate file ${settings.caCertificatePath.value} (${settings.caCertificatePath.key}) cannot be used: ${reason}.`,

@@ -2,15 +2,18 @@
 // defaults; appsettings.json then appsettings.{Environment}.json from the config directory; each
 // --config FILE; a dotenv file; process environment variables (`__` stands for `:`); each
 // --set Key=Value; then the convenience flags. Every value remembers the source it came from.
+// Secret values are registered with the redaction gate, then every value is validated.
 
 import { statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { isAbsolute, join, relative, resolve } from 'node:path';
+import { registerSecret } from '../util/redact.js';
 import { ConfigError, Configuration } from './configuration.js';
 import { BUILT_IN_DEFAULTS, DEFAULT_SOURCE } from './defaults.js';
 import { parseDotenv } from './dotenv.js';
 import { readConfigText } from './files.js';
 import { parseJsonConfig } from './json-source.js';
+import { validateConfiguration } from './validate.js';
 
 export interface ConfigLoadOptions {
   /** Current directory: relative paths are resolved against it. */
@@ -56,7 +59,7 @@ export function resolveEnvironmentName(options: Pick<ConfigLoadOptions, 'environ
   return { name: 'Production', source: DEFAULT_SOURCE };
 }
 
-/** Throws ConfigError (one line) for unreadable or malformed sources and bad --set arguments. */
+/** Throws ConfigError (one line) for unreadable or malformed sources, bad --set arguments and invalid values. */
 export function loadConfiguration(options: ConfigLoadOptions): Configuration {
   const config = new Configuration();
   for (const [key, value] of Object.entries(BUILT_IN_DEFAULTS)) config.set({ key, value, source: DEFAULT_SOURCE });
@@ -71,6 +74,8 @@ export function loadConfiguration(options: ConfigLoadOptions): Configuration {
   }
   for (const assignment of options.sets ?? []) config.set({ ...parseSet(assignment), source: '--set' });
   addFlags(config, options);
+  for (const secret of config.secretValues()) registerSecret(secret);
+  validateConfiguration(config, options.env);
   return config;
 }
 

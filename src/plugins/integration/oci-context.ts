@@ -1,4 +1,4 @@
-// What every OCI check needs when it probes: the registry URL and CA checked, and the run's one
+// What every OCI check needs when it probes: the registry URL and the CA file read, and the run's one
 // RegistrySession for that registry — created on first use with the token scopes every selected
 // check will need, so one token request can serve the whole run.
 
@@ -52,21 +52,8 @@ export function openTarget(ctx: CheckContext, signal: AbortSignal): OciTarget | 
 
 function resolveTarget(ctx: CheckContext): OpenedTarget {
   const settings = settingsOf(ctx);
-  const raw = settings.registryUrl!.value;
-  let url: URL;
-  try {
-    url = new URL(raw);
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('scheme');
-  } catch {
-    return {
-      failure: configFailure(
-        `The registry URL '${raw}' (${settings.registryUrl!.source}) is not a valid http(s) URL.`,
-        'OCI:RegistryUrl',
-        'https://registry.example.com',
-        ['A typo in OCI:RegistryUrl', 'A scheme other than http:// or https://'],
-      ),
-    };
-  }
+  // A valid http(s) URL: the configuration was validated when loaded.
+  const url = new URL(settings.registryUrl!.value);
   let caPem: string | undefined;
   if (settings.caCertificatePath) {
     try {

@@ -2,12 +2,11 @@
 // defaults; appsettings.json then appsettings.{Environment}.json from the config directory; each
 // --config FILE; a dotenv file; process environment variables (`__` stands for `:`); each
 // --set Key=Value; then the convenience flags. Every value remembers the source it came from.
-// Secret values are registered with the redaction gate, then every value is validated.
+// Every value is then validated (validate.ts), its secrets registered with the redaction gate first.
 
 import { statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { isAbsolute, join, relative, resolve } from 'node:path';
-import { registerSecret } from '../util/redact.js';
 import { ConfigError, Configuration } from './configuration.js';
 import { BUILT_IN_DEFAULTS, DEFAULT_SOURCE } from './defaults.js';
 import { parseDotenv } from './dotenv.js';
@@ -74,7 +73,6 @@ export function loadConfiguration(options: ConfigLoadOptions): Configuration {
   }
   for (const assignment of options.sets ?? []) config.set({ ...parseSet(assignment), source: '--set' });
   addFlags(config, options);
-  for (const secret of config.secretValues()) registerSecret(secret);
   validateConfiguration(config, options.env);
   return config;
 }

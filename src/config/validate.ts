@@ -1,9 +1,11 @@
 // Configuration that cannot be valid is refused when it is loaded (SPEC 3 and 9), before any check
 // runs or any request is sent: URLs that are not http(s) or carry credentials, ports out of range,
 // booleans that are not true/false, repository names, tags and digests outside the OCI grammar,
-// credentials that cannot travel in a header, malformed proxy URLs. Each problem is one ConfigError
-// line naming the key and its source, never the value (it may be a secret).
+// credentials that cannot travel in a header, malformed proxy URLs. Secret values are registered
+// with the redaction gate first; each problem is one ConfigError line naming the key and its
+// source, never the value (it may be a secret).
 
+import { registerSecret } from '../util/redact.js';
 import { ConfigError, type ConfigEntry, type Configuration } from './configuration.js';
 import { isDigest, isRepositoryName, isTag } from './oci-grammar.js';
 import { urlProblem } from './url.js';
@@ -56,8 +58,9 @@ const CHECKS: Record<string, Check> = {
 const PROXY_VARIABLES = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'];
 const proxy: Check = (value) => urlProblem(value, { defaultScheme: 'http' });
 
-/** Throws a ConfigError for the first value that cannot be valid; an empty value means "not set". */
+/** Registers the secret values, then throws a ConfigError for the first value that cannot be valid; an empty value means "not set". */
 export function validateConfiguration(config: Configuration, env: Record<string, string | undefined>): void {
+  for (const secret of config.secretValues()) registerSecret(secret);
   for (const entry of config.entries()) refuse(entry, CHECKS[entry.key.toLowerCase()]);
   // Both spellings of a proxy variable are read, so both are checked, from the environment itself.
   for (const name of PROXY_VARIABLES) refuse({ key: name, value: env[name] ?? '', source: `env:${name}` }, proxy);

@@ -162,9 +162,19 @@ describe('where the rules apply', () => {
     expect(configErrorOf(() => loadConfiguration({ cwd: '/nonexistent', env: {}, registry: 'ftp://x' }))).toBe('invalid OCI:RegistryUrl (--registry): the scheme ftp: is not http or https');
   });
 
-  it('holds a Configuration built by a library caller to the same rules before any check runs', async () => {
-    const config = new Configuration([{ key: 'OCI:TestRepository', value: '../../admin', source: 'caller' }]);
+  it('registers the secret values before it validates, so an error about another key cannot show them', () => {
+    configErrorOf(() => loadWith({ OCI__Password: 'canary-Secret-91x', OCI__SkipTlsVerify: 'maybe' }));
+
+    expect(redactText('canary-Secret-91x')).toBe(MASK);
+  });
+
+  it('holds a Configuration built by a library caller to the same rules before any check runs, its secrets registered', async () => {
+    const config = new Configuration([
+      { key: 'OCI:Token', value: 'canary-Token-91x', source: 'caller' },
+      { key: 'OCI:TestRepository', value: '../../admin', source: 'caller' },
+    ]);
 
     await expect(runDoctor({ config, env: {} })).rejects.toThrow('invalid OCI:TestRepository (caller): not a repository name');
+    expect(redactText('canary-Token-91x')).toBe(MASK);
   });
 });

@@ -99,8 +99,9 @@ function addJsonFile(config: Configuration, path: string, name: string, source: 
 function addDotenv(config: Configuration, options: ConfigLoadOptions): void {
   const given = options.envFile;
   const path = resolve(options.cwd, given ?? '.env');
-  // `.env` is optional, and is often a Python virtualenv directory rather than a file.
-  if (given === undefined && !statSync(path, { throwIfNoEntry: false })?.isFile()) return;
+  // `.env` is optional, and is often a Python virtualenv directory rather than a file; anything
+  // else named `.env` (a link to a device, say) is read, or refused, like a given file.
+  if (given === undefined && (statSync(path, { throwIfNoEntry: false })?.isDirectory() ?? true)) return;
   const name = given ?? '.env';
   const text = readConfigText(path, name, 'env file')!;
   const source = given === undefined ? '.env' : `env-file:${given}`;

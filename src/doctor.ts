@@ -3,6 +3,7 @@
 
 import { loadConfiguration, type ConfigLoadOptions } from './config/load.js';
 import type { Configuration } from './config/configuration.js';
+import { validateConfiguration } from './config/validate.js';
 import { runChecks, type RunEvent } from './engine/run.js';
 import { selectChecks, type Selection } from './engine/selection.js';
 import type { Report } from './engine/types.js';
@@ -25,13 +26,13 @@ export function defaultRunbookBase(): string {
   return new URL('docs/doctor/articles/', PACKAGE_ROOT).href;
 }
 
-/** Runs the selected checks. Throws ConfigError for bad configuration or an unknown check id. */
+/** Runs the selected checks. Throws ConfigError for invalid configuration or an unknown check id. */
 export async function runDoctor(options: DoctorOptions = {}): Promise<Report> {
   const env = options.env ?? process.env;
-  const config =
-    options.config && 'get' in options.config && typeof options.config.get === 'function'
-      ? (options.config as Configuration)
-      : loadConfiguration({ cwd: process.cwd(), env, ...(options.config as Partial<ConfigLoadOptions>) });
+  const given = options.config && 'get' in options.config && typeof options.config.get === 'function' ? (options.config as Configuration) : undefined;
+  // A configuration built by the caller is held to the same rules, and its secrets masked, as a loaded one.
+  if (given) validateConfiguration(given, env);
+  const config = given ?? loadConfiguration({ cwd: process.cwd(), env, ...(options.config as Partial<ConfigLoadOptions>) });
   const checks = selectChecks(allChecks(), options.selection ?? {});
   return runChecks({
     checks,

@@ -11,7 +11,8 @@ import { selectChecks, type Selection } from '../engine/selection.js';
 import type { Report, Severity } from '../engine/types.js';
 import { allChecks } from '../plugins/index.js';
 import { REPORT_FORMATS, renderReport } from '../render/index.js';
-import { redactText, registerSecret } from '../util/redact.js';
+import { readFdWithin } from '../util/bounded-read.js';
+import { redactText } from '../util/redact.js';
 import { DOCTOR_VERSION, PACKAGE_ROOT } from '../version.js';
 import { helpText, parseArgs, type ParsedArgs } from './args.js';
 
@@ -26,6 +27,11 @@ function out(text: string): void {
 
 function err(text: string): void {
   process.stderr.write(redactText(text));
+}
+
+/** An error message echoes what the user typed: control characters are shown escaped, so it stays one line. */
+function oneLine(message: string): string {
+  return message.replace(/[\x00-\x1f\x7f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
 
 function useColor(stream: NodeJS.WriteStream): boolean {
@@ -49,11 +55,14 @@ function selectionOf(args: ParsedArgs): Selection {
   };
 }
 
+/** Far more than any password or token; standard input may be /dev/zero. */
+const MAX_PASSWORD_BYTES = 64 * 1024;
+
 function readStdin(): string {
   try {
-    return readFileSync(0, 'utf8').replace(/\r?\n$/, '');
+    return readFdWithin(0, MAX_PASSWORD_BYTES).replace(/\r?\n$/, '');
   } catch (error) {
-    throw new ConfigError(`--password-stdin: cannot read standard input (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+    throw new ConfigError(`--password-stdin: cannot read standard input (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
   }
 }
 
@@ -75,9 +84,7 @@ async function loadConfig(args: ParsedArgs): Promise<Configuration> {
     password,
     dockerConfig: dockerConfig === 'true' ? true : dockerConfig,
   };
-  const config = loadConfiguration(options);
-  for (const secret of config.secretValues()) registerSecret(secret);
-  return config;
+  return loadConfiguration(options);
 }
 
 function writeResult(args: ParsedArgs, text: string, what: string): void {
@@ -112,7 +119,11 @@ async function commandRun(args: ParsedArgs): Promise<number> {
   const shown = args.lists.get('severity')?.map((s) => oneOf('severity', s, SEVERITIES, 'fail'));
   const timeoutText = args.values.get('timeout');
   const timeoutMs = timeoutText === undefined ? undefined : parseDuration(timeoutText);
-  if (timeoutText !== undefined && timeoutMs === undefined) throw new ConfigError(`invalid --timeout '${timeoutText}' (expected e.g. 500ms, 10s, 2m)`);
+  if (timeoutText !== undefined && timeoutMs === undefined) {
+    const number = /^\s*(\d+(?:\.\d+)?)\s*$/.exec(timeoutText)?.[1];
+    const hint = number !== undefined && Number(number) > 0 ? `add a unit: ${number}s` : 'expected e.g. 500ms, 10s, 2m';
+    throw new ConfigError(`invalid --timeout '${timeoutText}' (${hint})`);
+  }
   const parallelText = args.values.get('parallel');
   const parallel = parallelText === undefined ? undefined : Number(parallelText);
   if (parallel !== undefined && (!Number.isInteger(parallel) || parallel < 1 || parallel > 64)) {
@@ -209,10 +220,10 @@ export async function main(argv: string[]): Promise<number> {
     return await HANDLERS[args.command](args);
   } catch (error) {
     if (error instanceof ConfigError) {
-      err(`stella: error: ${error.message}\n`);
+      err(`stella: error: ${oneLine(error.message)}\n`);
       return EXIT.usage;
     }
-    err(`stella: internal error: ${error instanceof Error ? error.message : String(error)}\n`);
+    err(`stella: internal error: ${oneLine(error instanceof Error ? error.message : String(error))}\n`);
     return EXIT.internal;
   }
 }

@@ -57,10 +57,11 @@ export class Configuration {
     return undefined;
   }
 
+  /** `true` in any case; the fallback when not set. Anything but true/false is refused when loaded. */
   getBoolean(key: string, fallback = false): boolean {
     const value = this.get(key)?.trim().toLowerCase();
     if (value === undefined || value === '') return fallback;
-    return value === 'true' || value === '1' || value === 'yes';
+    return value === 'true';
   }
 
   /** Every effective value, sorted by key. */

@@ -1,8 +1,12 @@
 // JSON configuration files (appsettings*.json, --config FILE) flattened into .NET-style keys:
 // nested objects become `A:B:C`, arrays are indexed (`A:0`), numbers and booleans become strings,
-// null becomes the empty string. Malformed JSON is a one-line ConfigError with line and column.
+// null becomes the empty string. Malformed JSON is a one-line ConfigError with line and column, and
+// so is a document nested deeper than any configuration needs.
 
 import { ConfigError } from './configuration.js';
+
+/** Far deeper than any configuration section; deep enough nesting would exhaust the stack. */
+export const MAX_JSON_DEPTH = 64;
 
 export interface FlatValue {
   key: string;
@@ -22,21 +26,22 @@ export function parseJsonConfig(text: string, name: string): FlatValue[] {
     throw new ConfigError(`${name} must contain a JSON object at the top level, not ${kindOf(document)}`);
   }
   const out: FlatValue[] = [];
-  flatten(document, '', out);
+  flatten(document, '', out, name, 0);
   return out;
 }
 
-function flatten(value: unknown, path: string, out: FlatValue[]): void {
+function flatten(value: unknown, path: string, out: FlatValue[], name: string, depth: number): void {
+  if (depth > MAX_JSON_DEPTH) throw new ConfigError(`${name} is nested more than ${MAX_JSON_DEPTH} levels deep`);
   if (value === null) {
     out.push({ key: path, value: '' });
     return;
   }
   if (Array.isArray(value)) {
-    value.forEach((item, index) => flatten(item, join(path, String(index)), out));
+    value.forEach((item, index) => flatten(item, join(path, String(index)), out, name, depth + 1));
     return;
   }
   if (typeof value === 'object') {
-    for (const [key, item] of Object.entries(value)) flatten(item, join(path, key), out);
+    for (const [key, item] of Object.entries(value)) flatten(item, join(path, key), out, name, depth + 1);
     return;
   }
   out.push({ key: path, value: String(value) });

@@ -2,6 +2,7 @@
 // defaults; appsettings.json then appsettings.{Environment}.json from the config directory; each
 // --config FILE; a dotenv file; process environment variables (`__` stands for `:`); each
 // --set Key=Value; then the convenience flags. Every value remembers the source it came from.
+// Every value is then validated (validate.ts), its secrets registered with the redaction gate first.
 
 import { statSync } from 'node:fs';
 import { homedir } from 'node:os';
@@ -11,6 +12,7 @@ import { BUILT_IN_DEFAULTS, DEFAULT_SOURCE } from './defaults.js';
 import { parseDotenv } from './dotenv.js';
 import { readConfigText } from './files.js';
 import { parseJsonConfig } from './json-source.js';
+import { validateConfiguration } from './validate.js';
 
 export interface ConfigLoadOptions {
   /** Current directory: relative paths are resolved against it. */
@@ -56,7 +58,7 @@ export function resolveEnvironmentName(options: Pick<ConfigLoadOptions, 'environ
   return { name: 'Production', source: DEFAULT_SOURCE };
 }
 
-/** Throws ConfigError (one line) for unreadable or malformed sources and bad --set arguments. */
+/** Throws ConfigError (one line) for unreadable or malformed sources, bad --set arguments and invalid values. */
 export function loadConfiguration(options: ConfigLoadOptions): Configuration {
   const config = new Configuration();
   for (const [key, value] of Object.entries(BUILT_IN_DEFAULTS)) config.set({ key, value, source: DEFAULT_SOURCE });
@@ -71,6 +73,7 @@ export function loadConfiguration(options: ConfigLoadOptions): Configuration {
   }
   for (const assignment of options.sets ?? []) config.set({ ...parseSet(assignment), source: '--set' });
   addFlags(config, options);
+  validateConfiguration(config, options.env);
   return config;
 }
 
@@ -96,8 +99,9 @@ function addJsonFile(config: Configuration, path: string, name: string, source: 
 function addDotenv(config: Configuration, options: ConfigLoadOptions): void {
   const given = options.envFile;
   const path = resolve(options.cwd, given ?? '.env');
-  // `.env` is optional, and is often a Python virtualenv directory rather than a file.
-  if (given === undefined && !statSync(path, { throwIfNoEntry: false })?.isFile()) return;
+  // `.env` is optional, and is often a Python virtualenv directory rather than a file; anything
+  // else named `.env` (a link to a device, say) is read, or refused, like a given file.
+  if (given === undefined && (statSync(path, { throwIfNoEntry: false })?.isDirectory() ?? true)) return;
   const name = given ?? '.env';
   const text = readConfigText(path, name, 'env file')!;
   const source = given === undefined ? '.env' : `env-file:${given}`;

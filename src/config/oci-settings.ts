@@ -7,6 +7,7 @@
 
 import type { ConfigEntry, Configuration } from './configuration.js';
 import { BUILT_IN_DEFAULTS, DEFAULT_SOURCE } from './defaults.js';
+import { normalizeUrl } from './url.js';
 
 export interface Setting {
   value: string;
@@ -31,7 +32,7 @@ export interface OciSettings {
   dockerConfigPath?: Setting;
 }
 
-/** Booleans follow Configuration.getBoolean: `true`, `1`, `yes` (any case) are true, anything else false. */
+/** Values are validated when loaded (validate.ts): booleans here are `true` or `false` in any case. */
 export function readOciSettings(config: Configuration): OciSettings {
   const setting = (...keys: string[]): Setting | undefined => toSetting(config.first(...keys));
   return {
@@ -63,8 +64,7 @@ function withDefault(config: Configuration, key: string, fallback: string): Sett
 
 function normalizeRegistryUrl(setting: Setting | undefined): Setting | undefined {
   if (!setting) return undefined;
-  const trimmed = setting.value.trim().replace(/\/+$/, '');
-  if (trimmed === '') return undefined;
-  const value = /^[a-z][a-z0-9+.-]*:\/\//i.test(trimmed) ? trimmed : `https://${trimmed}`;
+  const value = normalizeUrl(setting.value, 'https');
+  if (value === undefined) return undefined;
   return value === setting.value ? setting : { ...setting, value, normalizedFrom: setting.value };
 }

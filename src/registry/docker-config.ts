@@ -5,9 +5,9 @@
 // helper prints ever reaches a message.
 
 import { spawn } from 'node:child_process';
-import { readFile, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { readTextWithin, type UnreadableFileError } from '../util/bounded-read.js';
 import { registerCredentialPair, registerSecret } from '../util/redact.js';
 import { describeJsonError } from '../config/json-source.js';
 
@@ -138,14 +138,10 @@ function siteOf(key: string): string {
 async function loadDockerConfig(path: string): Promise<DockerConfig | { kind: 'error'; message: string }> {
   let text: string;
   try {
-    const info = await stat(path);
-    if (!info.isFile()) return { kind: 'error', message: `Docker config ${path} is not a file` };
-    if (info.size > MAX_CONFIG_BYTES) return { kind: 'error', message: `Docker config ${path} is ${info.size} bytes, more than the ${MAX_CONFIG_BYTES} read` };
-    text = (await readFile(path, 'utf8')).replace(/^\uFEFF/, '');
+    text = readTextWithin(path, MAX_CONFIG_BYTES);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const message = code === 'ENOENT' ? `Docker config ${path} does not exist` : `cannot read Docker config ${path} (${code ?? 'unknown error'})`;
-    return { kind: 'error', message };
+    const { code, message } = error as UnreadableFileError;
+    return { kind: 'error', message: code === 'ENOENT' ? `Docker config ${path} does not exist` : `cannot read Docker config ${path}: ${message}` };
   }
   let document: unknown;
   try {

@@ -51,8 +51,8 @@ const SHAPES: Array<[RegExp, Replacement]> = [
   [/\b(basic|bearer)\s+([A-Za-z0-9+/=._~-]{8,})/gi, (whole: string, scheme: string, value: string) => (looksLikeCredential(value) ? `${scheme} ${MASK}` : whole)],
   // JSON Web Tokens (three base64url segments, the first starting with eyJ).
   [/eyJ[A-Za-z0-9_-]{6,}\.[A-Za-z0-9_-]{6,}\.[A-Za-z0-9_-]*/g, MASK],
-  // user:password@ in URLs.
-  [/(\b[a-z][a-z0-9+.-]*:\/\/)[^/\s:@]+:[^/\s@]+@/gi, `$1${MASK}@`],
+  // user:password@ in URLs, the user possibly empty and the password possibly holding a raw `@`.
+  [/(\b[a-z][a-z0-9+.-]*:\/\/)[^/\s:@]*:[^/\s]*@/gi, `$1${MASK}@`],
   // token-service answers that slipped into a message.
   [/("(?:access_token|refresh_token|token|identitytoken|password|secret)"\s*:\s*")[^"]*"/gi, `$1${MASK}"`],
 ];

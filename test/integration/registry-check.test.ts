@@ -116,11 +116,8 @@ describe('registry check against real registries', () => {
     expect(result.diagnosis).toContain('OCI:RegistryUrl');
   });
 
-  it('fails on a URL that is not http(s)', async () => {
-    const result = await check(CHECK.registry, { 'OCI:RegistryUrl': 'ftp://127.0.0.1/' });
-
-    expect(result.severity).toBe('fail');
-    expect(result.evidence.is_configuration_error).toBe(true);
+  it('refuses a URL that is not http(s) as a configuration error, before any check runs', async () => {
+    await expect(check(CHECK.registry, { 'OCI:RegistryUrl': 'ftp://127.0.0.1/' })).rejects.toThrow('invalid OCI:RegistryUrl (--set): the scheme ftp: is not http or https');
   });
 
   it('fails with a clear diagnosis when the CA file does not exist', async () => {

@@ -1,28 +1,33 @@
 // Reading configuration files: byte-order marks, and unreadable files reported in words, never as
 // stack traces.
-import { beforeEach, describe, expect, it, vi } from 'vitest';
+import * as fs from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it, vi } from 'vitest';
 import { readConfigText } from '../../src/config/files.js';
 import { configErrorOf } from './config-error.js';
 
 // Running as root makes permission errors impossible to produce for real: the reader is fed them.
-const { readFileSync } = vi.hoisted(() => ({ readFileSync: vi.fn() }));
-vi.mock('node:fs', () => ({ readFileSync }));
+const { statSync } = vi.hoisted(() => ({ statSync: vi.fn() }));
+vi.mock('node:fs', async (importOriginal) => {
+  const real = await importOriginal<typeof fs>();
+  statSync.mockImplementation(real.statSync);
+  return { ...real, statSync };
+});
 
 function failWith(code: string | undefined, message = `${code}: failure`): void {
-  readFileSync.mockImplementation(() => {
+  statSync.mockImplementationOnce(() => {
     throw Object.assign(new Error(message), code === undefined ? {} : { code });
   });
 }
 
 describe('readConfigText', () => {
-  beforeEach(() => {
-    readFileSync.mockReset();
-  });
-
   it('returns the text without a byte-order mark', () => {
-    readFileSync.mockReturnValue('\uFEFF{"a":1}');
+    const dir = fs.mkdtempSync(join(tmpdir(), 'stella-files-'));
+    fs.writeFileSync(join(dir, 'a.json'), '\uFEFF{"a":1}');
 
-    expect(readConfigText('/x/a.json', 'a.json', 'config file')).toBe('{"a":1}');
+    expect(readConfigText(join(dir, 'a.json'), 'a.json', 'config file')).toBe('{"a":1}');
+    fs.rmSync(dir, { recursive: true });
   });
 
   it.each([

@@ -1,7 +1,7 @@
-// JSON configuration flattened into .NET-style keys, and malformed JSON reported with line and
-// column.
+// JSON configuration flattened into .NET-style keys, and malformed or too deeply nested JSON
+// reported in one line.
 import { describe, expect, it } from 'vitest';
-import { parseJsonConfig } from '../../src/config/json-source.js';
+import { MAX_JSON_DEPTH, parseJsonConfig } from '../../src/config/json-source.js';
 import { configErrorOf } from './config-error.js';
 
 const errorOf = (text: string): string => configErrorOf(() => parseJsonConfig(text, 'appsettings.json'));
@@ -64,5 +64,19 @@ describe('parseJsonConfig', () => {
     ['null', 'null'],
   ])('requires an object at the top level, not %s', (text, kind) => {
     expect(errorOf(text)).toBe(`appsettings.json must contain a JSON object at the top level, not ${kind}`);
+  });
+
+  it('reads a document nested exactly MAX_JSON_DEPTH levels deep', () => {
+    const text = `${'{"a":'.repeat(MAX_JSON_DEPTH)}1${'}'.repeat(MAX_JSON_DEPTH)}`;
+
+    expect(parseJsonConfig(text, 'f.json')).toEqual([{ key: Array(MAX_JSON_DEPTH).fill('a').join(':'), value: '1' }]);
+  });
+
+  it.each([
+    ['objects', MAX_JSON_DEPTH + 1, '{"a":', '}'],
+    ['arrays', 10_000, '[', ']'],
+    ['objects', 10_000, '{"a":', '}'],
+  ])('refuses %s nested %i levels deep with a one-line error, not a stack overflow', (_kind, depth, open, close) => {
+    expect(errorOf(`{"x":${open.repeat(depth - 1)}1${close.repeat(depth - 1)}}`)).toBe(`appsettings.json is nested more than ${MAX_JSON_DEPTH} levels deep`);
   });
 });

@@ -1,6 +1,6 @@
 // Layered configuration: every source in order, case-insensitive keys, environment selection, and
 // errors.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -271,6 +271,12 @@ describe('loadConfiguration: dotenv file', () => {
     mkdirSync(join(cwd, '.env'));
 
     expect(load().entries()).toHaveLength(5);
+  });
+
+  it('refuses a .env in cwd that links to a device, rather than skipping it', () => {
+    symlinkSync('/dev/zero', join(cwd, '.env'));
+
+    expect(configErrorOf(() => load())).toBe('cannot read env file .env: is a device, not a file');
   });
 });
 

@@ -107,7 +107,7 @@ describe('readOciSettings', () => {
   it('reads the booleans and the docker config path', () => {
     const settings = settingsWith(
       { key: 'OCI:SkipTlsVerify', value: 'True', source: 'env:OCI__SkipTlsVerify' },
-      { key: 'OCI:AllowInsecureCredentials', value: '1', source: '--set' },
+      { key: 'OCI:AllowInsecureCredentials', value: 'TRUE', source: '--set' },
       { key: 'OCI:DockerConfigPath', value: '/root/.docker/config.json', source: '--docker-config' },
     );
 

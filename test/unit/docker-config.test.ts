@@ -414,7 +414,7 @@ describe('unusable config files', () => {
   it('a directory is an error', async () => {
     const result = await resolveDockerCredential({ path: dir, registryHost: HOST, env: ENV });
 
-    expect(result).toEqual({ kind: 'error', message: `Docker config ${dir} is not a file` });
+    expect(result).toEqual({ kind: 'error', message: `cannot read Docker config ${dir}: is a directory, not a file` });
   });
 
   it('a file over 1 MiB is refused', async () => {
@@ -422,7 +422,7 @@ describe('unusable config files', () => {
 
     const result = await resolveDockerCredential({ path, registryHost: HOST, env: ENV });
 
-    expect(result).toEqual({ kind: 'error', message: `Docker config ${path} is 1048604 bytes, more than the 1048576 read` });
+    expect(result).toEqual({ kind: 'error', message: `cannot read Docker config ${path}: larger than the 1048576 bytes read` });
   });
 
   it('a path through a regular file is an error', async () => {
@@ -430,7 +430,7 @@ describe('unusable config files', () => {
 
     const result = await resolveDockerCredential({ path, registryHost: HOST, env: ENV });
 
-    expect(result).toEqual({ kind: 'error', message: `cannot read Docker config ${path} (ENOTDIR)` });
+    expect(result).toEqual({ kind: 'error', message: `cannot read Docker config ${path}: a parent of the path is not a directory` });
   });
 
   it.skipIf(process.getuid?.() === 0)('an unreadable file is an error', async () => {
@@ -439,7 +439,7 @@ describe('unusable config files', () => {
 
     const result = await resolveDockerCredential({ path, registryHost: HOST, env: ENV });
 
-    expect(result).toEqual({ kind: 'error', message: `cannot read Docker config ${path} (EACCES)` });
+    expect(result).toEqual({ kind: 'error', message: `cannot read Docker config ${path}: permission denied` });
   });
 });
 

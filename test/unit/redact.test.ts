@@ -25,6 +25,8 @@ describe('redactText', () => {
     ['authorization=Bearer abc.def.ghi123', `authorization=Bearer ${MASK}`],
     ['token eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhIn0.c2lnbmF0dXJl end', `token ${MASK} end`],
     ['https://bob:hunter2@registry.example/v2/', `https://${MASK}@registry.example/v2/`],
+    ['http://:hunter2@registry.example', `http://${MASK}@registry.example`],
+    ['see http://bob:hun@ter2@registry.example/v2/ now', `see http://${MASK}@registry.example/v2/ now`],
     ['{"access_token":"opaque-value"}', `{"access_token":"${MASK}"}`],
   ])('masks the shape of %j', (input, expected) => {
     expect(redactText(input)).toBe(expected);

@@ -1,8 +1,7 @@
-// What every OCI check needs when it probes: the registry URL and CA checked, and the run's one
+// What every OCI check needs when it probes: the registry URL and the CA file read, and the run's one
 // RegistrySession for that registry — created on first use with the token scopes every selected
 // check will need, so one token request can serve the whole run.
 
-import { readFileSync } from 'node:fs';
 import type { OciSettings } from '../../../config/oci-settings.js';
 import type { CheckContext, CheckOutcome } from '../../../engine/types.js';
 import { resolveCredential } from '../../../registry/credentials.js';
@@ -10,6 +9,7 @@ import { proxyEnvironment } from '../../../net/proxy.js';
 import { ConnectionError } from '../../../net/errors.js';
 import { CredentialOriginError, InsecureCredentialsError } from '../../../net/credential-gate.js';
 import { CredentialsWithheldError, RegistrySession } from '../../../registry/session.js';
+import { readTextWithin, type UnreadableFileError } from '../../../util/bounded-read.js';
 import { connectionFailure, credentialOriginFailure, credentialsWithheldWarning, insecureCredentialsFailure, type ConnectionTarget } from '../shared/connection-failure.js';
 import { CHECK_IDS, isManifestBodyPlanned, plannedScopes, settingsOf } from './preconditions.js';
 import { fromWherePlatformRuns, numbered, setConfigSteps } from '../shared/remediation.js';
@@ -39,6 +39,9 @@ function configFailure(diagnosis: string, key: string, value: string, causes: st
   };
 }
 
+/** A CA bundle far larger than a system's whole root store (~200 KB) is not a CA bundle. */
+const MAX_CA_BUNDLE_BYTES = 4 * 1024 * 1024;
+
 type OpenedTarget = Omit<OciTarget, 'signal'> | { failure: CheckOutcome };
 
 /** The session for the configured registry, or a configuration failure to report as the verdict. */
@@ -52,28 +55,15 @@ export function openTarget(ctx: CheckContext, signal: AbortSignal): OciTarget | 
 
 function resolveTarget(ctx: CheckContext): OpenedTarget {
   const settings = settingsOf(ctx);
-  const raw = settings.registryUrl!.value;
-  let url: URL;
-  try {
-    url = new URL(raw);
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('scheme');
-  } catch {
-    return {
-      failure: configFailure(
-        `The registry URL '${raw}' (${settings.registryUrl!.source}) is not a valid http(s) URL.`,
-        'OCI:RegistryUrl',
-        'https://registry.example.com',
-        ['A typo in OCI:RegistryUrl', 'A scheme other than http:// or https://'],
-      ),
-    };
-  }
+  // A valid http(s) URL: the configuration was validated when loaded.
+  const url = new URL(settings.registryUrl!.value);
   let caPem: string | undefined;
   if (settings.caCertificatePath) {
     try {
-      caPem = readFileSync(settings.caCertificatePath.value, 'utf8');
+      caPem = readTextWithin(settings.caCertificatePath.value, MAX_CA_BUNDLE_BYTES);
       if (!caPem.includes('-----BEGIN CERTIFICATE-----')) throw new Error('the file holds no PEM certificate');
     } catch (error) {
-      const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist' : (error as Error).message;
+      const reason = (error as UnreadableFileError).code === 'ENOENT' ? 'does not exist' : (error as Error).message;
       return {
         failure: configFailure(
           `The CA certificate file ${settings.caCertificatePath.value} (${settings.caCertificatePath.key}) cannot be used: ${reason}.`,

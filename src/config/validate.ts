@@ -1,0 +1,73 @@
+// Configuration that cannot be valid is refused when it is loaded (SPEC 3 and 9), before any check
+// runs or any request is sent: URLs that are not http(s) or carry credentials, ports out of range,
+// booleans that are not true/false, repository names, tags and digests outside the OCI grammar,
+// credentials that cannot travel in a header, malformed proxy URLs. Secret values are registered
+// with the redaction gate first; each problem is one ConfigError line naming the key and its
+// source, never the value (it may be a secret).
+
+import { registerSecret } from '../util/redact.js';
+import { ConfigError, type ConfigEntry, type Configuration } from './configuration.js';
+import { isDigest, isRepositoryName, isTag } from './oci-grammar.js';
+import { urlProblem } from './url.js';
+
+type Check = (value: string) => string | undefined;
+
+/** URLs of systems the doctor talks to or links to: http(s), no userinfo (the hint says where credentials go). */
+function url(credentialsInstead: string): Check {
+  return (value) => urlProblem(value, { defaultScheme: 'https', credentialsInstead });
+}
+
+const boolean: Check = (value) => (/^(true|false)$/i.test(value.trim()) ? undefined : 'expected true or false');
+
+const repository: Check = (value) =>
+  isRepositoryName(value)
+    ? undefined
+    : "not a repository name (lowercase path components of a-z and 0-9, separated inside by '.', '_', '__' or '-', joined by '/', at most 255 characters)";
+
+const reference: Check = (value) =>
+  isTag(value) || isDigest(value)
+    ? undefined
+    : 'neither a tag (up to 128 of A-Z a-z 0-9 _ . -, not starting with . or -) nor a digest (algorithm:encoded, sha256 with 64 lowercase hex digits)';
+
+/** Credentials travel in an Authorization header or a form body, where a line break cannot go. */
+const credential: Check = (value) => (/[\x00-\x08\x0a-\x1f\x7f]/.test(value) ? 'contains a line break or another control character' : undefined);
+
+const credentialsOf = (section: string): string => `remove it and set ${section}:Username and ${section}:Password (or ${section}:Token) instead`;
+
+/** Every key the doctor reads whose value has a shape to check, by lower-cased key. */
+const CHECKS: Record<string, Check> = {
+  'oci:registryurl': url(credentialsOf('OCI')),
+  'registry:url': url(credentialsOf('Registry')),
+  'doctor:runbookbaseurl': url('a runbook link carries no credentials'),
+  'oci:skiptlsverify': boolean,
+  'oci:allowinsecurecredentials': boolean,
+  'oci:testrepository': repository,
+  'registry:testrepository': repository,
+  'oci:pushtestrepository': repository,
+  'oci:testtag': reference,
+  'registry:testtag': reference,
+  'oci:username': credential,
+  'registry:username': credential,
+  'oci:password': credential,
+  'registry:password': credential,
+  'oci:token': credential,
+  'registry:token': credential,
+};
+
+/** Proxy URLs keep their own convention (SPEC 3): `host:port` means http, and userinfo is allowed. */
+const PROXY_VARIABLES = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'];
+const proxy: Check = (value) => urlProblem(value, { defaultScheme: 'http' });
+
+/** Registers the secret values, then throws a ConfigError for the first value that cannot be valid; an empty value means "not set". */
+export function validateConfiguration(config: Configuration, env: Record<string, string | undefined>): void {
+  for (const secret of config.secretValues()) registerSecret(secret);
+  for (const entry of config.entries()) refuse(entry, CHECKS[entry.key.toLowerCase()]);
+  // Both spellings of a proxy variable are read, so both are checked, from the environment itself.
+  for (const name of PROXY_VARIABLES) refuse({ key: name, value: env[name] ?? '', source: `env:${name}` }, proxy);
+}
+
+function refuse(entry: ConfigEntry, check: Check | undefined): void {
+  if (check === undefined || entry.value === '') return;
+  const problem = check(entry.value);
+  if (problem !== undefined) throw new ConfigError(`invalid ${entry.key} (${entry.source}): ${problem}`);
+}

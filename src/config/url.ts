@@ -22,6 +22,8 @@ export interface UrlRules {
   defaultScheme: 'http' | 'https';
   /** Where credentials go instead, when userinfo is refused; userinfo is allowed without it. */
   credentialsInstead?: string;
+  /** Also accept `file://` (a link to local documents, never a system the doctor talks to). */
+  allowFile?: boolean;
 }
 
 /**
@@ -34,7 +36,8 @@ export function urlProblem(text: string, rules: UrlRules): string | undefined {
   const full = normalizeUrl(text, rules.defaultScheme);
   if (full === undefined) return undefined;
   const [, scheme, authority] = /^([^:]+):\/\/([^/?#]*)/.exec(full)!;
-  if (!/^https?$/i.test(scheme!)) return `the scheme ${scheme}: is not http or https`;
+  if (rules.allowFile && /^file$/i.test(scheme!)) return undefined;
+  if (!/^https?$/i.test(scheme!)) return `the scheme ${scheme}: is not http or https${rules.allowFile ? ' or file' : ''}`;
   const at = authority!.lastIndexOf('@');
   if (at >= 0) {
     const userinfo = authority!.slice(0, at);

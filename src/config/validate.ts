@@ -13,8 +13,8 @@ import { urlProblem } from './url.js';
 type Check = (value: string) => string | undefined;
 
 /** URLs of systems the doctor talks to or links to: http(s), no userinfo (the hint says where credentials go). */
-function url(credentialsInstead: string): Check {
-  return (value) => urlProblem(value, { defaultScheme: 'https', credentialsInstead });
+function url(credentialsInstead: string, allowFile = false): Check {
+  return (value) => urlProblem(value, { defaultScheme: 'https', credentialsInstead, allowFile });
 }
 
 const boolean: Check = (value) => (/^(true|false)$/i.test(value.trim()) ? undefined : 'expected true or false');
@@ -38,7 +38,7 @@ const credentialsOf = (section: string): string => `remove it and set ${section}
 const CHECKS: Record<string, Check> = {
   'oci:registryurl': url(credentialsOf('OCI')),
   'registry:url': url(credentialsOf('Registry')),
-  'doctor:runbookbaseurl': url('a runbook link carries no credentials'),
+  'doctor:runbookbaseurl': url('a runbook link carries no credentials', true),
   'oci:skiptlsverify': boolean,
   'oci:allowinsecurecredentials': boolean,
   'oci:testrepository': repository,

@@ -348,5 +348,8 @@ export function redirectTarget(location: string, answeredBy: URL): URL {
   if (next.protocol !== 'http:' && next.protocol !== 'https:') {
     throw new ConnectionError('redirect', `${answeredBy.host} redirected to a Location that is not http(s): ${quoted}`);
   }
+  // Userinfo a server puts in a Location is neither sent nor shown.
+  next.username = '';
+  next.password = '';
   return next;
 }

@@ -34,8 +34,13 @@ describe('URL values', () => {
     accepts('OCI:RegistryUrl', value);
   });
 
-  it.each(['Registry:Url', 'Doctor:RunbookBaseUrl'])('checks %s as a URL too', (key) => {
-    expect(errorFor(key, 'gopher://x')).toBe(`invalid ${key} (env:${key.replace(':', '__')}): the scheme gopher: is not http or https`);
+  it('checks Registry:Url as a URL too', () => {
+    expect(errorFor('Registry:Url', 'gopher://x')).toBe('invalid Registry:Url (env:Registry__Url): the scheme gopher: is not http or https');
+  });
+
+  it('checks Doctor:RunbookBaseUrl as a link: http(s), or file:// like its default', () => {
+    expect(errorFor('Doctor:RunbookBaseUrl', 'gopher://x')).toBe('invalid Doctor:RunbookBaseUrl (env:Doctor__RunbookBaseUrl): the scheme gopher: is not http or https or file');
+    accepts('Doctor:RunbookBaseUrl', 'file:///opt/stellaops/docs/articles/');
   });
 });
 

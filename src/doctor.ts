@@ -18,6 +18,8 @@ export interface DoctorOptions {
   parallel?: number;
   onEvent?: (event: RunEvent) => void;
   env?: Record<string, string | undefined>;
+  /** Arguments (shell words, no secrets) that make each verification command re-check the same target. */
+  verifyArgs?: string;
 }
 
 export const RUNBOOK_BASE_KEY = 'Doctor:RunbookBaseUrl';
@@ -43,5 +45,6 @@ export async function runDoctor(options: DoctorOptions = {}): Promise<Report> {
     onEvent: options.onEvent,
     doctorVersion: DOCTOR_VERSION,
     runbookBaseUrl: config.get(RUNBOOK_BASE_KEY) || defaultRunbookBase(),
+    verifyArgs: options.verifyArgs,
   });
 }

@@ -11,6 +11,8 @@ import { selectChecks, type Selection } from '../engine/selection.js';
 import type { Report, Severity } from '../engine/types.js';
 import { allChecks } from '../plugins/index.js';
 import { REPORT_FORMATS, renderReport } from '../render/index.js';
+import { nothingChecked } from '../render/common.js';
+import { targetArgsText } from './verify-args.js';
 import { readFdWithin } from '../util/bounded-read.js';
 import { redactText } from '../util/redact.js';
 import { DOCTOR_VERSION, PACKAGE_ROOT } from '../version.js';
@@ -134,7 +136,14 @@ async function commandRun(args: ParsedArgs): Promise<number> {
   const config = await loadConfig(args);
   const selection = selectionOf(args);
   const { runDoctor } = await import('../doctor.js');
-  const report = await runDoctor({ config, selection, timeoutMs, parallel, onEvent: progress(selectChecks(allChecks(), selection).length) });
+  const report = await runDoctor({
+    config,
+    selection,
+    timeoutMs,
+    parallel,
+    onEvent: progress(selectChecks(allChecks(), selection).length),
+    verifyArgs: targetArgsText(args),
+  });
 
   const visible: Report = shown ? { ...report, results: report.results.filter((r) => shown.includes(r.severity)) } : report;
   const toFile = args.values.has('output');
@@ -146,6 +155,11 @@ async function commandRun(args: ParsedArgs): Promise<number> {
     warnAsFailure: failOn === 'warn',
   });
   writeResult(args, text, `${format} report (overall: ${report.summary.overall})`);
+  const nothing = nothingChecked(report);
+  if (nothing !== undefined) {
+    err(`stella: nothing was checked: ${nothing}\n`);
+    return EXIT.usage;
+  }
   const failed = report.summary.fail > 0 || (failOn === 'warn' && report.summary.warn > 0);
   return failed ? EXIT.failed : EXIT.ok;
 }

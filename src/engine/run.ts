@@ -22,6 +22,8 @@ export interface RunOptions {
   timeoutMs?: number;
   doctorVersion: string;
   runbookBaseUrl: string;
+  /** Arguments (shell words) that make a verification command re-check the same target. */
+  verifyArgs?: string;
   onEvent?: (event: RunEvent) => void;
   now?: () => Date;
 }
@@ -51,8 +53,9 @@ class Scope implements RunScope {
   }
 }
 
-export function verificationCommand(checkId: string): string {
-  return `stella doctor run --check ${checkId}`;
+/** The command that re-runs one check; `targetArgs` (shell words) name the same target as the run. */
+export function verificationCommand(checkId: string, targetArgs = ''): string {
+  return `stella doctor run --check ${checkId}${targetArgs ? ` ${targetArgs}` : ''}`;
 }
 
 export function runbookUrl(baseUrl: string, article: string): string {
@@ -153,7 +156,7 @@ export async function runChecks(options: RunOptions): Promise<Report> {
         evidence: outcome.evidence,
         likelyCauses: outcome.likelyCauses ?? [],
         remediation: { runbookUrl: runbookUrl(options.runbookBaseUrl, check.article), steps: outcome.remediation ?? [] },
-        verificationCommand: verificationCommand(check.id),
+        verificationCommand: verificationCommand(check.id, options.verifyArgs),
         durationMs: Math.round(performance.now() - t0),
         startedAt: checkStarted.toISOString(),
       };

@@ -97,7 +97,17 @@ export function summaryLine(report: Report, paint: Painter = createPainter(false
     `${s.skip} skipped`,
   ].join(', ');
   const overall = paint(s.overall, SEVERITY_STYLE[s.overall], 'bold');
-  return `${plural(s.total, 'check', 'checks')}: ${counts} — overall: ${overall} (${formatDuration(report.durationMs)})`;
+  const nothing = nothingChecked(report);
+  return `${plural(s.total, 'check', 'checks')}: ${counts} — overall: ${overall}${nothing ? ` — nothing was checked: ${nothing}` : ''} (${formatDuration(report.durationMs)})`;
+}
+
+/**
+ * When every check of a run skipped, why, in the checks' own words (which name the keys to set);
+ * undefined when anything was checked. Nothing checked is not a pass.
+ */
+export function nothingChecked(report: Report): string | undefined {
+  if (report.summary.total === 0 || report.summary.skip < report.summary.total) return undefined;
+  return [...new Set(report.results.map((r) => r.diagnosis))].join(' ');
 }
 
 /** Prefixes every line of a (possibly multi-line) text, leaving empty lines empty. */

@@ -1,6 +1,7 @@
 // Configuration keys as they appear in remediation: env var, JSON path, Helm value; shell quoting.
 import { describe, expect, it } from 'vitest';
-import { curlTlsOptions, envVarName, fromWherePlatformRuns, helmValue, jsonPath, setConfigSteps, shellQuote } from '../../src/plugins/integration/shared/remediation.js';
+import { curlTlsOptions, envVarName, fromWherePlatformRuns, helmValue, jsonPath, setConfigSteps } from '../../src/plugins/integration/shared/remediation.js';
+import { shellQuote } from '../../src/util/shell.js';
 
 describe('key spellings', () => {
   it.each([

@@ -13,7 +13,8 @@ import type { TokenOutcome } from '../../../registry/token.js';
 import { connectionFailure } from '../shared/connection-failure.js';
 import { curlReproduction } from '../shared/curl.js';
 import { probeTarget, type OciTarget } from './oci-context.js';
-import { credentialSteps, curlTlsOptions, numbered, probeStep, setConfigSteps, shellQuote, type Step } from '../shared/remediation.js';
+import { shellQuote } from '../../../util/shell.js';
+import { credentialSteps, curlTlsOptions, numbered, probeStep, setConfigSteps, type Step } from '../shared/remediation.js';
 
 export const TOKEN_WARN_DAYS = 7;
 const DAY_MS = 86_400_000;

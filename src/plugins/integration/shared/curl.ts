@@ -3,7 +3,8 @@
 // secret as a placeholder, so an operator can replay what the doctor saw.
 
 import { realmUrl } from '../../../registry/challenge.js';
-import { curlTlsOptions, probeStep, shellQuote, type Step } from './remediation.js';
+import { shellQuote } from '../../../util/shell.js';
+import { curlTlsOptions, probeStep, type Step } from './remediation.js';
 import type { OciTarget } from '../oci/oci-context.js';
 
 export interface CurlProbe {

@@ -3,6 +3,7 @@
 // value or Kubernetes secret (kubernetes). Secrets always appear as placeholders such as <password>.
 
 import type { RemediationStep } from '../../../engine/types.js';
+import { shellQuote } from '../../../util/shell.js';
 import { isLoopbackHost } from '../../../net/credential-gate.js';
 
 export type Step = Omit<RemediationStep, 'order'>;
@@ -30,9 +31,6 @@ export function helmValue(key: string): string {
     .join('.');
 }
 
-export function shellQuote(value: string): string {
-  return /^[\w@%+=:,./<>-]+$/.test(value) && !/[<>]/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
-}
 
 /** Gives consecutive order numbers to steps collected from several builders. */
 export function numbered(...groups: Array<Array<Step | RemediationStep>>): RemediationStep[] {

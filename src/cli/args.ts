@@ -2,6 +2,9 @@
 // also produces the help text. Unknown options and missing values are usage errors (exit 2).
 
 import { ConfigError } from '../config/configuration.js';
+import { OCI_KEYS } from '../config/oci-keys.js';
+import { didYouMean } from '../util/suggest.js';
+import { REPORT_FORMATS } from '../render/index.js';
 
 type OptionKind = 'flag' | 'value' | 'list' | 'optional-value';
 
@@ -21,9 +24,9 @@ export const OPTIONS: readonly OptionSpec[] = [
   { name: 'tag', kind: 'list', arg: 'TAG', help: 'run the checks with this tag (repeatable)', group: 'Selection' },
   { name: 'quick', kind: 'flag', help: 'only the quick checks', group: 'Selection' },
   { name: 'full', kind: 'flag', help: 'every check, including slow ones', group: 'Selection' },
-  { name: 'format', kind: 'value', arg: 'FORMAT', help: 'text | table | json | markdown | junit (list, config: text | json)', group: 'Output' },
+  { name: 'format', kind: 'value', arg: 'FORMAT', help: `${REPORT_FORMATS.join(' | ')} (list, config: text | json)`, group: 'Output' },
   { name: 'output', short: 'o', kind: 'value', arg: 'FILE', help: 'write the report to FILE instead of stdout', group: 'Output' },
-  { name: 'verbose', short: 'v', kind: 'flag', help: 'show the evidence of every result', group: 'Output' },
+  { name: 'verbose', short: 'v', kind: 'flag', help: 'show the evidence of every result, passing ones too', group: 'Output' },
   { name: 'no-remediation', kind: 'flag', help: 'leave out remediation steps', group: 'Output' },
   { name: 'severity', kind: 'list', arg: 'LEVEL', help: 'show only results of these severities (pass,info,warn,fail,skip)', group: 'Output' },
   { name: 'fail-on', kind: 'value', arg: 'LEVEL', help: 'exit 1 on this severity or worse: fail (default) | warn', group: 'Output' },
@@ -82,7 +85,11 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
     }
     const [rawName, inlineValue] = arg.startsWith('--') ? splitInline(arg.slice(2)) : [arg.slice(1), undefined];
     const spec = arg.startsWith('--') ? BY_NAME.get(rawName) : BY_SHORT.get(rawName);
-    if (!spec) throw new ConfigError(`unknown option '${arg.split('=')[0]}' (see stella doctor --help)`);
+    if (!spec) {
+      const option = arg.split('=')[0]!;
+      const hint = didYouMean(option, OPTIONS.map((o) => `--${o.name}`)) || ' (see stella doctor --help)';
+      throw new ConfigError(`unknown option '${option}'${hint}`);
+    }
     if (spec.kind === 'flag') {
       if (inlineValue !== undefined) throw new ConfigError(`option '--${spec.name}' takes no value`);
       parsed.flags.add(spec.name);
@@ -142,9 +149,12 @@ export function helpText(version: string): string {
     '',
     'Exit codes: 0 no check failed, 1 a check failed (or warned, with --fail-on warn),',
     '            2 usage or configuration error, 3 internal error.',
-    'Configuration keys: OCI:RegistryUrl, OCI:Username, OCI:Password, OCI:Token, OCI:TestRepository,',
-    'OCI:TestTag, OCI:PushTestRepository, OCI:CaCertificatePath, OCI:SkipTlsVerify — as env vars with __',
-    '(OCI__RegistryUrl), in appsettings.json, .env, --config or --set.',
+    '',
+    'Configuration keys (as env vars with __, e.g. OCI__RegistryUrl; in appsettings.json, .env, --config or --set):',
+    ...OCI_KEYS.map((spec) => {
+      const also = [...spec.fallbacks.map((k) => `falls back to ${k}`), ...('default' in spec ? [`default ${spec.default}`] : [])];
+      return `  ${spec.key.padEnd(30)}${spec.help}${also.length > 0 ? ` (${also.join('; ')})` : ''}`;
+    }),
     '',
   );
   return lines.join('\n');

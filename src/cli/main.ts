@@ -13,10 +13,11 @@ import { allChecks } from '../plugins/index.js';
 import { REPORT_FORMATS, renderReport } from '../render/index.js';
 import { nothingChecked } from '../render/common.js';
 import { targetArgsText } from './verify-args.js';
+import { didYouMean } from '../util/suggest.js';
 import { readFdWithin } from '../util/bounded-read.js';
 import { redactText } from '../util/redact.js';
 import { DOCTOR_VERSION, PACKAGE_ROOT } from '../version.js';
-import { helpText, parseArgs, type ParsedArgs } from './args.js';
+import { COMMANDS, helpText, parseArgs, type ParsedArgs } from './args.js';
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, internal: 3 } as const;
 
@@ -131,7 +132,11 @@ async function commandRun(args: ParsedArgs): Promise<number> {
   if (parallel !== undefined && (!Number.isInteger(parallel) || parallel < 1 || parallel > 64)) {
     throw new ConfigError(`invalid --parallel '${parallelText}' (expected a whole number from 1 to 64)`);
   }
-  if (args.positionals.length > 0) throw new ConfigError(`unexpected argument '${args.positionals[0]}'`);
+  if (args.positionals.length > 0) {
+    const [word] = args.positionals as [string];
+    const command = didYouMean(word, Object.keys(COMMANDS));
+    throw new ConfigError(command ? `unknown command '${word}'${command}` : `unexpected argument '${word}'`);
+  }
 
   const config = await loadConfig(args);
   const selection = selectionOf(args);
@@ -221,7 +226,7 @@ export async function main(argv: string[]): Promise<number> {
       out(helpText(DOCTOR_VERSION));
       return first === undefined ? EXIT.usage : EXIT.ok;
     }
-    if (first !== 'doctor') throw new ConfigError(`unknown command '${first}' (try: stella doctor --help)`);
+    if (first !== 'doctor') throw new ConfigError(`unknown command '${first}'${didYouMean(first, ['doctor']) || ' (try: stella doctor --help)'}`);
     const args = parseArgs(rest);
     if (args.flags.has('help')) {
       out(helpText(DOCTOR_VERSION));

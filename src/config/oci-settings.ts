@@ -7,6 +7,7 @@
 
 import type { ConfigEntry, Configuration } from './configuration.js';
 import { BUILT_IN_DEFAULTS, DEFAULT_SOURCE } from './defaults.js';
+import { keyChain, type OciKey } from './oci-keys.js';
 import { normalizeUrl } from './url.js';
 
 export interface Setting {
@@ -34,16 +35,16 @@ export interface OciSettings {
 
 /** Values are validated when loaded (validate.ts): booleans here are `true` or `false` in any case. */
 export function readOciSettings(config: Configuration): OciSettings {
-  const setting = (...keys: string[]): Setting | undefined => toSetting(config.first(...keys));
+  const setting = (key: OciKey): Setting | undefined => toSetting(config.first(...keyChain(key)));
   return {
-    registryUrl: normalizeRegistryUrl(setting('OCI:RegistryUrl', 'Registry:Url')),
-    token: setting('OCI:Token', 'Registry:Token'),
-    username: setting('OCI:Username', 'Registry:Username'),
-    password: setting('OCI:Password', 'Registry:Password'),
-    testRepository: withDefault(config, 'OCI:TestRepository', 'Registry:TestRepository'),
-    testTag: withDefault(config, 'OCI:TestTag', 'Registry:TestTag'),
-    pushTestRepository: withDefault(config, 'OCI:PushTestRepository', 'OCI:TestRepository'),
-    caCertificatePath: setting('OCI:CaCertificatePath', 'NODE_EXTRA_CA_CERTS'),
+    registryUrl: normalizeRegistryUrl(setting('OCI:RegistryUrl')),
+    token: setting('OCI:Token'),
+    username: setting('OCI:Username'),
+    password: setting('OCI:Password'),
+    testRepository: withDefault(config, 'OCI:TestRepository'),
+    testTag: withDefault(config, 'OCI:TestTag'),
+    pushTestRepository: withDefault(config, 'OCI:PushTestRepository'),
+    caCertificatePath: setting('OCI:CaCertificatePath'),
     skipTlsVerify: config.getBoolean('OCI:SkipTlsVerify'),
     allowInsecureCredentials: config.getBoolean('OCI:AllowInsecureCredentials'),
     dockerConfigPath: setting('OCI:DockerConfigPath'),
@@ -55,8 +56,8 @@ function toSetting(entry: ConfigEntry | undefined): Setting | undefined {
 }
 
 /** The key if explicitly set, else the fallback if set, else the built-in default of the key. */
-function withDefault(config: Configuration, key: string, fallback: string): Setting {
-  const explicit = [key, fallback]
+function withDefault(config: Configuration, key: OciKey): Setting {
+  const explicit = keyChain(key)
     .map((k) => config.entry(k))
     .find((entry) => entry !== undefined && entry.value !== '' && entry.source !== DEFAULT_SOURCE);
   return toSetting(explicit) ?? { value: BUILT_IN_DEFAULTS[key]!, key, source: DEFAULT_SOURCE };

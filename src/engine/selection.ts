@@ -4,6 +4,7 @@
 import { ConfigError } from '../config/configuration.js';
 import type { CheckMetadata } from './types.js';
 import { byText } from '../util/compare.js';
+import { didYouMean } from '../util/suggest.js';
 
 export interface Selection {
   checks?: string[];
@@ -19,7 +20,8 @@ export interface Selection {
 function requireKnown(kind: string, asked: string[] | undefined, known: Set<string>): void {
   for (const name of asked ?? []) {
     if (!known.has(name.toLowerCase())) {
-      throw new ConfigError(`unknown ${kind} '${name}' (known: ${[...known].sort().join(', ')})`);
+      const hint = didYouMean(name, known) || ` (known: ${[...known].sort().join(', ')})`;
+      throw new ConfigError(`unknown ${kind} '${name}'${hint}`);
     }
   }
 }

@@ -87,7 +87,11 @@ export function renderText(report: Report, options: TextOptions): string {
   results.forEach((result, index) => {
     const mark = paint(SEVERITY_MARK[result.severity], SEVERITY_STYLE[result.severity]);
     lines.push(`${mark} ${result.checkId.padEnd(idWidth)}  ${result.name.padEnd(nameWidth)}  ${durations[index]!.padStart(durationWidth)}`);
-    if (result.severity === 'pass') return;
+    if (result.severity === 'pass') {
+      // A pass shows nothing more, unless --verbose asked for the evidence of every result.
+      if (options.verbose) lines.push(...indentLines([result.diagnosis, ...evidenceLines(result.evidence, paint)].join('\n'), '  '), '');
+      return;
+    }
     const details = resultDetailLines(result, { verbose: options.verbose, remediation: options.remediation, paint });
     lines.push(...indentLines(details.join('\n'), '  '), '');
   });

@@ -68,7 +68,7 @@ describe('the stella command', () => {
 
     expect(run.status).toBe(0);
     expect(JSON.parse(run.stdout).results[0]).toMatchObject({ severity: 'pass' });
-    expect(JSON.parse(config.stdout).values).toContainEqual(expect.objectContaining({ key: 'NODE_EXTRA_CA_CERTS', value: env.caCertPath, source: 'env:NODE_EXTRA_CA_CERTS' }));
+    expect(JSON.parse(config.stdout).values).toContainEqual(expect.objectContaining({ key: 'OCI:CaCertificatePath', value: env.caCertPath, source: 'env:NODE_EXTRA_CA_CERTS' }));
   });
 
   it("trusts Node's bundled roots where no CA is configured, as plain node does, and not SSL_CERT_FILE", () => {

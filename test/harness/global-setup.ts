@@ -27,7 +27,7 @@ export default async function setup(): Promise<() => Promise<void>> {
     process.off('exit', removeRunTmp);
     if (left.length > 0) {
       // Vitest reports an error thrown here but still exits 0, so the exit code is set instead.
-      console.error(`the tests left ${left.length} entries in their temp dir ${RUN_TMP_DIR}: ${left.join(', ')}`);
+      console.error(`the tests left files in their temp dir ${RUN_TMP_DIR}: ${left.join(', ')}`);
       process.exitCode = 1;
     }
   };

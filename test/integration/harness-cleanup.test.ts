@@ -1,7 +1,8 @@
-// The harness stops what it started however a run ends: a test run stopped with SIGTERM (a CI
-// job's timeout) or SIGINT stops its registries and removes its temp dir, and registries that a
-// run killed with SIGKILL left running are stopped by the next start in the same directory —
-// only those: a recorded pid that is not that directory's registry is left alone.
+// The harness leaves nothing behind, however a run ends: a test run stopped with SIGTERM (a CI
+// job's timeout) or SIGINT stops its registries and removes its temp dir; registries that a run
+// killed with SIGKILL left running are stopped by the next start in the same directory, and only
+// those (a recorded pid that is not that directory's registry is left alone); a test file's temp
+// files go with it, and a run that leaves anything in its temp dir fails.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -41,32 +42,47 @@ async function stopped(child: ChildProcess): Promise<void> {
   if (child.exitCode === null && child.signalCode === null) await once(child, 'exit');
 }
 
+/**
+ * A test run of its own, with the real global setup and setup file, in `scratch` (its environment
+ * in `scratch`/env): vitest on the given test files (name → source).
+ */
+function testRun(scratch: string, files: Record<string, string>, env: Record<string, string> = {}): { run: ChildProcess; output: () => string } {
+  for (const [name, source] of Object.entries(files)) writeFileSync(join(scratch, name), source);
+  writeFileSync(
+    join(scratch, 'vitest.config.mjs'),
+    `export default ${JSON.stringify({
+      test: {
+        include: Object.keys(files),
+        globalSetup: [join(ROOT, 'test/harness/global-setup.ts')],
+        setupFiles: [join(ROOT, 'test/harness/temp-dir.ts')],
+        pool: 'forks',
+        testTimeout: 120_000,
+      },
+    })};\n`,
+  );
+  const run = spawn(process.execPath, [join(ROOT, 'node_modules/vitest/vitest.mjs'), 'run', '--root', scratch], {
+    env: { ...process.env, STELLA_TEST_ENV_DIR: join(scratch, 'env'), ...env },
+  });
+  let output = '';
+  run.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  run.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  return { run, output: () => output };
+}
+
 describe('a test run stopped by a signal', () => {
   it.each(['SIGTERM', 'SIGINT'] as const)('stops its registries and removes its temp dir on %s', async (signal) => {
     const scratch = mkdtempSync(join(tmpdir(), 'stopped-run-'));
     const envDir = join(scratch, 'env');
     const started = join(scratch, 'test-started');
-    writeFileSync(
-      join(scratch, 'waits.test.mjs'),
-      "import { writeFileSync } from 'node:fs';\nimport { it } from 'vitest';\n" +
-        "it('waits to be stopped', async () => { writeFileSync(process.env.TEST_STARTED, ''); await new Promise(() => {}); });\n",
+    const { run } = testRun(
+      scratch,
+      {
+        'waits.test.mjs':
+          "import { writeFileSync } from 'node:fs';\nimport { it } from 'vitest';\n" +
+          "it('waits to be stopped', async () => { writeFileSync(process.env.TEST_STARTED, ''); await new Promise(() => {}); });\n",
+      },
+      { TEST_STARTED: started },
     );
-    writeFileSync(
-      join(scratch, 'vitest.config.mjs'),
-      `export default ${JSON.stringify({
-        test: {
-          include: ['waits.test.mjs'],
-          globalSetup: [join(ROOT, 'test/harness/global-setup.ts')],
-          setupFiles: [join(ROOT, 'test/harness/temp-dir.ts')],
-          pool: 'forks',
-          testTimeout: 120_000,
-        },
-      })};\n`,
-    );
-    const run = spawn(process.execPath, [join(ROOT, 'node_modules/vitest/vitest.mjs'), 'run', '--root', scratch], {
-      env: { ...process.env, STELLA_TEST_ENV_DIR: envDir, TEST_STARTED: started },
-      stdio: 'ignore',
-    });
     await waitFor('the test to start', () => existsSync(started));
     expect(registriesUnder(envDir)).toHaveLength(8);
     expect(readdirSync(join(envDir, 'tmp'))).toHaveLength(1);
@@ -77,6 +93,25 @@ describe('a test run stopped by a signal', () => {
     await waitFor('the registries to stop', () => registriesUnder(envDir).length === 0, 5_000);
     expect(existsSync(join(envDir, 'tmp'))).toBe(false);
     expect(existsSync(join(envDir, 'env.json'))).toBe(false);
+  }, 120_000);
+});
+
+describe('temp files', () => {
+  it("are removed with their test file's temp dir, and a run fails naming anything left in its own", async () => {
+    const scratch = mkdtempSync(join(tmpdir(), 'temp-files-'));
+    const writes = (path: string): string =>
+      "import { mkdtempSync, writeFileSync } from 'node:fs';\nimport { tmpdir } from 'node:os';\nimport { join } from 'node:path';\n" +
+      `import { it } from 'vitest';\nit('writes a refresh token', () => { writeFileSync(${path}, 'refresh-token'); });\n`;
+    const { run, output } = testRun(scratch, {
+      'tidy.test.mjs': writes("join(mkdtempSync(join(tmpdir(), 'stella-oauth-')), 'token')"),
+      'untidy.test.mjs': writes("join(tmpdir(), '..', 'left-behind')"),
+    });
+
+    await stopped(run);
+
+    expect(output().split('\n')).toContain(`the tests left files in their temp dir ${join(scratch, 'env/tmp')}: left-behind`);
+    expect(run.exitCode).toBe(1);
+    expect(existsSync(join(scratch, 'env/tmp'))).toBe(false);
   }, 120_000);
 });
 

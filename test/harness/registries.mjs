@@ -182,10 +182,10 @@ export async function stopProcess(child) {
  * Stops the registries that an earlier run started under `registriesDir` and left running (a run
  * killed with SIGKILL cannot stop them). Only a process recorded in a registry's pid file whose
  * command line is still `docker-registry serve <that registry's config.yml>` is signalled, so a
- * reused pid or anybody else's registry is left alone. Returns the pids it stopped.
+ * reused pid or anybody else's registry is left alone.
  */
 export async function stopLeftoverRegistries(registriesDir) {
-  if (!existsSync(registriesDir)) return [];
+  if (!existsSync(registriesDir)) return;
   const leftovers = readdirSync(registriesDir, { withFileTypes: true })
     .filter((entry) => entry.isDirectory() && existsSync(join(registriesDir, entry.name, PID_FILE)))
     .map((entry) => {
@@ -198,7 +198,6 @@ export async function stopLeftoverRegistries(registriesDir) {
   const deadline = Date.now() + STOP_GRACE_MS;
   while (leftovers.some(isRunning) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
   for (const pid of leftovers.filter(isRunning)) process.kill(pid, 'SIGKILL');
-  return leftovers;
 }
 
 /** Whether `pid` is a running `docker-registry serve <configPath>`. */

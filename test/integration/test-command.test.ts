@@ -60,7 +60,7 @@ afterEach(() => {
 
 function testCommand(dir: string, env: Record<string, string> = {}) {
   const child = spawn('bash', [join(dir, 'scripts/test.sh')], {
-    env: { PATH: `${join(dir, 'bin')}:${dirname(process.execPath)}:/usr/bin:/bin`, ...env },
+    env: { PATH: `${join(dir, 'bin')}:${dirname(process.execPath)}:/usr/bin:/bin`, TMPDIR: tmpdir(), ...env },
     detached: true,
   });
   started.push(child);

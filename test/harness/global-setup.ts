@@ -5,6 +5,7 @@
 // the registries; the run's temp dir goes the same way. That temp dir, <env dir>/tmp, is TMPDIR
 // (os.tmpdir()) for the tests and the tools they start; the run fails if anything is left in it.
 import { mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { constants } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startTestEnvironment, stopTestEnvironment } from './env.mjs';
@@ -12,7 +13,18 @@ import { startTestEnvironment, stopTestEnvironment } from './env.mjs';
 const ENV_DIR = resolve(process.env.STELLA_TEST_ENV_DIR ?? fileURLToPath(new URL('../../.test-env/', import.meta.url)));
 const RUN_TMP_DIR = join(ENV_DIR, 'tmp');
 
+/**
+ * Vitest handles only the first SIGTERM or SIGINT, and exits a moment later. A second one (a
+ * signal to the whole process group, then the one scripts/test.sh passes on) would kill the
+ * process before its 'exit' listeners run; this exits as vitest does once it is the only listener.
+ */
+function exitOnSignal(signal: NodeJS.Signals): void {
+  if (process.listenerCount(signal) === 1) process.exit(128 + constants.signals[signal]);
+}
+
 export default async function setup(): Promise<() => Promise<void>> {
+  process.on('SIGTERM', exitOnSignal);
+  process.on('SIGINT', exitOnSignal);
   const removeRunTmp = (): void => rmSync(RUN_TMP_DIR, { recursive: true, force: true });
   removeRunTmp();
   process.on('exit', removeRunTmp);
@@ -22,6 +34,8 @@ export default async function setup(): Promise<() => Promise<void>> {
   process.env.STELLA_TEST_ENV = env.envPath;
   return async () => {
     await stopTestEnvironment(env);
+    process.off('SIGTERM', exitOnSignal);
+    process.off('SIGINT', exitOnSignal);
     const left = readdirSync(RUN_TMP_DIR);
     removeRunTmp();
     process.off('exit', removeRunTmp);

@@ -1,8 +1,9 @@
 // The harness leaves nothing behind, however a run ends: a test run stopped with SIGTERM (a CI
-// job's timeout) or SIGINT stops its registries and removes its temp dir; registries that a run
-// killed with SIGKILL left running are stopped by the next start in the same directory, and only
-// those (a recorded pid that is not that directory's registry is left alone); a test file's temp
-// files go with it, and a run that leaves anything in its temp dir fails.
+// job's timeout, maybe twice: to the process group and passed on by scripts/test.sh) or SIGINT
+// stops its registries and removes its temp dir; registries that a run killed with SIGKILL left
+// running are stopped by the next start in the same directory, and only those (a recorded pid that
+// is not that directory's registry is left alone); a test file's temp files go with it, and a run
+// that leaves anything in its temp dir fails.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -70,7 +71,11 @@ function testRun(scratch: string, files: Record<string, string>, env: Record<str
 }
 
 describe('a test run stopped by a signal', () => {
-  it.each(['SIGTERM', 'SIGINT'] as const)('stops its registries and removes its temp dir on %s', async (signal) => {
+  it.each([
+    ['SIGTERM', false],
+    ['SIGINT', false],
+    ['SIGTERM', true],
+  ] as const)('stops its registries and removes its temp dir on %s (repeated until it exits: %s)', async (signal, repeated) => {
     const scratch = mkdtempSync(join(tmpdir(), 'stopped-run-'));
     const envDir = join(scratch, 'env');
     const started = join(scratch, 'test-started');
@@ -88,7 +93,9 @@ describe('a test run stopped by a signal', () => {
     expect(readdirSync(join(envDir, 'tmp'))).toHaveLength(1);
 
     run.kill(signal);
+    const again = repeated ? setInterval(() => run.kill(signal), 1) : undefined;
     await stopped(run);
+    clearInterval(again);
 
     await waitFor('the registries to stop', () => registriesUnder(envDir).length === 0, 5_000);
     expect(existsSync(join(envDir, 'tmp'))).toBe(false);

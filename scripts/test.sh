@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The whole test suite on a fresh machine of this kind (Debian 12, root, Node 20): installs the
+# The whole test suite on a fresh machine of this kind (Debian 12, root, Node 20, 22 or 24): installs the
 # Debian packages the real registries need when missing, installs the locked dependencies (which
 # builds the CLI) and the newer Node releases of tools/test-node, type-checks, and runs every test
 # on the Node it was started with, then on Node 22 and Node 24 — the harness starts and stops its

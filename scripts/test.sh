@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
-# The whole test suite on a fresh machine of this kind (Debian 12, root, Node 20, 22 or 24): installs the
-# Debian packages the real registries need when missing, installs the locked dependencies (which
-# builds the CLI) and the newer Node releases of tools/test-node, type-checks, and runs every test
-# on the Node it was started with, then on Node 22 and Node 24 — the harness starts and stops its
-# own registries on 127.0.0.1. It always ends with one summary line over all of it, "N passed,
-# N failed, N skipped": a failed step (an install, the type-check) or a test run that failed
-# outside its tests counts as one failure. SIGTERM or SIGINT stops the running step, which stops
-# what it started, and the summary is still printed.
+# The whole test suite on a fresh machine of this kind (Debian 12, root, Node 20, 22 or 24):
+# installs the Debian packages the real registries need when missing, installs the locked
+# dependencies (which builds the CLI) and the Node releases of tools/test-node, type-checks, and
+# runs every test on the Node it was started with, then on Node 22 and Node 24 — the harness starts
+# and stops its own registries on 127.0.0.1. It always ends with one summary line over all of it,
+# "N passed, N failed, N skipped": a failed step (an install, the type-check) or a test run that
+# failed outside its tests counts as one failure. SIGTERM or SIGINT stops the running step, which
+# stops what it started, and the summary is still printed.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 

@@ -7,6 +7,7 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { startTestEnvironment, stopTestEnvironment } from './env.mjs';
+import { isRunning } from './registries.mjs';
 
 const USAGE = 'usage: node test/harness/cli.mjs up|down --dir DIR';
 const DOWN_TIMEOUT_MS = 10_000;
@@ -64,7 +65,7 @@ async function down() {
   }
   process.kill(pid, 'SIGTERM');
   const deadline = Date.now() + DOWN_TIMEOUT_MS;
-  while (isAlive(pid)) {
+  while (isRunning(pid)) {
     if (Date.now() > deadline) {
       console.error(`pid ${pid} did not stop within ${DOWN_TIMEOUT_MS} ms`);
       process.exit(1);
@@ -78,19 +79,9 @@ async function down() {
 function runningHarnessPid() {
   if (!existsSync(pidPath)) return null;
   const pid = Number(readFileSync(pidPath, 'utf8').trim());
-  if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid)) return null;
+  if (!Number.isInteger(pid) || pid <= 0 || !isRunning(pid)) return null;
   const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
   return cmdline.some((arg) => arg.endsWith('cli.mjs')) && cmdline.includes('up') ? pid : null;
-}
-
-/** Whether the process exists and has not exited (a zombie waiting to be reaped counts as gone). */
-function isAlive(pid) {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return false;
-  }
 }
 
 function printSummary(env) {

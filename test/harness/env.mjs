@@ -1,13 +1,15 @@
 // The whole test environment in one call: certificates, the token server, every registry of
 // REGISTRY_DEFINITIONS (started in parallel) with the test image pushed into each, and
 // `<dir>/env.json` describing it all. Also the helpers tests use against a running environment.
+// The registries never outlive the process that started them, unless it is killed with SIGKILL;
+// then the next start in the same directory stops them.
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { delimiter, join, resolve } from 'node:path';
 import { generateCertificates } from './certs.mjs';
 import { basicAuth, request } from './http.mjs';
-import { REGISTRY_DEFINITIONS, freePorts, startRegistry, stopProcess } from './registries.mjs';
+import { REGISTRY_DEFINITIONS, freePorts, startRegistry, stopLeftoverRegistries, stopProcess } from './registries.mjs';
 import { buildTestImage, pushTestImage, OCI_MANIFEST_TYPE } from './test-image.mjs';
 import { USER_ACL, createTokenSigner, startTokenServer } from './token-server.mjs';
 
@@ -33,8 +35,11 @@ const RUNTIME = Symbol('test environment runtime');
 
 /**
  * Starts everything and writes `<dir>/env.json`. Certificates in `<dir>/certs` are reused; the
- * registries' storage and logs (`<dir>/registries`) start empty. On failure, whatever was started
- * is stopped again before the error is thrown.
+ * registries' storage and logs (`<dir>/registries`) start empty, after any registry an earlier
+ * run left running there is stopped. On failure, whatever was started is stopped again before the
+ * error is thrown; when the process exits without stopTestEnvironment (process.exit, or a signal
+ * its handler turns into an exit), the registries are sent SIGTERM and env.json is removed on the
+ * way out.
  */
 export async function startTestEnvironment({ dir }) {
   assertToolsInstalled();
@@ -42,13 +47,19 @@ export async function startTestEnvironment({ dir }) {
   const root = resolve(dir);
   const envPath = join(root, 'env.json');
   rmSync(envPath, { force: true });
+  await stopLeftoverRegistries(join(root, 'registries'));
   rmSync(join(root, 'registries'), { recursive: true, force: true });
   mkdirSync(root, { recursive: true });
 
   const certs = await generateCertificates(join(root, 'certs'));
   const ca = readFileSync(certs.caCertPath);
   const passwords = Object.fromEntries(Object.keys(USER_DESCRIPTIONS).map((user) => [user, randomPassword()]));
-  const runtime = { children: [], tokenServer: null };
+  const runtime = { children: [], tokenServer: null, stopOnExit: null };
+  runtime.stopOnExit = () => {
+    for (const child of runtime.children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    rmSync(envPath, { force: true });
+  };
+  process.on('exit', runtime.stopOnExit);
 
   try {
     const signer = createTokenSigner({
@@ -101,8 +112,8 @@ export async function startTestEnvironment({ dir }) {
                   rootCertBundle: certs.tokenSigning.certPath,
                 }
               : undefined,
+          onSpawn: (child) => runtime.children.push(child),
         });
-        runtime.children.push(registry.child);
         return registry;
       }),
     );
@@ -176,9 +187,10 @@ export async function stopTestEnvironment(env) {
   rmSync(env.envPath, { force: true });
 }
 
-async function stopRuntime({ children, tokenServer }) {
+async function stopRuntime({ children, tokenServer, stopOnExit }) {
   await Promise.all(children.map(stopProcess));
   await tokenServer?.close();
+  process.off('exit', stopOnExit);
 }
 
 function assertToolsInstalled() {

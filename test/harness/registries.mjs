@@ -1,9 +1,10 @@
 // Real CNCF distribution registries (`docker-registry serve`) for the tests: which instances exist,
-// their configuration files, starting and stopping the processes, and reading their access logs.
+// their configuration files, starting and stopping the processes (and those an earlier run that was
+// killed left running), and reading their access logs.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { closeSync, mkdirSync, openSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { join } from 'node:path';
 import { request } from './http.mjs';
@@ -11,6 +12,8 @@ import { request } from './http.mjs';
 const HOST = '127.0.0.1';
 const READY_TIMEOUT_MS = 10_000;
 const STOP_GRACE_MS = 2_000;
+/** Each registry's pid, written next to its config.yml the moment it starts. */
+const PID_FILE = 'registry.pid';
 
 /**
  * The registry instances. `tls` names the certificate served (none: plain HTTP); `realm` says
@@ -48,11 +51,13 @@ export async function freePorts(count) {
 
 /**
  * Writes the configuration of one registry into `dir`, starts it and waits until it answers on
- * /v2/. Returns its description (as in env.json) and the child process.
+ * /v2/. Returns its description (as in env.json) and the child process, which `onSpawn` gets as
+ * soon as it exists.
  * @param {{ name: string, definition: object, dir: string, port: number, tls?: { certPath: string, keyPath: string },
- *   ca?: Buffer, htpasswdPath?: string, token?: { realm: string, service: string, issuer: string, rootCertBundle: string } }} options
+ *   ca?: Buffer, htpasswdPath?: string, token?: { realm: string, service: string, issuer: string, rootCertBundle: string },
+ *   onSpawn?: (child: import('node:child_process').ChildProcess) => void }} options
  */
-export async function startRegistry({ name, definition, dir, port, tls, ca, htpasswdPath, token }) {
+export async function startRegistry({ name, definition, dir, port, tls, ca, htpasswdPath, token, onSpawn }) {
   const storageDir = join(dir, 'storage');
   mkdirSync(storageDir, { recursive: true });
   const configPath = join(dir, 'config.yml');
@@ -69,9 +74,11 @@ export async function startRegistry({ name, definition, dir, port, tls, ca, htpa
     stdio: ['ignore', stdout, stderr],
     env: environmentWithoutRegistryOverrides(),
   });
+  onSpawn?.(child);
   closeSync(stdout);
   closeSync(stderr);
   await once(child, 'spawn');
+  writeFileSync(join(dir, PID_FILE), `${child.pid}\n`);
 
   const url = `${tls ? 'https' : 'http'}://${HOST}:${port}`;
   try {
@@ -169,6 +176,49 @@ export async function stopProcess(child) {
   const timer = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
   await exited;
   clearTimeout(timer);
+}
+
+/**
+ * Stops the registries that an earlier run started under `registriesDir` and left running (a run
+ * killed with SIGKILL cannot stop them). Only a process recorded in a registry's pid file whose
+ * command line is still `docker-registry serve <that registry's config.yml>` is signalled, so a
+ * reused pid or anybody else's registry is left alone.
+ */
+export async function stopLeftoverRegistries(registriesDir) {
+  if (!existsSync(registriesDir)) return;
+  const leftovers = readdirSync(registriesDir, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory() && existsSync(join(registriesDir, entry.name, PID_FILE)))
+    .map((entry) => {
+      const dir = join(registriesDir, entry.name);
+      return { pid: Number(readFileSync(join(dir, PID_FILE), 'utf8').trim()), configPath: join(dir, 'config.yml') };
+    })
+    .filter(({ pid, configPath }) => Number.isInteger(pid) && pid > 0 && isRegistryServing(pid, configPath))
+    .map(({ pid }) => pid);
+  for (const pid of leftovers) process.kill(pid, 'SIGTERM');
+  const deadline = Date.now() + STOP_GRACE_MS;
+  while (leftovers.some(isRunning) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+  for (const pid of leftovers.filter(isRunning)) process.kill(pid, 'SIGKILL');
+}
+
+/** Whether `pid` is a running `docker-registry serve <configPath>`. */
+function isRegistryServing(pid, configPath) {
+  let argv;
+  try {
+    argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+  } catch {
+    return false;
+  }
+  return argv[0].split('/').pop() === 'docker-registry' && argv[1] === 'serve' && argv[2] === configPath && isRunning(pid);
+}
+
+/** Whether the process exists and has not exited (a zombie waiting to be reaped counts as gone). */
+export function isRunning(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat[stat.lastIndexOf(')') + 2] !== 'Z';
+  } catch {
+    return false;
+  }
 }
 
 // Combined log format: 127.0.0.1 - - [date] "GET /v2/ HTTP/1.1" 401 87 "referer" "user agent"

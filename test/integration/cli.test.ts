@@ -104,7 +104,7 @@ describe('formats', () => {
     const md = stella(['doctor', ...open, '--check', CHECK.referrers, '--format', 'markdown']);
     const table = stella(['doctor', ...open, '--check', CHECK.referrers, '--format', 'table']);
 
-    expect(md.stdout).toContain(`## ${CHECK.referrers}`.slice(0, 3));
+    expect(md.stdout).toMatch(new RegExp(`^## \\S+ \`${CHECK.referrers.replaceAll('.', '\\.')}\` — `, 'm'));
     expect(md.stdout).toContain('```bash');
     expect(table.stdout).toContain(CHECK.referrers);
     expect(table.stdout).toContain('overall: warn');
@@ -126,8 +126,10 @@ describe('formats', () => {
   it('--severity filters what is shown, not what runs', () => {
     const run = JSON.parse(stella(['doctor', ...open, '--format', 'json', '--severity', 'warn']).stdout);
 
-    expect(run.results.every((r: { severity: string }) => r.severity === 'warn')).toBe(true);
     expect(run.summary.total).toBe(6);
+    expect(run.summary.warn).toBeGreaterThan(0);
+    expect(run.summary.pass).toBeGreaterThan(0);
+    expect(run.results.map((r: { severity: string }) => r.severity)).toEqual(Array(run.summary.warn).fill('warn'));
   });
 
   it('--output writes the report to a file and says so on stderr', () => {

@@ -1,7 +1,9 @@
 // The HTTP layer's trust decisions against a real TLS registry: an extra CA is tried alone first
 // and the system roots are added only for a host that needs them, without ever trusting less.
 import { readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import https from 'node:https';
+import type tls from 'node:tls';
+import { describe, expect, it, vi } from 'vitest';
 import { HttpClient } from '../../src/net/http-client.js';
 import { loadTestEnv } from '../harness/test-env.js';
 
@@ -24,11 +26,20 @@ describe('HttpClient trust', () => {
   it('adds the system roots for a host the extra CA does not cover, and remembers it', async () => {
     // Here the "system roots" hold the CA that really signed the registry; the extra CA is unrelated.
     const client = new HttpClient({ caPem: unrelatedCa, systemRoots: [testCa], timeoutMs: 5000 });
+    const connect = vi.spyOn(https.Agent.prototype, 'createConnection');
 
     const first = await client.request({ method: 'GET', url: v2 });
+    const connectsForFirst = connect.mock.calls.length;
     const second = await client.request({ method: 'GET', url: v2 });
+    const trusts = connect.mock.calls.map(([options]) => (options as tls.ConnectionOptions).secureContext);
+    connect.mockRestore();
 
     expect([first.status, second.status]).toEqual([401, 401]);
+    // The first request: a handshake with the extra CA alone, then one with the roots added.
+    expect(connectsForFirst).toBe(2);
+    expect(trusts[1]).not.toBe(trusts[0]);
+    // The second request never tries the extra CA alone again.
+    expect(trusts.filter((trust) => trust === trusts[0])).toHaveLength(1);
     client.close();
   });
 

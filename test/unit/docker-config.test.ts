@@ -1,9 +1,12 @@
 // Docker config as a credential source: key matching, lookup order, auths entries, credential
 // helpers (answers, identity tokens, failures, hangs), malformed files, and secret registration.
+import { execFile } from 'node:child_process';
 import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { build } from 'esbuild';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   defaultDockerConfigPath,
@@ -13,6 +16,7 @@ import {
 } from '../../src/registry/docker-config.js';
 import { clearSecrets, MASK, redactText } from '../../src/util/redact.js';
 
+const SOURCE = fileURLToPath(new URL('../../src/registry/docker-config.ts', import.meta.url));
 const HELPERS = fileURLToPath(new URL('../fixtures/docker-credential-helpers', import.meta.url));
 const ENV = { PATH: `${HELPERS}${delimiter}${process.env.PATH ?? ''}` };
 const HOST = 'registry.example.test';
@@ -32,6 +36,21 @@ async function writeConfig(content: unknown): Promise<string> {
 
 async function resolve(config: unknown, registryHost = HOST, timeoutMs?: number): Promise<DockerCredentialResult> {
   return resolveDockerCredential({ path: await writeConfig(config), registryHost, env: ENV, timeoutMs });
+}
+
+/**
+ * resolveDockerCredential (this checkout's source, bundled) in a child process that file
+ * permissions bind: as root (how the suite runs here) without the two capabilities that let root
+ * read any file, CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH, dropped with util-linux setpriv.
+ */
+async function resolveWithoutReadingAnyFile(path: string): Promise<DockerCredentialResult> {
+  const bundle = join(dir, 'docker-config.mjs');
+  await build({ entryPoints: [SOURCE], outfile: bundle, bundle: true, platform: 'node', format: 'esm', logLevel: 'silent' });
+  const script = 'const { resolveDockerCredential } = await import(process.argv[1]); console.log(JSON.stringify(await resolveDockerCredential(JSON.parse(process.argv[2]))));';
+  const node = [process.execPath, '--input-type=module', '-e', script, bundle, JSON.stringify({ path, registryHost: HOST, env: ENV })];
+  const [command, ...args] = process.getuid?.() === 0 ? ['setpriv', '--bounding-set', '-dac_override,-dac_read_search', '--', ...node] : node;
+  const { stdout } = await promisify(execFile)(command!, args);
+  return JSON.parse(stdout) as DockerCredentialResult;
 }
 
 beforeAll(async () => {
@@ -433,11 +452,11 @@ describe('unusable config files', () => {
     expect(result).toEqual({ kind: 'error', message: `cannot read Docker config ${path}: a parent of the path is not a directory` });
   });
 
-  it.skipIf(process.getuid?.() === 0)('an unreadable file is an error', async () => {
+  it('an unreadable file is an error', async () => {
     const path = await writeConfig({});
     await chmod(path, 0o000);
 
-    const result = await resolveDockerCredential({ path, registryHost: HOST, env: ENV });
+    const result = await resolveWithoutReadingAnyFile(path);
 
     expect(result).toEqual({ kind: 'error', message: `cannot read Docker config ${path}: permission denied` });
   });

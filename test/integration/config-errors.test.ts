@@ -6,6 +6,7 @@ import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listenLocal, type Running } from '../fakes/listen.js';
 import { CHECK } from './doctor.js';
@@ -26,6 +27,9 @@ beforeAll(async () => {
 });
 
 afterAll(() => registry.close());
+
+/** A working directory that holds none of the test's files. */
+const OUTSIDE = fileURLToPath(new URL('.', import.meta.url));
 
 function expectOneLineError(run: CliResult, message: string): void {
   expect(run.status).toBe(2);
@@ -108,7 +112,8 @@ describe('files are read within a cap', () => {
     ['a --config file', ['--config', 'DIR/zero'], 'cannot read config file DIR/zero: is a device, not a file'],
     ['an --env-file', ['--env-file', 'DIR/zero'], 'cannot read env file DIR/zero: is a device, not a file'],
   ])('refuses %s that links to /dev/zero', (_name, args, message) => {
-    const run = stella(['doctor', 'config', ...args.map((arg) => arg.replace('DIR', dir))]);
+    // From a directory outside the files' own, so that their paths are shown whole.
+    const run = stella(['doctor', 'config', ...args.map((arg) => arg.replace('DIR', dir))], { cwd: OUTSIDE });
 
     expectOneLineError(run, message.replace('DIR', dir));
   });

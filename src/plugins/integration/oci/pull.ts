@@ -3,104 +3,141 @@
 // 401/403/404 a GET reads the registry's error code; the token's granted actions are recorded.
 // distribution answers a token without the pull action with 401 `insufficient_scope` (not 403),
 // so that 401 is reported as "valid credentials, no pull permission", which is what it means.
+//
+// Two parts: gatherPull asks the registry and returns plain facts; judgePull, pure and
+// synchronous, turns the facts into the verdict, and the evidence is built from the facts.
 
-import { readAuthenticate } from '../../../registry/challenge.js';
 import type { CheckDefinition, CheckOutcome, Evidence } from '../../../engine/types.js';
 import { headerValue } from '../../../net/http-client.js';
+import { readAuthenticate } from '../../../registry/challenge.js';
+import type { AuthMethod } from '../../../registry/credentials.js';
 import { MANIFEST_ACCEPT, getManifest, grantedActions, isManifestAnswer, isSuccess, probeManifest, pullScope, rateLimitEvidence, registryError } from '../../../registry/operations.js';
-import { probeTarget, type OciTarget } from './oci-context.js';
 import { curlReproduction } from '../shared/curl.js';
 import { credentialSteps, numbered, setConfigSteps, type Step } from '../shared/remediation.js';
+import { probeTarget, type OciTarget } from './oci-context.js';
 
-async function probePull(target: OciTarget): Promise<CheckOutcome> {
+export interface PullFacts {
+  host: string;
+  registryUrl: string;
+  repository: string;
+  tag: string;
+  authMethod: AuthMethod;
+  username: string | undefined;
+  status: number;
+  latencyMs: number;
+  /** Actions the token granted (`repository:name:pull`); null when the token is opaque or there is none. */
+  grantedActions: string[] | null;
+  /** Retry-After and rate-limit headers, as evidence. */
+  rateLimit: Record<string, string>;
+  /** On success: the digest and content type, and whether that is a manifest as a registry serves one. */
+  manifest?: { digest: string | null; contentType: string | null; isManifest: boolean };
+  /** On 401/403/404: the registry's error and the challenge's `error=`. */
+  refusal?: { code: string | null; message: string | null; challengeError: string | null };
+  reproduce: Step[];
+}
+
+async function gatherPull(target: OciTarget): Promise<PullFacts> {
   const { session, settings } = target;
-  const repo = settings.testRepository.value;
+  const repository = settings.testRepository.value;
   const tag = settings.testTag.value;
   const credential = await session.credential();
-  const res = await probeManifest(session, repo, tag);
-  const evidence: Evidence = {
-    registry_url: session.baseUrl.origin,
-    repository: repo,
+  const res = await probeManifest(session, repository, tag);
+  const facts: PullFacts = {
+    host: target.host,
+    registryUrl: session.baseUrl.origin,
+    repository,
     tag,
-    auth_method: credential.method,
-    status_code: res.status,
-    granted_actions: grantedActions(res),
-    latency_ms: res.latencyMs,
-    ...rateLimitEvidence(res),
+    authMethod: credential.method,
+    username: credential.username,
+    status: res.status,
+    latencyMs: res.latencyMs,
+    grantedActions: grantedActions(res),
+    rateLimit: rateLimitEvidence(res),
+    reproduce: await curlReproduction(target, {
+      method: 'HEAD',
+      path: `/v2/${repository}/manifests/${tag}`,
+      scopes: [pullScope(repository)],
+      headers: { Accept: MANIFEST_ACCEPT },
+      description: 'Repeat the manifest request',
+    }),
   };
-  const reproduce = await curlReproduction(target, {
-    method: 'HEAD',
-    path: `/v2/${repo}/manifests/${tag}`,
-    scopes: [pullScope(repo)],
-    headers: { Accept: MANIFEST_ACCEPT },
-    description: 'Repeat the manifest request',
-  });
-
-  if (isSuccess(res)) {
-    evidence.manifest_digest = headerValue(res, 'docker-content-digest');
-    evidence.content_type = headerValue(res, 'content-type');
-    if (!isManifestAnswer(res)) return notAManifest(target, repo, tag, evidence, reproduce);
-    return { severity: 'pass', diagnosis: `${credential.method === 'anonymous' ? 'Anonymous clients' : 'The configured credentials'} can pull ${repo}:${tag} from ${target.host}.`, evidence };
-  }
+  if (isSuccess(res)) facts.manifest = { digest: headerValue(res, 'docker-content-digest'), contentType: headerValue(res, 'content-type'), isManifest: isManifestAnswer(res) };
   if (res.status === 401 || res.status === 403 || res.status === 404) {
-    const detail = await getManifest(session, repo, tag);
-    const error = registryError(detail.body);
-    evidence.registry_error_code = error.code;
-    evidence.registry_error_message = error.message;
-    evidence.challenge_error = readAuthenticate(res).error;
+    const error = registryError((await getManifest(session, repository, tag)).body);
+    facts.refusal = { ...error, challengeError: readAuthenticate(res).error };
   }
-  if (res.status === 404) {
+  return facts;
+}
+
+function evidenceOf(f: PullFacts): Evidence {
+  return {
+    registry_url: f.registryUrl,
+    repository: f.repository,
+    tag: f.tag,
+    auth_method: f.authMethod,
+    status_code: f.status,
+    granted_actions: f.grantedActions,
+    latency_ms: f.latencyMs,
+    ...f.rateLimit,
+    ...(f.manifest ? { manifest_digest: f.manifest.digest, content_type: f.manifest.contentType } : {}),
+    ...(f.refusal ? { registry_error_code: f.refusal.code, registry_error_message: f.refusal.message, challenge_error: f.refusal.challengeError } : {}),
+  };
+}
+
+/** The verdict on the facts; pure. */
+export function judgePull(f: PullFacts): CheckOutcome {
+  const evidence = evidenceOf(f);
+  const { host, repository: repo, tag, status } = f;
+  const code = f.refusal?.code;
+  if (f.manifest?.isManifest) {
+    return { severity: 'pass', diagnosis: `${f.authMethod === 'anonymous' ? 'Anonymous clients' : 'The configured credentials'} can pull ${repo}:${tag} from ${host}.`, evidence };
+  }
+  if (f.manifest) {
+    return {
+      severity: 'warn',
+      diagnosis: `${host} answered ${status} to the manifest request for ${repo}:${tag}, but with ${f.manifest.contentType ?? 'no content type'} and no Docker-Content-Digest: that is not a manifest, so pull permission could not be verified.`,
+      evidence,
+      likelyCauses: ['OCI:RegistryUrl points at a web UI or a login page, not the registry API', 'A reverse proxy or captive portal answers every path with a page of its own'],
+      remediation: numbered(f.reproduce),
+    };
+  }
+  if (status === 404) {
     return {
       severity: 'info',
-      diagnosis: `The test image ${repo}:${tag} does not exist on ${target.host} (${evidence.registry_error_code ?? '404'}), so pull permission cannot be verified. Set OCI:TestRepository/OCI:TestTag to an image that exists.`,
+      diagnosis: `The test image ${repo}:${tag} does not exist on ${host} (${code ?? '404'}), so pull permission cannot be verified. Set OCI:TestRepository/OCI:TestTag to an image that exists.`,
       evidence,
       likelyCauses: ['The default test image library/alpine:latest is not mirrored in this registry', 'The repository or tag name is misspelled'],
-      remediation: numbered(setConfigSteps('OCI:TestRepository', '<repository-that-exists>', [['OCI:TestTag', '<tag>']]), reproduce),
+      remediation: numbered(setConfigSteps('OCI:TestRepository', '<repository-that-exists>', [['OCI:TestTag', '<tag>']]), f.reproduce),
     };
   }
-  const isScopeProblem = res.status === 403 || evidence.challenge_error === 'insufficient_scope';
-  if ((res.status === 401 && isScopeProblem && credential.method !== 'anonymous') || res.status === 403) {
+  const isScopeProblem = status === 403 || f.refusal?.challengeError === 'insufficient_scope';
+  if ((status === 401 && isScopeProblem && f.authMethod !== 'anonymous') || status === 403) {
+    const grants = f.grantedActions ? `; the token grants: ${f.grantedActions.join(' ') || 'nothing'}` : '';
     return {
       severity: 'fail',
-      diagnosis: `The credentials are valid but have no pull permission on ${repo} (${res.status}${evidence.registry_error_code ? ` ${evidence.registry_error_code}` : ''}${evidence.granted_actions ? `; the token grants: ${(evidence.granted_actions as string[]).join(' ') || 'nothing'}` : ''}).`,
+      diagnosis: `The credentials are valid but have no pull permission on ${repo} (${status}${code ? ` ${code}` : ''}${grants}).`,
       evidence,
       likelyCauses: [`The account is not a member of a team/project with read access to ${repo}`, 'The repository is private and the robot/service account was scoped to other repositories', 'An IP or network restriction on the repository'],
-      remediation: numbered(reproduce, [{ environment: 'any', description: `Grant the account (${credential.username ?? 'the token\'s subject'}) pull/read access to ${repo} in the registry's access control`, safe: false }]),
+      remediation: numbered(f.reproduce, [{ environment: 'any', description: `Grant the account (${f.username ?? "the token's subject"}) pull/read access to ${repo} in the registry's access control`, safe: false }]),
     };
   }
-  if (res.status === 401) {
-    const anonymous = credential.method === 'anonymous';
+  if (status === 401) {
+    const anonymous = f.authMethod === 'anonymous';
     return {
       severity: 'fail',
-      diagnosis: anonymous
-        ? `${target.host} requires credentials to pull ${repo} and none are configured.`
-        : `${target.host} rejected the credentials when pulling ${repo} (401${evidence.registry_error_code ? ` ${evidence.registry_error_code}` : ''}).`,
+      diagnosis: anonymous ? `${host} requires credentials to pull ${repo} and none are configured.` : `${host} rejected the credentials when pulling ${repo} (401${code ? ` ${code}` : ''}).`,
       evidence,
       likelyCauses: anonymous ? ['OCI:Username/OCI:Password or OCI:Token are not configured'] : ['The credentials are wrong, expired or revoked', 'Docker Hub-style registries answer 401 for repositories that do not exist'],
-      remediation: numbered(reproduce, credentialSteps(session.baseUrl.origin, credential.username)),
+      remediation: numbered(f.reproduce, credentialSteps(f.registryUrl, f.username)),
     };
   }
   return {
     severity: 'warn',
-    diagnosis:
-      res.status === 429
-        ? `${target.host} is rate limiting pulls (429); pull permission could not be verified.`
-        : `${target.host} answered ${res.status} to the manifest request; pull permission could not be verified.`,
+    diagnosis: status === 429 ? `${host} is rate limiting pulls (429); pull permission could not be verified.` : `${host} answered ${status} to the manifest request; pull permission could not be verified.`,
     evidence,
-    likelyCauses: res.status === 429 ? ['Pull rate limit of the account or address reached (Docker Hub: anonymous limits are low)'] : ['The registry or its storage backend is unhealthy'],
-    remediation: numbered(reproduce),
+    likelyCauses: status === 429 ? ['Pull rate limit of the account or address reached (Docker Hub: anonymous limits are low)'] : ['The registry or its storage backend is unhealthy'],
+    remediation: numbered(f.reproduce),
   };
 }
 
-/** A 2xx without a digest or a manifest media type: something answered, but not a registry's manifest. */
-function notAManifest(target: OciTarget, repo: string, tag: string, evidence: Evidence, reproduce: Step[]): CheckOutcome {
-  return {
-    severity: 'warn',
-    diagnosis: `${target.host} answered ${evidence.status_code} to the manifest request for ${repo}:${tag}, but with ${evidence.content_type ?? 'no content type'} and no Docker-Content-Digest: that is not a manifest, so pull permission could not be verified.`,
-    evidence,
-    likelyCauses: ['OCI:RegistryUrl points at a web UI or a login page, not the registry API', 'A reverse proxy or captive portal answers every path with a page of its own'],
-    remediation: numbered(reproduce),
-  };
-}
-
-export const runPullCheck: CheckDefinition['run'] = (ctx, signal) => probeTarget(ctx, signal, probePull);
+export const runPullCheck: CheckDefinition['run'] = (ctx, signal) => probeTarget(ctx, signal, async (target) => judgePull(await gatherPull(target)));

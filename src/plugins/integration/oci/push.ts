@@ -3,103 +3,159 @@
 // with `DELETE <Location>`; nothing is ever committed. The token asks for `delete` too, because
 // distribution refuses the cancel without it; a failed cancel is reported, the verdict stands.
 // As with pull, distribution signals a missing push grant with 401 `insufficient_scope`.
+//
+// Two parts: gatherPush asks the registry and returns plain facts; judgePush, pure and
+// synchronous, turns the facts into the verdict, and the evidence is built from the facts.
 
-import { readAuthenticate } from '../../../registry/challenge.js';
 import type { CheckDefinition, CheckOutcome, Evidence } from '../../../engine/types.js';
-import { grantedActions, isSuccess, probeUpload, pushScope, rateLimitEvidence, registryError } from '../../../registry/operations.js';
 import { headerValue } from '../../../net/http-client.js';
+import { readAuthenticate } from '../../../registry/challenge.js';
+import type { AuthMethod } from '../../../registry/credentials.js';
+import { grantedActions, isSuccess, probeUpload, pushScope, rateLimitEvidence, registryError } from '../../../registry/operations.js';
 import { curlReproduction } from '../shared/curl.js';
+import { credentialSteps, numbered, setConfigSteps, type Step } from '../shared/remediation.js';
 import { probeTarget, type OciTarget } from './oci-context.js';
-import { credentialSteps, numbered, setConfigSteps } from '../shared/remediation.js';
 
 const PURGE_NOTE = 'the registry purges abandoned upload sessions on its own schedule (distribution: after 7 days by default)';
 
-async function probePush(target: OciTarget): Promise<CheckOutcome> {
-  const { session, settings } = target;
-  const repo = settings.pushTestRepository.value;
-  const credential = await session.credential();
-  if (credential.method === 'anonymous') {
-    return { severity: 'skip', diagnosis: `No credentials resolved (${credential.dockerConfig?.detail ?? 'none configured'}); push authorization is only checked with credentials.`, evidence: { repository: repo } };
-  }
-  const { post, cancel, cancelError } = await probeUpload(session, repo);
-  const evidence: Evidence = {
-    registry_url: session.baseUrl.origin,
-    repository: repo,
-    auth_method: credential.method,
-    status_code: post.status,
-    is_upload_cancelled: cancel !== null && isSuccess(cancel),
-    cancel_status_code: cancel?.status ?? null,
-    granted_actions: grantedActions(post),
-    latency_ms: post.latencyMs,
-    ...rateLimitEvidence(post),
+export interface PushFacts {
+  host: string;
+  registryUrl: string;
+  repository: string;
+  authMethod: AuthMethod;
+  username: string | undefined;
+  /** Why no credential could be used (docker config lookups), when the method is anonymous. */
+  credentialNote: string | undefined;
+  /** The upload POST; absent when it was not sent (no credentials). */
+  upload?: {
+    status: number;
+    latencyMs: number;
+    hasLocation: boolean;
+    grantedActions: string[] | null;
+    rateLimit: Record<string, string>;
+    errorCode: string | null;
+    challengeError: string | null;
   };
-  const reproduce = await curlReproduction(target, {
-    method: 'POST',
-    path: `/v2/${repo}/blobs/uploads/`,
-    scopes: [pushScope(repo)],
-    headers: { 'Content-Length': '0' },
-    description: 'Open an upload session the same way (then cancel it: curl -X DELETE on the Location it returns)',
-  });
+  /** The cancel of the session the POST opened: its status, or why it was not sent. */
+  cancel?: { status: number | null; isCancelled: boolean; refusal: string | null; error: string | null };
+  reproduce: Step[];
+}
 
-  if (post.status === 202 && headerValue(post, 'location') === null) {
+async function gatherPush(target: OciTarget): Promise<PushFacts> {
+  const { session, settings } = target;
+  const repository = settings.pushTestRepository.value;
+  const credential = await session.credential();
+  const base = { host: target.host, registryUrl: session.baseUrl.origin, repository, authMethod: credential.method, username: credential.username, credentialNote: credential.dockerConfig?.detail, reproduce: [] };
+  if (credential.method === 'anonymous') return base;
+  const { post, cancel, cancelError } = await probeUpload(session, repository);
+  return {
+    ...base,
+    upload: {
+      status: post.status,
+      latencyMs: post.latencyMs,
+      hasLocation: headerValue(post, 'location') !== null,
+      grantedActions: grantedActions(post),
+      rateLimit: rateLimitEvidence(post),
+      errorCode: registryError(post.body).code,
+      challengeError: readAuthenticate(post).error,
+    },
+    cancel: {
+      status: cancel?.status ?? null,
+      isCancelled: cancel !== null && isSuccess(cancel),
+      refusal: cancel ? (readAuthenticate(cancel).error ?? registryError(cancel.body).code) : null,
+      error: cancelError,
+    },
+    reproduce: await curlReproduction(target, {
+      method: 'POST',
+      path: `/v2/${repository}/blobs/uploads/`,
+      scopes: [pushScope(repository)],
+      headers: { 'Content-Length': '0' },
+      description: 'Open an upload session the same way (then cancel it: curl -X DELETE on the Location it returns)',
+    }),
+  };
+}
+
+function evidenceOf(f: PushFacts): Evidence {
+  if (!f.upload) return { repository: f.repository };
+  const evidence: Evidence = {
+    registry_url: f.registryUrl,
+    repository: f.repository,
+    auth_method: f.authMethod,
+    status_code: f.upload.status,
+    is_upload_cancelled: f.cancel?.isCancelled ?? false,
+    cancel_status_code: f.cancel?.status ?? null,
+    granted_actions: f.upload.grantedActions,
+    latency_ms: f.upload.latencyMs,
+    ...f.upload.rateLimit,
+  };
+  if (f.upload.status !== 202) Object.assign(evidence, { registry_error_code: f.upload.errorCode, challenge_error: f.upload.challengeError });
+  return evidence;
+}
+
+/** The verdict on the facts; pure. */
+export function judgePush(f: PushFacts): CheckOutcome {
+  const evidence = evidenceOf(f);
+  const { host, repository: repo, upload } = f;
+  if (!upload) {
+    return { severity: 'skip', diagnosis: `No credentials resolved (${f.credentialNote ?? 'none configured'}); push authorization is only checked with credentials.`, evidence };
+  }
+  if (upload.status === 202 && !upload.hasLocation) {
     return {
       severity: 'warn',
-      diagnosis: `${target.host} answered 202 to an upload on ${repo} but named no upload session (no Location header), which a registry always does: push permission could not be verified.`,
+      diagnosis: `${host} answered 202 to an upload on ${repo} but named no upload session (no Location header), which a registry always does: push permission could not be verified.`,
       evidence,
       likelyCauses: ['Something other than the registry answers at OCI:RegistryUrl (a catch-all proxy or a stub)', 'A proxy strips the Location header'],
-      remediation: numbered(reproduce),
+      remediation: numbered(f.reproduce),
     };
   }
-  if (post.status === 202) {
-    const cancelled = evidence.is_upload_cancelled === true;
-    const refusal = cancelError ?? `the cancel was refused (${cancel?.status}${cancel ? ` ${readAuthenticate(cancel).error ?? registryError(cancel.body).code ?? ''}` : ''})`;
-    if (!cancelled) evidence.cancel_note = `${refusal}; ${PURGE_NOTE}`;
+  if (upload.status === 202) {
+    const cancelled = f.cancel?.isCancelled === true;
+    if (!cancelled) evidence.cancel_note = `${f.cancel?.error ?? `the cancel was refused (${f.cancel?.status} ${f.cancel?.refusal ?? ''})`}; ${PURGE_NOTE}`;
     return {
       severity: 'pass',
-      diagnosis: `The credentials may push to ${repo} on ${target.host}: an upload session was opened${cancelled ? ' and cancelled at once' : `; it was not cancelled (${cancelError ?? 'no delete permission'}), ${PURGE_NOTE}`}. Nothing was written.`,
+      diagnosis: `The credentials may push to ${repo} on ${host}: an upload session was opened${cancelled ? ' and cancelled at once' : `; it was not cancelled (${f.cancel?.error ?? 'no delete permission'}), ${PURGE_NOTE}`}. Nothing was written.`,
       evidence,
     };
   }
-  const error = registryError(post.body);
-  evidence.registry_error_code = error.code;
-  evidence.challenge_error = readAuthenticate(post).error;
-  const grants = Array.isArray(evidence.granted_actions) ? `; the token grants: ${evidence.granted_actions.join(' ') || 'nothing'}` : '';
-  if (post.status === 403 || (post.status === 401 && evidence.challenge_error === 'insufficient_scope')) {
+  const grants = upload.grantedActions ? `; the token grants: ${upload.grantedActions.join(' ') || 'nothing'}` : '';
+  if (upload.status === 403 || (upload.status === 401 && upload.challengeError === 'insufficient_scope')) {
     return {
       severity: 'fail',
-      diagnosis: `The credentials are valid but lack push permission on ${repo} (${post.status} ${error.code ?? evidence.challenge_error ?? ''}${grants}).`,
+      diagnosis: `The credentials are valid but lack push permission on ${repo} (${upload.status} ${upload.errorCode ?? upload.challengeError ?? ''}${grants}).`,
       evidence,
       likelyCauses: [`The account has read-only (pull) access to ${repo}`, 'The robot/service account was created without push rights', 'The repository is immutable or protected by a registry policy'],
-      remediation: numbered(reproduce, [
-        { environment: 'any', description: `Grant push (write) access on ${repo} to ${credential.username ?? 'the token\'s subject'} in the registry's access control, or point OCI:PushTestRepository at a repository the account may write`, safe: false },
-      ], setConfigSteps('OCI:PushTestRepository', '<writable-repository>')),
+      remediation: numbered(
+        f.reproduce,
+        [{ environment: 'any', description: `Grant push (write) access on ${repo} to ${f.username ?? "the token's subject"} in the registry's access control, or point OCI:PushTestRepository at a repository the account may write`, safe: false }],
+        setConfigSteps('OCI:PushTestRepository', '<writable-repository>'),
+      ),
     };
   }
-  if (post.status === 401) {
+  if (upload.status === 401) {
     return {
       severity: 'fail',
-      diagnosis: `${target.host} rejected the credentials when opening an upload on ${repo} (401${error.code ? ` ${error.code}` : ''}).`,
+      diagnosis: `${host} rejected the credentials when opening an upload on ${repo} (401${upload.errorCode ? ` ${upload.errorCode}` : ''}).`,
       evidence,
       likelyCauses: ['The credentials are wrong, expired or revoked'],
-      remediation: numbered(reproduce, credentialSteps(session.baseUrl.origin, credential.username)),
+      remediation: numbered(f.reproduce, credentialSteps(f.registryUrl, f.username)),
     };
   }
-  if (post.status === 404) {
+  if (upload.status === 404) {
     return {
       severity: 'warn',
-      diagnosis: `${target.host} answered 404 to an upload on ${repo}: the repository does not exist and is not created on push.`,
+      diagnosis: `${host} answered 404 to an upload on ${repo}: the repository does not exist and is not created on push.`,
       evidence,
       likelyCauses: ['The registry (Harbor, GitLab, ECR, Artifactory) needs the project/repository to exist before the first push', 'OCI:PushTestRepository is misspelled'],
-      remediation: numbered(reproduce, setConfigSteps('OCI:PushTestRepository', '<existing-repository>')),
+      remediation: numbered(f.reproduce, setConfigSteps('OCI:PushTestRepository', '<existing-repository>')),
     };
   }
   return {
     severity: 'warn',
-    diagnosis: `${target.host} answered ${post.status} to an upload on ${repo}; push permission could not be verified.`,
+    diagnosis: `${host} answered ${upload.status} to an upload on ${repo}; push permission could not be verified.`,
     evidence,
-    likelyCauses: post.status === 429 ? ['Rate limit reached'] : ['The registry or its storage backend is unhealthy', 'The registry is in read-only mode'],
-    remediation: numbered(reproduce),
+    likelyCauses: upload.status === 429 ? ['Rate limit reached'] : ['The registry or its storage backend is unhealthy', 'The registry is in read-only mode'],
+    remediation: numbered(f.reproduce),
   };
 }
 
-export const runPushCheck: CheckDefinition['run'] = (ctx, signal) => probeTarget(ctx, signal, probePush);
+export const runPushCheck: CheckDefinition['run'] = (ctx, signal) => probeTarget(ctx, signal, async (target) => judgePush(await gatherPush(target)));

@@ -2,27 +2,84 @@
 // signatures, SBOMs and attestations are attached through? SPEC 4.5: resolve the test image's
 // digest, query `/v2/<repo>/referrers/<digest>`, and when unsupported look for the tag-schema
 // fallback tag `sha256-<hex>`; report `OCI-Filters-Applied` when the API is there.
+//
+// Two parts: gatherReferrers asks the registry and returns plain facts; judgeReferrers, pure and
+// synchronous, turns the facts into the verdict, and the evidence is built from the facts.
 
 import type { CheckDefinition, CheckOutcome, Evidence } from '../../../engine/types.js';
 import { headerValue } from '../../../net/http-client.js';
 import { OCI_INDEX, probeReferrers, pullScope, resolveDigest } from '../../../registry/operations.js';
 import { curlReproduction } from '../shared/curl.js';
+import { numbered, setConfigSteps, type Step } from '../shared/remediation.js';
 import { probeTarget, type OciTarget } from './oci-context.js';
 import { CHECK_IDS } from './preconditions.js';
-import { numbered, setConfigSteps } from '../shared/remediation.js';
 
-async function probeReferrersCheck(target: OciTarget): Promise<CheckOutcome> {
+/** What the registry answered about the referrers of the test image. */
+export type ReferrersAnswer =
+  | { kind: 'supported'; status: number; count: number; isEmptyVia404: boolean; filtersApplied: string | null }
+  | { kind: 'unsupported'; status: number; fallbackTag: string; hasFallbackTag: boolean | null; fallbackStatus: number | null }
+  | { kind: 'no_access' | 'error_status'; status: number };
+
+export interface ReferrersFacts {
+  host: string;
+  registryUrl: string;
+  repository: string;
+  tag: string;
+  /** The test image: its digest, or the status that kept it from being read. */
+  subject: { kind: 'resolved'; digest: string; via: 'header' | 'body' } | { kind: 'unavailable'; status: number };
+  /** Absent when the subject could not be resolved. */
+  answer?: ReferrersAnswer;
+  contentType?: string | null;
+  /** curl commands that repeat the query. */
+  reproduce: Step[];
+}
+
+async function gatherReferrers(target: OciTarget): Promise<ReferrersFacts> {
   const { session, settings } = target;
-  const repo = settings.testRepository.value;
+  const repository = settings.testRepository.value;
   const tag = settings.testTag.value;
-  const evidence: Evidence = { registry_url: session.baseUrl.origin, repository: repo, tag };
-  const resolved = await resolveDigest(session, repo, tag);
-  if (resolved.kind === 'unavailable') {
-    evidence.manifest_status_code = resolved.head.status;
-    if (resolved.head.status === 404) {
+  const base = { host: target.host, registryUrl: session.baseUrl.origin, repository, tag, reproduce: [] };
+  const resolved = await resolveDigest(session, repository, tag);
+  if (resolved.kind === 'unavailable') return { ...base, subject: { kind: 'unavailable', status: resolved.head.status } };
+  const support = await probeReferrers(session, repository, resolved.digest);
+  const status = support.response.status;
+  const answer: ReferrersAnswer =
+    support.kind === 'supported'
+      ? { kind: 'supported', status, count: support.count, isEmptyVia404: support.isEmptyVia404, filtersApplied: support.filtersApplied }
+      : support.kind === 'unsupported'
+        ? { kind: 'unsupported', status, fallbackTag: support.fallbackTag, hasFallbackTag: support.hasFallbackTag, fallbackStatus: support.fallbackStatus }
+        : { kind: support.kind, status };
+  const reproduce = await curlReproduction(target, {
+    method: 'GET',
+    path: `/v2/${repository}/referrers/${resolved.digest}`,
+    scopes: [pullScope(repository)],
+    headers: { Accept: OCI_INDEX },
+    description: 'Query the referrers API the same way',
+  });
+  return { ...base, subject: { kind: 'resolved', digest: resolved.digest, via: resolved.via }, answer, contentType: headerValue(support.response, 'content-type'), reproduce };
+}
+
+/** The evidence of the facts: the same keys whatever the verdict, so reports stay comparable. */
+function evidenceOf(f: ReferrersFacts): Evidence {
+  const evidence: Evidence = { registry_url: f.registryUrl, repository: f.repository, tag: f.tag };
+  if (f.subject.kind === 'unavailable') return { ...evidence, manifest_status_code: f.subject.status };
+  Object.assign(evidence, { subject_digest: f.subject.digest, digest_source: f.subject.via, status_code: f.answer?.status ?? null, content_type: f.contentType ?? null });
+  if (f.answer?.kind === 'supported') {
+    Object.assign(evidence, { is_referrers_supported: true, referrers_count: f.answer.count, has_filtering: f.answer.filtersApplied !== null, filters_applied: f.answer.filtersApplied });
+  }
+  if (f.answer?.kind === 'unsupported') Object.assign(evidence, { is_referrers_supported: false, fallback_tag: f.answer.fallbackTag, has_fallback_tag: f.answer.hasFallbackTag });
+  return evidence;
+}
+
+/** The verdict on the facts; pure. */
+export function judgeReferrers(f: ReferrersFacts): CheckOutcome {
+  const evidence = evidenceOf(f);
+  const { host, repository, tag } = f;
+  if (f.subject.kind === 'unavailable') {
+    if (f.subject.status === 404) {
       return {
         severity: 'info',
-        diagnosis: `The test image ${repo}:${tag} does not exist on ${target.host}, so referrers support cannot be checked.`,
+        diagnosis: `The test image ${repository}:${tag} does not exist on ${host}, so referrers support cannot be checked.`,
         evidence,
         likelyCauses: ['OCI:TestRepository/OCI:TestTag name an image that is not in this registry'],
         remediation: numbered(setConfigSteps('OCI:TestRepository', '<repository-that-exists>', [['OCI:TestTag', '<tag>']])),
@@ -30,66 +87,53 @@ async function probeReferrersCheck(target: OciTarget): Promise<CheckOutcome> {
     }
     return {
       severity: 'warn',
-      diagnosis: `The test image's manifest could not be read (${resolved.head.status}), so referrers support cannot be checked.`,
+      diagnosis: `The test image's manifest could not be read (${f.subject.status}), so referrers support cannot be checked.`,
       evidence,
       likelyCauses: ['The credentials have no pull permission on the test repository (see check.integration.oci.pull)'],
       remediation: numbered([{ environment: 'any', description: 'Diagnose pull access first', command: `stella doctor run --check ${CHECK_IDS.pull} --verbose`, safe: true }]),
     };
   }
-  evidence.subject_digest = resolved.digest;
-  evidence.digest_source = resolved.via;
-  const support = await probeReferrers(session, repo, resolved.digest);
-  evidence.status_code = support.response.status;
-  evidence.content_type = headerValue(support.response, 'content-type');
-  const reproduce = await curlReproduction(target, {
-    method: 'GET',
-    path: `/v2/${repo}/referrers/${resolved.digest}`,
-    scopes: [pullScope(repo)],
-    headers: { Accept: OCI_INDEX },
-    description: 'Query the referrers API the same way',
-  });
-
-  switch (support.kind) {
+  const answer = f.answer!;
+  switch (answer.kind) {
     case 'supported':
-      evidence.is_referrers_supported = true;
-      evidence.referrers_count = support.count;
-      evidence.has_filtering = support.filtersApplied !== null;
-      evidence.filters_applied = support.filtersApplied;
       return {
         severity: 'pass',
-        diagnosis: `${target.host} implements the OCI 1.1 referrers API (${support.isEmptyVia404 ? '404 with an empty image index' : `${support.count} referrer(s) of the test image`}${support.filtersApplied ? `; filtering by ${support.filtersApplied}` : '; no artifactType filtering'}).`,
+        diagnosis: `${host} implements the OCI 1.1 referrers API (${answer.isEmptyVia404 ? '404 with an empty image index' : `${answer.count} referrer(s) of the test image`}${answer.filtersApplied ? `; filtering by ${answer.filtersApplied}` : '; no artifactType filtering'}).`,
         evidence,
       };
-    case 'unsupported':
-      evidence.is_referrers_supported = false;
-      evidence.fallback_tag = support.fallbackTag;
-      evidence.has_fallback_tag = support.hasFallbackTag;
+    case 'unsupported': {
+      const fallback = answer.hasFallbackTag === true ? 'present' : answer.hasFallbackTag === false ? 'absent' : `unknown, ${answer.fallbackStatus}`;
       return {
         severity: 'warn',
-        diagnosis: `${target.host} does not implement the OCI 1.1 referrers API (${support.response.status}); signature and attestation clients must use the tag-schema fallback (${support.fallbackTag}: ${support.hasFallbackTag === true ? 'present' : support.hasFallbackTag === false ? 'absent' : `unknown, ${support.fallbackStatus}`}).`,
+        diagnosis: `${host} does not implement the OCI 1.1 referrers API (${answer.status}); signature and attestation clients must use the tag-schema fallback (${answer.fallbackTag}: ${fallback}).`,
         evidence,
         likelyCauses: ['The registry predates OCI distribution-spec 1.1 (distribution 2.x, older Harbor/Nexus/Artifactory)', 'A proxy in front of the registry does not forward the /referrers/ route'],
-        remediation: numbered(reproduce, [
-          { environment: 'any', description: 'Upgrade the registry to a release with the OCI 1.1 referrers API (distribution 3, Harbor 2.8+, zot, recent cloud registries), or make sure cosign/oras use the tag-schema fallback', safe: false },
+        remediation: numbered(f.reproduce, [
+          {
+            environment: 'any',
+            description: 'Upgrade the registry to a release with the OCI 1.1 referrers API (distribution 3, Harbor 2.8+, zot, recent cloud registries), or make sure cosign/oras use the tag-schema fallback',
+            safe: false,
+          },
         ]),
       };
+    }
     case 'no_access':
       return {
         severity: 'warn',
-        diagnosis: `The referrers query was refused (${support.response.status}); without pull access to ${repo} referrers support cannot be verified.`,
+        diagnosis: `The referrers query was refused (${answer.status}); without pull access to ${repository} referrers support cannot be verified.`,
         evidence,
         likelyCauses: ['The credentials have no pull permission on the test repository', 'The registry protects the referrers route differently (Harbor 2.7 answers 401 without a challenge)'],
-        remediation: numbered(reproduce),
+        remediation: numbered(f.reproduce),
       };
     default:
       return {
         severity: 'warn',
-        diagnosis: `${target.host} answered ${support.response.status} to the referrers query; support cannot be verified.`,
+        diagnosis: `${host} answered ${answer.status} to the referrers query; support cannot be verified.`,
         evidence,
-        likelyCauses: support.response.status === 429 ? ['Rate limit reached'] : ['The registry is unhealthy'],
-        remediation: numbered(reproduce),
+        likelyCauses: answer.status === 429 ? ['Rate limit reached'] : ['The registry is unhealthy'],
+        remediation: numbered(f.reproduce),
       };
   }
 }
 
-export const runReferrersCheck: CheckDefinition['run'] = (ctx, signal) => probeTarget(ctx, signal, probeReferrersCheck);
+export const runReferrersCheck: CheckDefinition['run'] = (ctx, signal) => probeTarget(ctx, signal, async (target) => judgeReferrers(await gatherReferrers(target)));

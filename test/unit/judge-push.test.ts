@@ -1,0 +1,64 @@
+// Every verdict row of the push check, judged from facts alone: no network.
+import { describe, expect, it } from 'vitest';
+import { judgePush, type PushFacts } from '../../src/plugins/integration/oci/push.js';
+
+type Upload = NonNullable<PushFacts['upload']>;
+
+function facts(upload?: Partial<Upload>, cancel?: PushFacts['cancel']): PushFacts {
+  return {
+    host: 'r.example',
+    registryUrl: 'https://r.example',
+    repository: 'team/scratch',
+    authMethod: 'basic',
+    username: 'ci',
+    credentialNote: undefined,
+    ...(upload ? { upload: { status: 202, latencyMs: 4, hasLocation: true, grantedActions: null, rateLimit: {}, errorCode: null, challengeError: null, ...upload } } : {}),
+    ...(cancel ? { cancel } : {}),
+    reproduce: [{ environment: 'any', description: 'Open an upload session the same way', command: 'curl …', safe: true }],
+  };
+}
+const cancelled = { status: 204, isCancelled: true, refusal: null, error: null };
+
+describe('judgePush', () => {
+  it.each<[string, PushFacts, string, RegExp, Record<string, unknown>]>([
+    ['no credentials', { ...facts(), authMethod: 'anonymous', username: undefined }, 'skip', /No credentials resolved \(none configured\)/, { repository: 'team/scratch' }],
+    ['session opened and cancelled', facts({}, cancelled), 'pass', /may push to team\/scratch on r\.example: an upload session was opened and cancelled at once/, { is_upload_cancelled: true, cancel_status_code: 204 }],
+    [
+      'session opened, cancel refused',
+      facts({}, { status: 401, isCancelled: false, refusal: 'insufficient_scope', error: null }),
+      'pass',
+      /it was not cancelled \(no delete permission\)/,
+      { is_upload_cancelled: false, cancel_note: expect.stringContaining('the cancel was refused (401 insufficient_scope)') },
+    ],
+    [
+      'session on another origin, not cancelled',
+      facts({}, { status: null, isCancelled: false, refusal: null, error: "the upload's Location points at https://127.0.0.2" }),
+      'pass',
+      /it was not cancelled \(the upload's Location points at https:\/\/127\.0\.0\.2\)/,
+      { is_upload_cancelled: false },
+    ],
+    ['202 without a Location', facts({ hasLocation: false }, { status: null, isCancelled: false, refusal: null, error: 'no Location' }), 'warn', /named no upload session \(no Location header\)/, { status_code: 202 }],
+    [
+      'valid credentials without the push grant',
+      facts({ status: 401, challengeError: 'insufficient_scope', grantedActions: ['repository:team/scratch:pull'] }),
+      'fail',
+      /lack push permission on team\/scratch \(401 insufficient_scope; the token grants: repository:team\/scratch:pull\)/,
+      { challenge_error: 'insufficient_scope' },
+    ],
+    ['forbidden', facts({ status: 403, errorCode: 'DENIED' }), 'fail', /lack push permission on team\/scratch \(403 DENIED\)/, { registry_error_code: 'DENIED' }],
+    ['rejected credentials', facts({ status: 401, errorCode: 'UNAUTHORIZED' }), 'fail', /rejected the credentials when opening an upload on team\/scratch \(401 UNAUTHORIZED\)/, {}],
+    ['repository not created on push', facts({ status: 404 }), 'warn', /answered 404 to an upload on team\/scratch: the repository does not exist/, {}],
+    ['rate limited', facts({ status: 429, rateLimit: { retry_after: '5' } }), 'warn', /answered 429 to an upload/, { retry_after: '5' }],
+  ])('%s', (_name, input, severity, diagnosis, evidence) => {
+    const outcome = judgePush(input);
+
+    expect(outcome.severity).toBe(severity);
+    expect(outcome.diagnosis).toMatch(diagnosis);
+    expect(outcome.evidence).toMatchObject(evidence);
+  });
+
+  it('names rate limiting as the cause of a 429 and read-only mode among those of a 503', () => {
+    expect(judgePush(facts({ status: 429 })).likelyCauses).toEqual(['Rate limit reached']);
+    expect(judgePush(facts({ status: 503 })).likelyCauses).toContain('The registry is in read-only mode');
+  });
+});

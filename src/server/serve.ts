@@ -11,11 +11,13 @@ import { openStore, type StorageTarget } from '../store/open.js';
 import type { RunStore } from '../store/types.js';
 import { redactText, registerSecret } from '../util/redact.js';
 import { DOCTOR_VERSION } from '../version.js';
+import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.js';
 import { DoctorMetrics } from './metrics.js';
 import { RunManager, selectionFor } from './runs.js';
 import { Scheduler } from './scheduler.js';
 import { readServerSettings, type ServeFlags, type ServerSettings } from './settings.js';
+import type { SseOptions } from './sse.js';
 
 const HEARTBEAT_MS = 10_000;
 /** A PostgreSQL instance silent this long is taken for dead and its runs for interrupted. */
@@ -53,8 +55,18 @@ async function openAndRecover(storage: StorageTarget, instanceId: string, settin
   return store;
 }
 
-/** Runs the server until SIGTERM or SIGINT; returns the exit code. Throws ConfigError for bad Doctor:* values. */
-export async function serve(loadOptions: ConfigLoadOptions, flags: ServeFlags): Promise<number> {
+export interface Service {
+  app: FastifyInstance;
+  store: RunStore;
+  runs: RunManager;
+  settings: ServerSettings;
+  scheduler?: Scheduler;
+  /** Stores the runs in progress as interrupted, then closes the server and the store. */
+  close(): Promise<void>;
+}
+
+/** Builds the whole service (store recovered, app ready, heartbeat and schedule started) without listening. */
+export async function createService(loadOptions: ConfigLoadOptions, flags: ServeFlags, sse: SseOptions = { keepAliveMs: SSE_KEEPALIVE_MS, maxLagBytes: SSE_MAX_LAG_BYTES }): Promise<Service> {
   const config = loadConfiguration(loadOptions);
   const settings = readServerSettings(config, flags, loadOptions.cwd);
   registerServerSecrets(settings);
@@ -77,8 +89,7 @@ export async function serve(loadOptions: ConfigLoadOptions, flags: ServeFlags): 
       store.enforceRetention(settings.retention, new Date()).catch((error: unknown) => log(`retention failed: ${(error as Error).message}`));
     },
   });
-  const checks = allChecks();
-  const app = await buildApp({ settings, store, runs, metrics, checks, sse: { keepAliveMs: SSE_KEEPALIVE_MS, maxLagBytes: SSE_MAX_LAG_BYTES }, log });
+  const app = await buildApp({ settings, store, runs, metrics, checks: allChecks(), sse, log });
 
   const heartbeat = setInterval(() => {
     const now = new Date();
@@ -88,12 +99,6 @@ export async function serve(loadOptions: ConfigLoadOptions, flags: ServeFlags): 
       .catch((error: unknown) => log(`heartbeat failed: ${(error as Error).message}`));
   }, HEARTBEAT_MS);
   heartbeat.unref();
-
-  await app.listen({ host: settings.host, port: settings.port });
-  const address = app.server.address();
-  const port = typeof address === 'object' && address ? address.port : settings.port;
-  const host = settings.host.includes(':') ? `[${settings.host}]` : settings.host;
-  log(`stella doctor ${DOCTOR_VERSION} listening on ${settings.tls ? 'https' : 'http'}://${host}:${port} (store: ${store.kind} ${store.location}${settings.token ? ', token required' : ''})`);
 
   const { schedule } = settings;
   if (schedule) {
@@ -107,17 +112,39 @@ export async function serve(loadOptions: ConfigLoadOptions, flags: ServeFlags): 
     log(`scheduled ${schedule.mode} runs every ${Math.round(schedule.intervalMs / 1000)} s`);
   }
 
+  return {
+    app,
+    store,
+    runs,
+    settings,
+    scheduler,
+    async close() {
+      scheduler?.stop();
+      clearInterval(heartbeat);
+      await runs.interruptAll();
+      await app.close();
+      await store.close();
+    },
+  };
+}
+
+/** Runs the server until SIGTERM or SIGINT; returns the exit code. Throws ConfigError for bad Doctor:* values. */
+export async function serve(loadOptions: ConfigLoadOptions, flags: ServeFlags): Promise<number> {
+  const service = await createService(loadOptions, flags);
+  const { app, settings, store } = service;
+  await app.listen({ host: settings.host, port: settings.port });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : settings.port;
+  const host = settings.host.includes(':') ? `[${settings.host}]` : settings.host;
+  log(`stella doctor ${DOCTOR_VERSION} listening on ${settings.tls ? 'https' : 'http'}://${host}:${port} (store: ${store.kind} ${store.location}${settings.token ? ', token required' : ''})`);
+
   return new Promise((resolve) => {
     const shutdown = (signal: string): void => {
       process.off('SIGTERM', shutdown);
       process.off('SIGINT', shutdown);
       log(`${signal}: stopping; runs in progress become interrupted`);
-      scheduler?.stop();
-      clearInterval(heartbeat);
-      void runs
-        .interruptAll()
-        .then(() => app.close())
-        .then(() => store.close())
+      service
+        .close()
         .catch((error: unknown) => log(`shutdown: ${(error as Error).message}`))
         .then(() => {
           // Checks still running hold sockets and timers; they are abandoned, not awaited.

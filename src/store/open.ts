@@ -30,8 +30,10 @@ function parseNpgsql(text: string, where: string): StorageTarget {
     if (part.trim() === '') continue;
     const eq = part.indexOf('=');
     const name = part.slice(0, eq).replace(/\s+/g, '').toLowerCase();
-    const option = eq > 0 ? NPGSQL_KEYS[name] : undefined;
-    if (!option) throw new ConfigError(`${where}: unsupported connection string part '${part.slice(0, Math.max(eq, 0)).trim() || part.trim().slice(0, 20)}' (known: Host, Port, Database, Username, Password)`);
+    // A part without `=` is not echoed: it may be a password pasted in the wrong place.
+    if (eq <= 0) throw new ConfigError(`${where}: a connection string part is not Name=Value`);
+    const option = NPGSQL_KEYS[name];
+    if (!option) throw new ConfigError(`${where}: unsupported connection string part '${part.slice(0, eq).trim()}' (known: Host, Port, Database, Username, Password)`);
     const value = part.slice(eq + 1).trim();
     if (option === 'port' && !/^\d{1,5}$/.test(value)) throw new ConfigError(`${where}: Port '${value}' is not a port number`);
     config[option] = option === 'port' ? Number(value) : value;

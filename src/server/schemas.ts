@@ -70,7 +70,7 @@ export const report = z
   .meta({ id: 'Report', description: 'The CLI JSON report (schema/doctor-report.schema.json) plus status, trigger and mode' });
 
 export const runIdParam = z.object({ runId: z.string().min(1).max(100) });
-const limit = (fallback: number) => z.coerce.number().int().min(1).max(500).default(fallback);
+const limit = (fallback: number) => z.coerce.number().int().min(1).max(500).default(fallback).describe(`how many, 1 to 500 (default ${fallback})`);
 
 /** The run request; its check ids, plugins, categories and tags are checked against the catalog. */
 export function runRequest(catalog: readonly CheckMetadata[]) {
@@ -80,23 +80,23 @@ export function runRequest(catalog: readonly CheckMetadata[]) {
     ).max(100);
   const lower = (values: string[]) => [...new Set(values.map((v) => v.toLowerCase()))].sort();
   return z.strictObject({
-    checks: known('check id', lower(catalog.map((c) => c.id))).optional(),
-    plugins: known('plugin', lower(catalog.map((c) => c.pluginId))).optional(),
-    categories: known('category', lower(catalog.map((c) => c.category))).optional(),
-    tags: known('tag', lower(catalog.flatMap((c) => c.tags))).optional(),
+    checks: known('check id', lower(catalog.map((c) => c.id))).optional().describe('check ids (GET /api/v1/doctor/checks), as --check'),
+    plugins: known('plugin', lower(catalog.map((c) => c.pluginId))).optional().describe('plugin ids, as --plugin'),
+    categories: known('category', lower(catalog.map((c) => c.category))).optional().describe('categories, as --category'),
+    tags: known('tag', lower(catalog.flatMap((c) => c.tags))).optional().describe('tags, as --tag; filters are ANDed, values inside one ORed'),
     mode: mode.optional().describe('quick: only quick checks; normal (default): all but slow ones; full: everything'),
     timeout: z.string().regex(/^\d+(\.\d+)?(ms|s|m)$/, 'a duration with a unit, e.g. 500ms, 10s, 2m').optional().describe('per-check timeout, default 30s'),
     trigger: z.enum(['api', 'dashboard']).optional().describe('api (default) or dashboard'),
   });
 }
 
-export const runAccepted = z.object({ runId: z.string(), status: z.literal('running') });
+export const runAccepted = z.object({ runId: z.string(), status: z.literal('running') }).meta({ id: 'RunAccepted' });
 
 export const runQuery = z.strictObject({ wait: z.enum(['true', 'false']).optional().describe('true: answer 200 with the finished report') });
 
 export const runsQuery = z.strictObject({
   limit: limit(50),
-  before: z.string().regex(/^\d{1,18}$/, 'the `next` value of the previous page').optional(),
+  before: z.string().regex(/^\d{1,18}$/, 'the `next` value of the previous page').optional().describe('the `next` value of the previous page'),
 });
 
 export const runPage = z.object({

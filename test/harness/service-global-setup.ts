@@ -2,6 +2,7 @@
 // postgres.mjs) in .test-env-service/ at the repository root, published to the tests as
 // STELLA_TEST_POSTGRES_URL, and stopped when the run ends — also when the runner exits on a signal.
 // A cluster a killed earlier run left behind (recorded in that directory) is stopped first.
+import { rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { startPostgres, stopPostgres } from './postgres.mjs';
 
@@ -15,6 +16,7 @@ export default async function setup(): Promise<() => void> {
     if (stopped) return;
     stopped = true;
     stopPostgres(POSTGRES_DIR);
+    rmSync(STATE_DIR, { recursive: true, force: true });
   };
   process.once('exit', stop);
   const cluster = await startPostgres({ dir: POSTGRES_DIR });

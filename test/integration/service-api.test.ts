@@ -3,6 +3,7 @@
 // kind of bad request, and the OpenAPI document checked against real responses.
 import { readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
+import https from 'node:https';
 import net from 'node:net';
 import { join } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
@@ -233,6 +234,28 @@ describe('limits and refusals', () => {
 
     expect([...response.headers.keys()].filter((h) => h.startsWith('access-control-'))).toEqual([]);
     expect([...preflight.headers.keys()].filter((h) => h.startsWith('access-control-'))).toEqual([]);
+  });
+});
+
+describe('HTTPS', () => {
+  it('serves HTTPS with Doctor:Api:Tls:CertificatePath and KeyPath', async () => {
+    const tls = await startService({ Doctor__Api__Tls__CertificatePath: env.certs.server.certPath, Doctor__Api__Tls__KeyPath: env.certs.server.keyPath });
+    try {
+      const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+        https
+          .get(`${tls.url}/healthz`, { ca: readFileSync(env.caCertPath) }, (res) => {
+            let body = '';
+            res.on('data', (chunk) => (body += chunk));
+            res.on('end', () => resolve({ status: res.statusCode!, body }));
+          })
+          .on('error', reject);
+      });
+
+      expect(tls.url).toMatch(/^https:/);
+      expect(answer).toEqual({ status: 200, body: JSON.stringify({ status: 'ok', store: { kind: 'sqlite', status: 'ok' } }) });
+    } finally {
+      await tls.stop();
+    }
   });
 });
 

@@ -141,4 +141,29 @@ describe('metrics', () => {
       await unconfigured.stop();
     }
   });
+
+  it('a check against a TLS registry records the certificate expiry as an absolute timestamp', async () => {
+    const tls = await startService({ OCI__RegistryUrl: env.registries.expiring.url, OCI__CaCertificatePath: env.caCertPath });
+    try {
+      const { body: report } = await api(tls.url, '/api/v1/doctor/run?wait=true', { body: { checks: [REGISTRY_CHECK] } });
+      const metrics = (await api(tls.url, '/metrics')).body as string;
+
+      const notAfter = Date.parse(String(report.results[0].evidence.tls_not_after_utc)) / 1000;
+      expect(notAfter).toBeGreaterThan(Date.now() / 1000);
+      expect(metrics).toContain(`stella_doctor_tls_cert_expiry_timestamp_seconds{check_id="${REGISTRY_CHECK}"} ${notAfter}`);
+    } finally {
+      await tls.stop();
+    }
+  });
+
+  it('a schedule runs the checks at start with trigger schedule, and feeds the history and the metrics', async () => {
+    const scheduled = await startService({ OCI__RegistryUrl: env.registries.open.url, Doctor__Schedule__Interval: '1m', Doctor__Schedule__Mode: 'quick' });
+    try {
+      await expect.poll(async () => (await api(scheduled.url, '/api/v1/doctor/runs')).body.runs.map((r: { trigger: string; status: string }) => `${r.trigger} ${r.status}`)).toEqual(['schedule completed']);
+
+      expect((await api(scheduled.url, '/metrics')).body).toMatch(/stella_doctor_runs_total\{trigger="schedule",overall="pass"\} 1/);
+    } finally {
+      await scheduled.stop();
+    }
+  });
 });

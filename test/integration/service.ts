@@ -45,7 +45,7 @@ export async function startService(vars: Record<string, string> = {}, sse: SseOp
     };
     return {
       service,
-      url: `http://127.0.0.1:${port}`,
+      url: `${service.settings.tls ? 'https' : 'http'}://127.0.0.1:${port}`,
       dir,
       log: () => lines.join(''),
       close,

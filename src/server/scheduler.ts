@@ -11,8 +11,8 @@ export const MAX_BACKOFF_MS = 3_600_000;
 
 export interface SchedulerOptions {
   intervalMs: number;
-  /** Starts a scheduled run; throws when it cannot start (the tick is then skipped and logged). */
-  run(): Promise<StoredReport>;
+  /** Runs a scheduled run to its end; throws when it cannot start (the tick is then skipped and logged). */
+  run(): Promise<unknown>;
   /** A fingerprint of the configuration as it is on disk now (throws when it does not load). */
   fingerprint(): string;
   log(message: string): void;

@@ -104,7 +104,11 @@ export async function createService(loadOptions: ConfigLoadOptions, flags: Serve
   if (schedule) {
     scheduler = new Scheduler({
       intervalMs: schedule.intervalMs,
-      run: () => runs.start({ selection: selectionFor(schedule.mode), mode: schedule.mode, trigger: 'schedule' }).finished,
+      // Servers sharing a PostgreSQL database take turns: the one holding the lock runs, the others skip.
+      run: async () => {
+        const ran = await store.exclusively('schedule', () => runs.start({ selection: selectionFor(schedule.mode), mode: schedule.mode, trigger: 'schedule' }).finished);
+        if (!ran) log('scheduled run skipped: another server sharing the database is running the schedule');
+      },
       fingerprint: () => fingerprint(loadConfiguration(loadOptions)),
       log,
     });

@@ -1,6 +1,7 @@
 // The PostgreSQL driver (pg, an optional dependency loaded only by `serve`). Several servers may
 // share one database: migrations run under an advisory lock so they happen once.
 
+import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import type * as Pg from 'pg';
 import { ConfigError } from '../config/configuration.js';
@@ -8,6 +9,11 @@ import type { SqlDriver, SqlSession } from './sql-store.js';
 
 /** Arbitrary, fixed: the advisory lock every Stella Doctor server takes to migrate. */
 const MIGRATION_LOCK = 0x5d0c7001;
+
+/** The advisory lock key of a named lock: the first 31 bits of its SHA-256. */
+function lockKey(name: string): number {
+  return createHash('sha256').update(`stella-doctor:${name}`).digest().readUInt32BE(0) >>> 1;
+}
 
 /** `?` placeholders to PostgreSQL's `$1, $2, …` (the store's SQL has no `?` in literals). */
 function numbered(sql: string): string {
@@ -50,6 +56,23 @@ export async function openPostgres(config: Pg.PoolConfig, location: string): Pro
       } catch (error) {
         await client.query('ROLLBACK').catch(() => undefined);
         throw error;
+      } finally {
+        client.release();
+      }
+    },
+    // A session lock, held on one connection for as long as fn runs.
+    async exclusively(name, fn) {
+      const client = await pool.connect();
+      try {
+        const key = lockKey(name);
+        const { rows } = await client.query('SELECT pg_try_advisory_lock($1) AS locked', [key]);
+        if (!rows[0]?.locked) return false;
+        try {
+          await fn();
+        } finally {
+          await client.query('SELECT pg_advisory_unlock($1)', [key]);
+        }
+        return true;
       } finally {
         client.release();
       }

@@ -22,6 +22,8 @@ export interface SqlDriver extends SqlSession {
   readonly location: string;
   /** fn on one connection inside a transaction; on PostgreSQL under the migration advisory lock when `locked`. */
   transaction<T>(fn: (session: SqlSession) => Promise<T>, locked?: boolean): Promise<T>;
+  /** fn while holding the named lock across servers, or false at once when another holds it. */
+  exclusively(name: string, fn: () => Promise<unknown>): Promise<boolean>;
   close(): Promise<void>;
 }
 
@@ -176,6 +178,10 @@ export class SqlRunStore implements RunStore {
       if (oldestKept) deleted += await this.db.run("DELETE FROM runs WHERE seq < ? AND status <> 'running'", [Number(oldestKept.seq)]);
     }
     return deleted;
+  }
+
+  exclusively(name: string, fn: () => Promise<unknown>): Promise<boolean> {
+    return this.db.exclusively(name, fn);
   }
 
   async ping(): Promise<void> {

@@ -47,6 +47,11 @@ export function openSqlite(path: string): SqlDriver {
         throw error;
       }
     },
+    // A SQLite file belongs to one server: nobody else can hold the lock.
+    async exclusively(_name, fn) {
+      await fn();
+      return true;
+    },
     async close() {
       db.close();
     },

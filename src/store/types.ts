@@ -71,6 +71,11 @@ export interface RunStore {
   interruptOrphans(instanceId: string, staleBefore: Date, now: Date): Promise<number>;
   /** Deletes finished runs beyond the retention limits; returns how many. */
   enforceRetention(retention: Retention, now: Date): Promise<number>;
+  /**
+   * Runs fn unless another server sharing the database is running it (PostgreSQL advisory lock;
+   * a SQLite file has one server): scheduled runs happen once. Resolves false when skipped.
+   */
+  exclusively(name: string, fn: () => Promise<unknown>): Promise<boolean>;
   /** Resolves when the database answers (readiness). */
   ping(): Promise<void>;
   close(): Promise<void>;

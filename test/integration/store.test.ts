@@ -157,6 +157,27 @@ describe.each(BACKENDS)('run store on %s', (_backend, connection) => {
     expect((await store.getRun('kept'))?.results).toEqual([PULL]);
   });
 
+  it('runs an exclusive task once across servers: on PostgreSQL a second server skips it while the first holds the lock (a SQLite file has one server)', async () => {
+    const other = await openStore(parseStorageTarget(connectionString, tempDir, 'test'));
+    let release!: () => void;
+    const holding = new Promise<void>((resolve) => (release = resolve));
+    try {
+      const first = store.exclusively('schedule', () => holding);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+
+      const second = await other.exclusively('schedule', async () => undefined);
+      release();
+
+      expect(await first).toBe(true);
+      // A SQLite file has one server, so it never skips; PostgreSQL servers take turns.
+      expect(second).toBe(store.kind === 'sqlite');
+      expect(await other.exclusively('schedule', async () => undefined)).toBe(true);
+    } finally {
+      release();
+      await other.close();
+    }
+  });
+
   it('answers ping while the database is open', async () => {
     await expect(store.ping()).resolves.toBeUndefined();
   });

@@ -21,7 +21,11 @@ export function openSqlite(path: string): SqlDriver {
     db.pragma('foreign_keys = ON');
     db.pragma('busy_timeout = 5000');
   } catch (error) {
-    throw new ConfigError(`Doctor:Storage:ConnectionString: cannot open the SQLite database ${path} (${(error as Error).message})`);
+    const message = (error as Error).message;
+    if (message.includes('NODE_MODULE_VERSION')) {
+      throw new ConfigError(`the SQLite store's better-sqlite3 was built for another Node version than ${process.version}: run npm rebuild better-sqlite3, or use PostgreSQL`);
+    }
+    throw new ConfigError(`Doctor:Storage:ConnectionString: cannot open the SQLite database ${path} (${message.split('\n')[0]!.trim()})`);
   }
   const session: SqlSession = {
     all: async (sql, params = []) => db.prepare(sql).all(...params) as Record<string, unknown>[],

@@ -71,6 +71,7 @@ describe('start-up', () => {
     [['--host', '0.0.0.0'], {}, 'stella: error: refusing to listen on 0.0.0.0 without Doctor:Api:Token: set a token, or listen on 127.0.0.1'],
     [[], { Doctor__Api__Port: '70000' }, "stella: error: invalid Doctor:Api:Port '70000' (from env:Doctor__Api__Port): expected a whole number from 0 to 65535"],
     [[], { Doctor__Storage__ConnectionString: 'redis://cache' }, "stella: error: Doctor:Storage:ConnectionString: unsupported database 'redis' (expected postgres://, postgresql://, sqlite:PATH or a file path)"],
+    [[], { Doctor__Storage__ConnectionString: 'sqlite:/nonexistent/dir/doctor.db' }, 'stella: error: Doctor:Storage:ConnectionString: cannot open the SQLite database /nonexistent/dir/doctor.db (Cannot open database because the directory does not exist)'],
   ])('%j %j refuses to start: exit 2 and one line', (args, vars, line) => {
     const result = stella(['doctor', 'serve', ...args], { env: vars, cwd: dir });
 

@@ -1,5 +1,6 @@
 // Test runner configuration: unit tests run alone; integration tests share the real registries
-// that test/harness/global-setup.ts starts once for the whole run and stops at the end.
+// that test/harness/global-setup.ts starts once for the whole run and stops at the end (and the
+// PostgreSQL cluster of test/harness/service-global-setup.ts).
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({

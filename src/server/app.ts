@@ -90,6 +90,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     logger: false,
     bodyLimit: BODY_LIMIT_BYTES,
     return503OnClosing: true,
+    // HEAD of an event stream would hold a connection open for nothing.
+    exposeHeadRoutes: false,
     // Event streams never end on their own: close them with the server.
     forceCloseConnections: true,
     ...(settings.tls ? { https: { cert: readFileSync(settings.tls.certificatePath), key: readFileSync(settings.tls.keyPath) } } : {}),

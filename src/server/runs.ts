@@ -124,7 +124,10 @@ export class RunManager {
       return this.complete(run!, report, 'completed');
     });
     // The engine announces run.started before its first await, so the run exists by now.
-    if (!run) throw new Error('the engine did not announce the run');
+    if (!run) {
+      finished.catch(() => undefined);
+      throw new Error('the engine did not announce the run');
+    }
     const runId = (run as ActiveRun).runId;
     finished.catch((error: unknown) => this.options.log(`run ${runId} failed: ${(error as Error).message}`));
     return { runId, finished };

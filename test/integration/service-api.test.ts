@@ -228,6 +228,12 @@ describe('limits and refusals', () => {
     expect(accepted.status).toBe(200);
   });
 
+  it('answers HEAD of the event stream at once (404) instead of holding a connection open', async () => {
+    const response = await fetch(`${server.url}/api/v1/doctor/stream`, { method: 'HEAD', signal: AbortSignal.timeout(5000) });
+
+    expect(response.status).toBe(404);
+  });
+
   it('sends no CORS headers, even to a request with an Origin', async () => {
     const response = await fetch(`${server.url}/api/v1/doctor/runs`, { headers: { origin: 'https://attacker.example' } });
     const preflight = await fetch(`${server.url}/api/v1/doctor/run`, { method: 'OPTIONS', headers: { origin: 'https://attacker.example', 'access-control-request-method': 'POST' } });

@@ -1,4 +1,4 @@
-// The routes of the service, in one list for the help text and the README.
+// The routes of the service as `stella doctor serve --help` lists them.
 
 export const SERVE_ROUTES: ReadonlyArray<readonly [string, string]> = [
   ['POST /api/v1/doctor/run[?wait=true]', 'start a run (202 {runId}; 200 + report with wait)'],

@@ -97,10 +97,6 @@ export class RunManager {
 
   constructor(private readonly options: RunManagerOptions) {}
 
-  get runningCount(): number {
-    return this.active.size;
-  }
-
   /**
    * Starts a run and returns its id at once with the promise of its stored report. Throws
    * TooManyRuns, or ConfigError when the configuration no longer loads.

@@ -127,6 +127,3 @@ export const catalog = z.array(
 );
 
 export const health = z.object({ status: z.enum(['ok', 'unavailable']), store: z.object({ kind: z.enum(['sqlite', 'postgres']), status: z.enum(['ok', 'unavailable']) }) });
-
-/** Text bodies (SSE, metrics, markdown) are described, not validated. */
-export const text = (description: string) => z.string().describe(description);

@@ -60,7 +60,6 @@ export interface Service {
   store: RunStore;
   runs: RunManager;
   settings: ServerSettings;
-  scheduler?: Scheduler;
   /** Stores the runs in progress as interrupted, then closes the server and the store. */
   close(): Promise<void>;
 }
@@ -121,7 +120,6 @@ export async function createService(loadOptions: ConfigLoadOptions, flags: Serve
     store,
     runs,
     settings,
-    scheduler,
     async close() {
       scheduler?.stop();
       clearInterval(heartbeat);

@@ -100,6 +100,15 @@ describe('the stream of every run', () => {
     expect(types(messages)).toEqual(['run.started', 'check.started', 'check.completed', 'run.completed']);
   });
 
+  it('a subscriber that disconnects is forgotten: the server holds no listener for it', async () => {
+    const listeners = () => (server.service.runs as unknown as { everyRun: Set<unknown> }).everyRun.size;
+    const before = listeners();
+
+    await Promise.all(Array.from({ length: 20 }, () => readEvents(`${server.url}/api/v1/doctor/stream`, { until: (m) => m.length > 0 })));
+
+    await expect.poll(listeners).toBe(before);
+  });
+
   it('first replays the runs in progress', async () => {
     await withHungRegistry(async (slow, startRun) => {
       const runId = await startRun([REGISTRY_CHECK], '1s');

@@ -228,6 +228,23 @@ describe('limits and refusals', () => {
     expect(accepted.status).toBe(200);
   });
 
+  it('/readyz is 503 and /healthz still 200 (store unavailable) when the store stops answering; reading the history is then a 500 in the error shape, not a crash', async () => {
+    const broken = await startService();
+    try {
+      await broken.service.store.close();
+
+      const ready = await api(broken.url, '/readyz');
+      const health = await api(broken.url, '/healthz');
+      const runs = await api(broken.url, '/api/v1/doctor/runs');
+
+      expect(ready).toMatchObject({ status: 503, body: { status: 'unavailable', store: { kind: 'sqlite', status: 'unavailable' } } });
+      expect(health).toMatchObject({ status: 200, body: { status: 'ok', store: { kind: 'sqlite', status: 'unavailable' } } });
+      expect(runs).toMatchObject({ status: 500, body: { error: { code: 'internal_error' } } });
+    } finally {
+      await broken.stop();
+    }
+  });
+
   it('answers HEAD of the event stream at once (404) instead of holding a connection open', async () => {
     const response = await fetch(`${server.url}/api/v1/doctor/stream`, { method: 'HEAD', signal: AbortSignal.timeout(5000) });
 

@@ -11,7 +11,7 @@ import { startHungRegistry } from '../fakes/hung-registry.js';
 import { startPrometheus, stopPrometheus } from '../harness/prometheus.mjs';
 import { loadTestEnv } from '../harness/test-env.js';
 import { CHILD_PATH, STELLA_COMMAND, stella } from './cli.js';
-import { api } from './service.js';
+import { api, readEvents } from './service.js';
 
 const env = loadTestEnv();
 const REGISTRY_CHECK = 'check.integration.oci.registry';
@@ -90,7 +90,7 @@ describe('start-up', () => {
 });
 
 describe('stopping', () => {
-  it('a run in progress when the server is killed with SIGKILL is interrupted after the next start; its stored results are kept', async () => {
+  it('a run in progress when the server is killed with SIGKILL is interrupted after the next start (report and event stream); its stored results are kept', async () => {
     const vars = { OCI__RegistryUrl: hung.url };
     const first = await serve(vars);
     const { body: started } = await api(first.url, '/api/v1/doctor/run', { body: { checks: [REGISTRY_CHECK, PUSH_CHECK], timeout: '60s' } });
@@ -103,6 +103,8 @@ describe('stopping', () => {
 
     expect(report).toMatchObject({ status: 'interrupted', completedAt: expect.any(String), results: [expect.objectContaining({ checkId: PUSH_CHECK, severity: 'skip' })] });
     expect(second.stderr()).toContain('1 run(s) left running by a stopped server are now interrupted');
+    const { messages } = await readEvents(`${second.url}/api/v1/doctor/runs/${started.runId}/events`);
+    expect(messages.filter((m) => m.event).at(-1)!.data).toMatchObject({ type: 'run.completed', status: 'interrupted' });
     second.child.kill('SIGTERM');
     expect(await second.exited).toBe(0);
   });

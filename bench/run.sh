@@ -3,7 +3,8 @@
 # check and the full OCI suite against local CNCF distribution registries (each next to skopeo
 # measured in the same run), and the suite against a registry that never answers. Builds the CLI
 # when its bundle is missing or older than src/, installs the Debian tools when missing, starts the
-# test environment in a temporary directory and always stops it on exit.
+# test environment in a temporary directory and always stops it on exit; then the service under
+# load next to blackbox_exporter, with 100,000 runs stored, and with 200 event-stream subscribers.
 #
 #   bash bench/run.sh [--runs N] [--warmup N]
 #   env: BENCH_RUNS (default 15), BENCH_WARMUP (default 2), BENCH_HUNG_RUNS (default 3)
@@ -91,7 +92,7 @@ echo "  medians of $runs run(s) after $warmup warm-up(s); hung registry: ${BENCH
 sed 's/^/  /' "$dir/harness.log"
 
 status=0
-for bench in startup registry-check oci-suite hung-registry; do
+for bench in startup registry-check oci-suite hung-registry service; do
   node "bench/$bench.mjs" "$@" || {
     echo "bench: $bench.mjs stopped with exit $?" >&2
     status=1

@@ -13,6 +13,11 @@
 //   records the bundle's size and modification time and the Node version that made it, and
 //   bin/stella.cjs ignores it when any differs. It is removed before the bundle is rewritten and
 //   written under another name first, then renamed.
+// - `serve` lives in a bundle of its own, dist/stella-server.cjs, required by the CLI bundle only
+//   for that command, with the server's packages (Fastify, zod, prom-client, database drivers)
+//   left in node_modules: the CLI bundle and its code cache stay the size they were, so
+//   `stella doctor list` pays nothing for the server. The server bundle repeats the project code
+//   it uses; the CLI recognises its configuration errors by name.
 // dist/ keeps tsc's ESM build for the library entry (runDoctor). import.meta.url, used to find
 // package.json and the docs, is given the bundle's own file URL; the bundle sits in dist/ like the
 // module it replaces.
@@ -23,19 +28,34 @@ import v8 from 'node:v8';
 import { Script } from 'node:vm';
 
 const BUNDLE = 'dist/stella.cjs';
-const CACHE = `${BUNDLE}.v8-cache`;
-
-rmSync(CACHE, { force: true });
-await build({
-  entryPoints: ['src/cli/main.ts'],
-  outfile: BUNDLE,
+const SERVER_BUNDLE = 'dist/stella-server.cjs';
+const common = {
   bundle: true,
   platform: 'node',
   format: 'cjs',
   target: 'node20',
+  packages: 'external',
   define: { 'import.meta.url': 'bundleFileUrl' },
   banner: { js: 'const bundleFileUrl = require("node:url").pathToFileURL(__filename).href;' },
   logLevel: 'warning',
+};
+
+/** The CLI's imports of the server modules become a require of the server bundle. */
+const serverBundleExternal = {
+  name: 'server-bundle',
+  setup(build) {
+    build.onResolve({ filter: /\/server\/(serve|help)\.js$/ }, () => ({ path: './stella-server.cjs', external: true }));
+  },
+};
+const CACHE = `${BUNDLE}.v8-cache`;
+
+rmSync(CACHE, { force: true });
+// bin/stella.cjs runs the bundle as a vm.Script, which has no import(): the server bundle is require()d.
+await build({ ...common, entryPoints: ['src/cli/main.ts'], outfile: BUNDLE, plugins: [serverBundleExternal], supported: { 'dynamic-import': false } });
+await build({
+  ...common,
+  stdin: { contents: "export { serve } from './src/server/serve.ts';\nexport { serveHelpText } from './src/server/help.ts';\n", resolveDir: '.', loader: 'ts' },
+  outfile: SERVER_BUNDLE,
 });
 
 // Compiled with lazy compilation off, so the cache holds every function; that flag is restored

@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Installs the system tools the integration tests need (CNCF distribution registry, skopeo,
-# htpasswd, openssl) from Debian, without letting the package start a registry of its own.
+# htpasswd, openssl; for the service: PostgreSQL, Prometheus with promtool, blackbox_exporter)
+# from Debian, without letting the packages start a registry, database or Prometheus of their own.
 # Idempotent and silent when everything is already present.
 set -euo pipefail
 
 missing=()
-for tool in docker-registry skopeo htpasswd openssl; do
+for tool in docker-registry skopeo htpasswd openssl promtool prometheus prometheus-blackbox-exporter; do
   command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
 done
+compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || missing+=(postgresql)
 [ "${#missing[@]}" -eq 0 ] && exit 0
 
 echo "test-prereqs: installing packages for: ${missing[*]}"
@@ -36,7 +38,7 @@ printf '#!/bin/sh\nexit 101\n' | "${sudo[@]}" tee "$policy" >/dev/null
 
 "${sudo[@]}" apt-get update -qq
 "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-  docker-registry skopeo apache2-utils openssl >/dev/null
+  docker-registry skopeo apache2-utils openssl postgresql prometheus prometheus-blackbox-exporter >/dev/null
 
 # Make sure the packaged registry is not running, whatever started it.
 "${sudo[@]}" invoke-rc.d docker-registry stop >/dev/null 2>&1 || true

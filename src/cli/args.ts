@@ -41,16 +41,19 @@ export const OPTIONS: readonly OptionSpec[] = [
   { name: 'username', kind: 'value', arg: 'USER', help: 'registry username (OCI:Username)', group: 'Configuration' },
   { name: 'password-stdin', kind: 'flag', help: 'read the registry password from standard input', group: 'Configuration' },
   { name: 'docker-config', kind: 'optional-value', arg: 'PATH', help: 'use docker\'s config.json as a credential source', group: 'Configuration' },
+  { name: 'host', kind: 'value', arg: 'HOST', help: 'serve: address to listen on (Doctor:Api:Host, default 127.0.0.1)', group: 'Execution' },
+  { name: 'port', kind: 'value', arg: 'PORT', help: 'serve: port to listen on (Doctor:Api:Port, default 5080)', group: 'Execution' },
   { name: 'help', short: 'h', kind: 'flag', help: 'show this help', group: 'General' },
   { name: 'version', kind: 'flag', help: 'print the version', group: 'General' },
 ];
 
-export type Command = 'run' | 'list' | 'explain' | 'config';
+export type Command = 'run' | 'list' | 'explain' | 'config' | 'serve';
 export const COMMANDS: Record<Command, string> = {
   run: 'run the checks (the default)',
   list: 'list the checks that would run',
   explain: 'show the knowledge-base article of a check: explain <checkId>',
   config: 'show the effective configuration, secrets masked, with the source of each value',
+  serve: 'run the HTTP API, event stream and metrics (see stella doctor serve --help)',
 };
 
 export interface ParsedArgs {
@@ -133,6 +136,7 @@ export function helpText(version: string): string {
     '  stella doctor list [--format text|json] [selection]',
     '  stella doctor explain <checkId>',
     '  stella doctor config [--format text|json] [configuration options]',
+    '  stella doctor serve [--host 127.0.0.1] [--port 5080] [configuration options]',
     '',
     'Commands:',
     ...Object.entries(COMMANDS).map(([name, help]) => `  ${name.padEnd(10)}${help}`),

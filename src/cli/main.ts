@@ -69,12 +69,11 @@ function readStdin(): string {
   }
 }
 
-async function loadConfig(args: ParsedArgs): Promise<Configuration> {
-  const { loadConfiguration } = await import('../config/load.js');
+function configOptions(args: ParsedArgs): ConfigLoadOptions {
   const password = args.flags.has('password-stdin') ? readStdin() : undefined;
   if (args.flags.has('password-stdin') && !password) throw new ConfigError('--password-stdin: standard input was empty');
   const dockerConfig = args.values.get('docker-config');
-  const options: ConfigLoadOptions = {
+  return {
     cwd: process.cwd(),
     env: process.env,
     configDir: args.values.get('config-dir'),
@@ -87,7 +86,12 @@ async function loadConfig(args: ParsedArgs): Promise<Configuration> {
     password,
     dockerConfig: dockerConfig === 'true' ? true : dockerConfig,
   };
-  return loadConfiguration(options);
+}
+
+async function loadConfig(args: ParsedArgs): Promise<Configuration> {
+  const { loadConfiguration } = await import('../config/load.js');
+  // Validation registers the configuration's secrets with the redaction gate (config/validate.ts).
+  return loadConfiguration(configOptions(args));
 }
 
 function writeResult(args: ParsedArgs, text: string, what: string): void {
@@ -212,7 +216,13 @@ async function commandConfig(args: ParsedArgs): Promise<number> {
   return EXIT.ok;
 }
 
-const HANDLERS = { run: commandRun, list: commandList, explain: commandExplain, config: commandConfig };
+async function commandServe(args: ParsedArgs): Promise<number> {
+  if (args.positionals.length > 0) throw new ConfigError(`unexpected argument '${args.positionals[0]}'`);
+  const { serve } = await import('../server/serve.js');
+  return serve(configOptions(args), { host: args.values.get('host'), port: args.values.get('port') });
+}
+
+const HANDLERS = { run: commandRun, list: commandList, explain: commandExplain, config: commandConfig, serve: commandServe };
 
 /** Runs the CLI with the arguments after the program name; returns the exit code. */
 export async function main(argv: string[]): Promise<number> {
@@ -229,7 +239,7 @@ export async function main(argv: string[]): Promise<number> {
     if (first !== 'doctor') throw new ConfigError(`unknown command '${first}'${didYouMean(first, ['doctor']) || ' (try: stella doctor --help)'}`);
     const args = parseArgs(rest);
     if (args.flags.has('help')) {
-      out(helpText(DOCTOR_VERSION));
+      out(args.command === 'serve' ? (await import('../server/help.js')).serveHelpText(DOCTOR_VERSION) : helpText(DOCTOR_VERSION));
       return EXIT.ok;
     }
     if (args.flags.has('version')) {
@@ -238,7 +248,8 @@ export async function main(argv: string[]): Promise<number> {
     }
     return await HANDLERS[args.command](args);
   } catch (error) {
-    if (error instanceof ConfigError) {
+    // By name too: `serve` runs from a bundle of its own, with its own copy of the class.
+    if (error instanceof ConfigError || (error instanceof Error && error.name === 'ConfigError')) {
       err(`stella: error: ${oneLine(error.message)}\n`);
       return EXIT.usage;
     }

@@ -13,7 +13,7 @@ function orderedStep(step: RemediationStep): RemediationStep {
   };
 }
 
-function orderedResult(r: CheckResult): CheckResult {
+export function orderedResult(r: CheckResult): CheckResult {
   return {
     checkId: r.checkId,
     pluginId: r.pluginId,
@@ -32,7 +32,7 @@ function orderedResult(r: CheckResult): CheckResult {
 }
 
 /** The report in SPEC order: run metadata, summary, then the results. */
-function orderedReport(report: Report): Report {
+export function orderedReport(report: Report): Report {
   const s = report.summary;
   return {
     schemaVersion: report.schemaVersion,

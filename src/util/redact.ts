@@ -2,10 +2,31 @@
 // passes through redactText/redactDeep. Secrets are known by value — configured passwords and
 // tokens, the base64 of user:password, every token a token service issued during the run — and
 // by shape (Authorization values, JWTs), so a secret nobody registered is still masked.
+// Inside withRunSecrets() the secrets registered belong to that run alone (a server runs many);
+// the process-wide ones (the CLI's configuration, a server's own token) are masked everywhere.
+
+import { AsyncLocalStorage } from 'node:async_hooks';
 
 export const MASK = '****';
 
-const secrets = new Set<string>();
+const processSecrets = new Set<string>();
+const runSecrets = new AsyncLocalStorage<Set<string>>();
+
+/** Runs fn with a secret set of its own: what fn registers is masked inside fn, and other runs never see it. */
+export function withRunSecrets<T>(fn: () => T): T {
+  return runSecrets.run(new Set(), fn);
+}
+
+/** The set registerSecret adds to: the current run's, else the process-wide one. */
+function currentSecrets(): Set<string> {
+  return runSecrets.getStore() ?? processSecrets;
+}
+
+/** Every secret the gate masks here: the process-wide ones and the current run's. */
+function knownSecrets(): Set<string> {
+  const run = runSecrets.getStore();
+  return run ? new Set([...processSecrets, ...run]) : processSecrets;
+}
 
 /** Secrets shorter than this are not matched by value (they would mask ordinary words). */
 const MIN_SECRET_LENGTH = 4;
@@ -14,7 +35,7 @@ const MIN_SECRET_LENGTH = 4;
 export function registerSecret(value: string | undefined | null): void {
   if (!value || value.length < MIN_SECRET_LENGTH) return;
   for (const form of [value, encodeURIComponent(value), Buffer.from(value).toString('base64')]) {
-    if (form.length >= MIN_SECRET_LENGTH) secrets.add(form);
+    if (form.length >= MIN_SECRET_LENGTH) currentSecrets().add(form);
   }
 }
 
@@ -24,14 +45,14 @@ export function registerCredentialPair(username: string | undefined, password: s
   if (username !== undefined && password) registerSecret(`${username}:${password}`);
 }
 
-/** Forget every registered secret (tests and long-running servers between runs). */
+/** Forget every registered secret of the current run, else the process-wide ones (tests). */
 export function clearSecrets(): void {
-  secrets.clear();
+  currentSecrets().clear();
 }
 
 /** Whether the text holds a registered secret's value (or one of its encodings). */
 export function containsSecret(text: string): boolean {
-  for (const secret of secrets) if (text.includes(secret)) return true;
+  for (const secret of knownSecrets()) if (text.includes(secret)) return true;
   return false;
 }
 
@@ -59,6 +80,7 @@ const SHAPES: Array<[RegExp, Replacement]> = [
 
 export function redactText(text: string): string {
   let out = text;
+  const secrets = knownSecrets();
   if (secrets.size > 0) {
     // Longest first, so a secret that contains another is masked whole.
     for (const secret of [...secrets].sort((a, b) => b.length - a.length)) {

@@ -1,6 +1,8 @@
-// What a new user leans on: typos get the nearest command, option or check id; --help lists every
-// configuration key and format the code knows; --verbose shows passing evidence too; `config`
-// shows NODE_EXTRA_CA_CERTS as where OCI:CaCertificatePath came from.
+// What a new user leans on: typos get the nearest command, option or check id; --env-file is the
+// CLI's own option; --help lists every configuration key and format the code knows; --verbose
+// shows passing evidence too; `config` shows NODE_EXTRA_CA_CERTS as where OCI:CaCertificatePath
+// came from.
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { OCI_KEYS } from '../../src/config/oci-keys.js';
 import { REPORT_FORMATS } from '../../src/render/index.js';
@@ -26,6 +28,15 @@ describe('typos', () => {
 
   it('suggests nothing for a word that is close to nothing', () => {
     expect(stella(['doctor', '--frobnicate']).stderr).toBe("stella: error: unknown option '--frobnicate' (see stella doctor --help)\n");
+  });
+});
+
+describe('--env-file', () => {
+  it('is read by the stella command, not by Node: a missing file is the project\'s one-line exit 2', () => {
+    const run = stella(['doctor', '--env-file', 'missing.env'], { cwd: fileURLToPath(new URL('.', import.meta.url)) });
+
+    expect(run.status).toBe(2);
+    expect(run.stderr).toBe('stella: error: cannot read env file missing.env: file not found\n');
   });
 });
 

@@ -143,7 +143,7 @@ describe('push', () => {
 
   it.each([
     [404, 'does not exist'],
-    [429, 'answered 429'],
+    [429, 'rate limiting this client (429 to an upload on stellaops/doctor-test)'],
     [500, 'answered 500'],
   ])('warns on %d', async (status, text) => {
     const server = await fake({ uploadStatus: status });

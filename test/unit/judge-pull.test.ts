@@ -39,7 +39,7 @@ describe('judgePull', () => {
     ['forbidden', facts({ status: 403, refusal: refusal('DENIED') }), 'fail', /no pull permission on team\/app \(403 DENIED\)/, { registry_error_code: 'DENIED' }],
     ['rejected credentials', facts({ status: 401, refusal: refusal('UNAUTHORIZED') }), 'fail', /rejected the credentials when pulling team\/app \(401 UNAUTHORIZED\)/, {}],
     ['no credentials where they are needed', facts({ status: 401, authMethod: 'anonymous', username: undefined, refusal: refusal(null, 'insufficient_scope') }), 'fail', /requires credentials to pull team\/app and none are configured/, {}],
-    ['rate limited', facts({ status: 429, rateLimit: { retry_after: '30' } }), 'warn', /rate limiting pulls \(429\)/, { retry_after: '30' }],
+    ['rate limited', facts({ status: 429, rateLimit: { retry_after: '30' } }), 'warn', /rate limiting this client \(429 to the manifest request\); pull permission could not be verified/, { retry_after: '30' }],
     ['registry trouble', facts({ status: 502 }), 'warn', /answered 502 to the manifest request/, { status_code: 502 }],
   ])('%s', (_name, input, severity, diagnosis, evidence) => {
     const outcome = judgePull(input);

@@ -57,7 +57,8 @@ describe('judgeReferrers', () => {
       { has_fallback_tag: null },
     ],
     ['query refused', facts(resolved, { kind: 'no_access', status: 403 }), 'warn', /refused \(403\); without pull access to team\/app/, { status_code: 403 }],
-    ['rate limited', facts(resolved, { kind: 'error_status', status: 429 }), 'warn', /answered 429 to the referrers query/, { status_code: 429 }],
+    ['rate limited', facts(resolved, { kind: 'error_status', status: 429 }), 'warn', /rate limiting this client \(429 to the referrers query\); referrers support could not be verified/, { status_code: 429 }],
+    ['registry trouble', facts(resolved, { kind: 'error_status', status: 502 }), 'warn', /answered 502 to the referrers query/, { status_code: 502 }],
   ])('%s', (_name, input, severity, diagnosis, evidence) => {
     const outcome = judgeReferrers(input);
 
@@ -66,8 +67,4 @@ describe('judgeReferrers', () => {
     expect(outcome.evidence).toMatchObject({ registry_url: 'https://r.example', repository: 'team/app', tag: 'v1', ...evidence });
   });
 
-  it('names rate limiting as the cause of a 429 and an unhealthy registry otherwise', () => {
-    expect(judgeReferrers(facts(resolved, { kind: 'error_status', status: 429 })).likelyCauses).toEqual(['Rate limit reached']);
-    expect(judgeReferrers(facts(resolved, { kind: 'error_status', status: 502 })).likelyCauses).toEqual(['The registry is unhealthy']);
-  });
 });

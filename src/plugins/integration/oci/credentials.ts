@@ -12,6 +12,7 @@ import type { SessionResponse } from '../../../registry/session.js';
 import type { TokenOutcome } from '../../../registry/token.js';
 import { connectionFailure } from '../shared/connection-failure.js';
 import { curlReproduction } from '../shared/curl.js';
+import { hostTroubleWarning } from '../shared/host-trouble.js';
 import { probeTarget, type OciTarget } from './oci-context.js';
 import { shellQuote } from '../../../util/shell.js';
 import { credentialSteps, curlTlsOptions, numbered, probeStep, setConfigSteps, type Step } from '../shared/remediation.js';
@@ -124,11 +125,8 @@ function judgeStatus(p: Probe, res: SessionResponse): CheckOutcome {
       [...p.reproduce, { environment: 'any', description: `Ask the administrators of ${p.target.host} to check the account status and the IP allowlist for this machine`, safe: true }],
     );
   }
-  if (res.status === 429) {
-    Object.assign(p.evidence, rateLimitEvidence(res));
-    return outcome(p, 'warn', `${p.target.host} is rate limiting this client (429); the credentials could not be verified.`, ['Too many requests from this address or account', 'Anonymous pulls hit a low rate limit'], p.reproduce);
-  }
-  return outcome(p, 'warn', `${p.target.host} answered ${res.status} to an authenticated GET /v2/; the credentials could not be verified.`, ['The registry is unhealthy', 'A proxy in front of the registry answers instead of it'], p.reproduce);
+  Object.assign(p.evidence, rateLimitEvidence(res));
+  return hostTroubleWarning({ host: p.target.host, status: res.status, request: 'an authenticated GET /v2/', unverified: 'the credentials', evidence: p.evidence, reproduce: p.reproduce });
 }
 
 async function viaToken(p: Probe, bearer: Challenge): Promise<CheckOutcome> {

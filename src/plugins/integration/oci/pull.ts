@@ -13,6 +13,7 @@ import { readAuthenticate } from '../../../registry/challenge.js';
 import type { AuthMethod } from '../../../registry/credentials.js';
 import { MANIFEST_ACCEPT, getManifest, grantedActions, isManifestAnswer, isSuccess, probeManifest, pullScope, rateLimitEvidence, registryError } from '../../../registry/operations.js';
 import { curlReproduction } from '../shared/curl.js';
+import { hostTroubleWarning } from '../shared/host-trouble.js';
 import { credentialSteps, numbered, setConfigSteps, type Step } from '../shared/remediation.js';
 import { probeTarget, type OciTarget } from './oci-context.js';
 
@@ -131,13 +132,7 @@ export function judgePull(f: PullFacts): CheckOutcome {
       remediation: numbered(f.reproduce, credentialSteps(f.registryUrl, f.username)),
     };
   }
-  return {
-    severity: 'warn',
-    diagnosis: status === 429 ? `${host} is rate limiting pulls (429); pull permission could not be verified.` : `${host} answered ${status} to the manifest request; pull permission could not be verified.`,
-    evidence,
-    likelyCauses: status === 429 ? ['Pull rate limit of the account or address reached (Docker Hub: anonymous limits are low)'] : ['The registry or its storage backend is unhealthy'],
-    remediation: numbered(f.reproduce),
-  };
+  return hostTroubleWarning({ host, status, request: 'the manifest request', unverified: 'pull permission', evidence, reproduce: f.reproduce });
 }
 
 export const runPullCheck: CheckDefinition['run'] = (ctx, signal) => probeTarget(ctx, signal, async (target) => judgePull(await gatherPull(target)));

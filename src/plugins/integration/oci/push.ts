@@ -13,6 +13,7 @@ import { readAuthenticate } from '../../../registry/challenge.js';
 import type { AuthMethod } from '../../../registry/credentials.js';
 import { grantedActions, isSuccess, probeUpload, pushScope, rateLimitEvidence, registryError } from '../../../registry/operations.js';
 import { curlReproduction } from '../shared/curl.js';
+import { hostTroubleWarning } from '../shared/host-trouble.js';
 import { credentialSteps, numbered, setConfigSteps, type Step } from '../shared/remediation.js';
 import { probeTarget, type OciTarget } from './oci-context.js';
 
@@ -149,13 +150,15 @@ export function judgePush(f: PushFacts): CheckOutcome {
       remediation: numbered(f.reproduce, setConfigSteps('OCI:PushTestRepository', '<existing-repository>')),
     };
   }
-  return {
-    severity: 'warn',
-    diagnosis: `${host} answered ${upload.status} to an upload on ${repo}; push permission could not be verified.`,
+  return hostTroubleWarning({
+    host,
+    status: upload.status,
+    request: `an upload on ${repo}`,
+    unverified: 'push permission',
     evidence,
-    likelyCauses: upload.status === 429 ? ['Rate limit reached'] : ['The registry or its storage backend is unhealthy', 'The registry is in read-only mode'],
-    remediation: numbered(f.reproduce),
-  };
+    reproduce: f.reproduce,
+    causes: ['The registry is in read-only mode'],
+  });
 }
 
 export const runPushCheck: CheckDefinition['run'] = (ctx, signal) => probeTarget(ctx, signal, async (target) => judgePush(await gatherPush(target)));

@@ -10,6 +10,7 @@ import type { CheckDefinition, CheckOutcome, Evidence } from '../../../engine/ty
 import { headerValue } from '../../../net/http-client.js';
 import { OCI_INDEX, probeReferrers, pullScope, resolveDigest } from '../../../registry/operations.js';
 import { curlReproduction } from '../shared/curl.js';
+import { hostTroubleWarning } from '../shared/host-trouble.js';
 import { numbered, setConfigSteps, type Step } from '../shared/remediation.js';
 import { probeTarget, type OciTarget } from './oci-context.js';
 import { CHECK_IDS } from './preconditions.js';
@@ -126,13 +127,7 @@ export function judgeReferrers(f: ReferrersFacts): CheckOutcome {
         remediation: numbered(f.reproduce),
       };
     default:
-      return {
-        severity: 'warn',
-        diagnosis: `${host} answered ${answer.status} to the referrers query; support cannot be verified.`,
-        evidence,
-        likelyCauses: answer.status === 429 ? ['Rate limit reached'] : ['The registry is unhealthy'],
-        remediation: numbered(f.reproduce),
-      };
+      return hostTroubleWarning({ host, status: answer.status, request: 'the referrers query', unverified: 'referrers support', evidence, reproduce: f.reproduce });
   }
 }
 

@@ -28,7 +28,12 @@ import { probeTarget, type OciTarget } from './oci-context.js';
 import { numbered, type Step } from '../shared/remediation.js';
 
 type Capability = 'version_header' | 'referrers' | 'chunked_upload' | 'mount' | 'delete';
-type ProbeVerdict = { supported: boolean; untested?: string };
+type ProbeVerdict = {
+  supported: boolean;
+  untested?: string;
+  /** The registry said deletes are switched off in its configuration (distribution: 405 UNSUPPORTED). */
+  isDisabledByConfiguration?: boolean;
+};
 
 interface Ctx {
   target: OciTarget;
@@ -111,9 +116,10 @@ async function probeMount(c: Ctx, e: Evidence): Promise<ProbeVerdict> {
 async function probeDelete(c: Ctx, e: Evidence): Promise<ProbeVerdict> {
   const options = await c.session.send('OPTIONS', `/v2/${c.testRepo}/manifests/${c.tag}`, { auth: true, scopes: [pullScope(c.testRepo)], headers: { accept: MANIFEST_ACCEPT }, signal: c.target.signal });
   const allow = headerValue(options, 'allow');
+  const listsDelete = /\bDELETE\b/i.test(allow ?? '');
   e.allow_header = allow;
-  e.allow_lists_delete = /\bDELETE\b/i.test(allow ?? '');
-  const byAllow = { supported: e.allow_lists_delete === true };
+  e.allow_lists_delete = listsDelete;
+  const byAllow = { supported: listsDelete };
   if (!c.canWrite) {
     e.delete_probe_note = 'not sent: needs credentials; the Allow header decides';
     return byAllow;
@@ -121,18 +127,20 @@ async function probeDelete(c: Ctx, e: Evidence): Promise<ProbeVerdict> {
   // The run's token (already issued for every planned scope) tells whether delete was granted.
   const token = await c.session.token([pushScope(c.pushRepo)]);
   const grants = token?.exchange === 'ok' ? token.grantedActions : null;
-  e.has_delete_grant = grants ? grants.some((g) => g.startsWith(`repository:${c.pushRepo}:`) && /[:,](delete|\*)(,|$)/.test(g)) : null;
-  if (e.has_delete_grant === false) {
+  const hasDeleteGrant = grants ? grants.some((g) => g.startsWith(`repository:${c.pushRepo}:`) && /[:,](delete|\*)(,|$)/.test(g)) : null;
+  e.has_delete_grant = hasDeleteGrant;
+  if (hasDeleteGrant === false) {
     e.delete_probe_note = 'not sent: the token does not grant delete; the Allow header decides';
     return byAllow;
   }
   const randomDigest = `sha256:${randomBytes(32).toString('hex')}`;
   const res = await c.session.send('DELETE', `/v2/${c.pushRepo}/manifests/${randomDigest}`, { auth: true, scopes: [pushScope(c.pushRepo)], signal: c.target.signal });
+  const errorCode = registryError(res.body).code;
   e.delete_probe_status_code = res.status;
-  e.delete_probe_error_code = registryError(res.body).code;
+  e.delete_probe_error_code = errorCode;
   // A 404 counts only as a registry's "unknown manifest": a server that answers 404 to anything proves nothing.
-  if (res.status === 202 || (res.status === 404 && e.delete_probe_error_code !== null)) return { supported: true };
-  if (res.status === 405 || res.status === 400) return { supported: false };
+  if (res.status === 202 || (res.status === 404 && errorCode !== null)) return { supported: true };
+  if (res.status === 405 || res.status === 400) return { supported: false, isDisabledByConfiguration: errorCode === 'UNSUPPORTED' };
   e.delete_probe_note = `inconclusive answer ${res.status}; the Allow header decides`;
   return byAllow;
 }
@@ -202,7 +210,7 @@ async function probeCapabilities(target: OciTarget): Promise<CheckOutcome> {
   if (!verdicts.referrers.supported) {
     steps.push({ environment: 'any', description: 'Signatures and attestations need the referrers API or the tag-schema fallback: upgrade the registry or configure clients (cosign, oras) for the fallback', safe: false });
   }
-  if (!verdicts.delete.supported && c.evidence.delete_probe_error_code === 'UNSUPPORTED') {
+  if (!verdicts.delete.supported && verdicts.delete.isDisabledByConfiguration) {
     steps.push(
       { environment: 'compose', description: 'Enable deletes in the registry container', command: 'echo "REGISTRY_STORAGE_DELETE_ENABLED=true" >> registry.env\ndocker compose up -d registry', safe: false },
       { environment: 'baremetal', description: 'Enable deletes in the registry configuration (storage.delete.enabled) and restart', command: "sudo sed -i 's/^\\(\\s*\\)delete:.*/\\1delete:\\n\\1  enabled: true/' /etc/docker/registry/config.yml\nsudo systemctl restart docker-registry", safe: false },

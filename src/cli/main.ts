@@ -11,6 +11,7 @@ import { selectChecks, type Selection } from '../engine/selection.js';
 import type { Report, Severity } from '../engine/types.js';
 import { allChecks } from '../plugins/index.js';
 import { REPORT_FORMATS, renderReport } from '../render/index.js';
+import { alignColumns } from '../render/columns.js';
 import { nothingChecked } from '../render/common.js';
 import { targetArgsText } from './verify-args.js';
 import { didYouMean } from '../util/suggest.js';
@@ -204,14 +205,8 @@ async function commandConfig(args: ParsedArgs): Promise<number> {
     writeResult(args, JSON.stringify({ environment: environment.name, values: entries }, null, 2) + '\n', 'configuration');
     return EXIT.ok;
   }
-  const keyWidth = Math.max(3, ...entries.map((e) => e.key.length));
-  const valueWidth = Math.min(60, Math.max(5, ...entries.map((e) => e.value.length)));
-  const lines = [
-    `Environment: ${environment.name} (${environment.source})`,
-    '',
-    `${'KEY'.padEnd(keyWidth)}  ${'VALUE'.padEnd(valueWidth)}  SOURCE`,
-    ...entries.map((e) => `${e.key.padEnd(keyWidth)}  ${e.value.padEnd(valueWidth)}  ${e.source}`),
-  ];
+  const table = alignColumns([['KEY', 'VALUE', 'SOURCE'], ...entries.map((e) => [e.key, e.value, e.source])], { maxWidth: [undefined, 60] });
+  const lines = [`Environment: ${environment.name} (${environment.source})`, '', ...table.map((cells) => cells.join('  ').trimEnd())];
   writeResult(args, lines.join('\n') + '\n', 'configuration');
   return EXIT.ok;
 }

@@ -1,6 +1,7 @@
 // Renderers for the check catalog: `stella doctor list` (the checks' metadata as text or JSON)
 // and `stella doctor explain` (a knowledge-base article laid out for the terminal).
 
+import { alignColumns } from './columns.js';
 import type { CheckMetadata } from '../engine/types.js';
 import { createPainter, formatDuration, plural } from './common.js';
 import { byText } from '../util/compare.js';
@@ -36,9 +37,9 @@ function checkListText(checks: readonly CheckMetadata[]): string {
       tags: c.tags.join(', ') + (c.slow ? ' · only with --full' : ''),
     }));
   const all = [header, ...rows];
-  const width = (column: 'id' | 'name' | 'severity' | 'estimate'): number => Math.max(...all.map((r) => r[column].length));
-  const line = (r: typeof header): string =>
-    `  ${r.id.padEnd(width('id'))}  ${r.name.padEnd(width('name'))}  ${r.severity.padEnd(width('severity'))}  ${r.estimate.padEnd(width('estimate'))}  ${r.tags}`.trimEnd();
+  const cells = alignColumns(all.map((r) => [r.id, r.name, r.severity, r.estimate, r.tags]));
+  const aligned = new Map(all.map((r, i) => [r, cells[i]!]));
+  const line = (r: typeof header): string => `  ${aligned.get(r)!.join('  ')}`.trimEnd();
 
   const lines: string[] = [];
   let group: string | undefined;

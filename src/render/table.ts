@@ -1,6 +1,7 @@
 // A compact report: one aligned row per check (status, id, name, duration, diagnosis cut to fit
 // about 120 columns) and the summary line.
 
+import { alignColumns } from './columns.js';
 import type { Report } from '../engine/types.js';
 import { createPainter, formatDuration, SEVERITY_STYLE, statusLabel, summaryLine } from './common.js';
 
@@ -31,31 +32,14 @@ export function renderTable(report: Report, options: TableOptions): string {
     diagnosis: r.diagnosis.replace(/\s+/g, ' ').trim(),
   }));
   const all = [header, ...rows];
-  const width = {
-    status: Math.max(...all.map((r) => r.status.length)),
-    id: Math.max(...all.map((r) => r.id.length)),
-    name: Math.max(...all.map((r) => r.name.length)),
-    duration: Math.max(...all.map((r) => r.duration.length)),
-  };
-  const fixed = width.status + width.id + width.name + width.duration + GAP.length * 4;
-  const diagnosisWidth = Math.max(MIN_DIAGNOSIS_WIDTH, TABLE_WIDTH - fixed);
+  const fixed = alignColumns(all.map((r) => [r.status, r.id, r.name, r.duration]), { align: ['left', 'left', 'left', 'right'] });
+  const diagnosisWidth = Math.max(MIN_DIAGNOSIS_WIDTH, TABLE_WIDTH - fixed[0]!.join(GAP).length - GAP.length);
 
-  const lines = [
-    paint(
-      [header.status.padEnd(width.status), header.id.padEnd(width.id), header.name.padEnd(width.name), header.duration.padStart(width.duration), header.diagnosis].join(GAP),
-      'bold',
-    ),
-  ];
-  for (const row of rows) {
-    const cells = [
-      paint(row.status.padEnd(width.status), SEVERITY_STYLE[row.severity]),
-      row.id.padEnd(width.id),
-      row.name.padEnd(width.name),
-      row.duration.padStart(width.duration),
-      truncate(row.diagnosis, diagnosisWidth),
-    ];
-    lines.push(cells.join(GAP).trimEnd());
-  }
+  const lines = [paint([...fixed[0]!, header.diagnosis].join(GAP), 'bold')];
+  rows.forEach((row, index) => {
+    const [status, ...cells] = fixed[index + 1]!;
+    lines.push([paint(status!, SEVERITY_STYLE[row.severity]), ...cells, truncate(row.diagnosis, diagnosisWidth)].join(GAP).trimEnd());
+  });
   lines.push('', summaryLine(report, paint));
   return `${lines.join('\n')}\n`;
 }

@@ -1,6 +1,7 @@
 // The human-readable report: one status line per check, then for each non-pass result the
 // diagnosis, evidence (verbose), likely causes, remediation per environment and how to verify.
 
+import { alignColumns } from './columns.js';
 import type { CheckResult, Evidence, RemediationStep, Report } from '../engine/types.js';
 import {
   createPainter,
@@ -79,14 +80,14 @@ export function resultDetailLines(result: CheckResult, options: DetailOptions): 
 export function renderText(report: Report, options: TextOptions): string {
   const paint = createPainter(options.color);
   const results = report.results;
-  const idWidth = Math.max(0, ...results.map((r) => r.checkId.length));
-  const nameWidth = Math.max(0, ...results.map((r) => r.name.length));
-  const durations = results.map((r) => formatDuration(r.durationMs));
-  const durationWidth = Math.max(0, ...durations.map((d) => d.length));
+  const statusLines = alignColumns(
+    results.map((r) => [r.checkId, r.name, formatDuration(r.durationMs)]),
+    { align: ['left', 'left', 'right'] },
+  );
   const lines: string[] = [];
   results.forEach((result, index) => {
     const mark = paint(SEVERITY_MARK[result.severity], SEVERITY_STYLE[result.severity]);
-    lines.push(`${mark} ${result.checkId.padEnd(idWidth)}  ${result.name.padEnd(nameWidth)}  ${durations[index]!.padStart(durationWidth)}`);
+    lines.push(`${mark} ${statusLines[index]!.join('  ')}`);
     if (result.severity === 'pass') {
       // A pass shows nothing more, unless --verbose asked for the evidence of every result.
       if (options.verbose) lines.push(...indentLines([result.diagnosis, ...evidenceLines(result.evidence, paint)].join('\n'), '  '), '');

@@ -65,7 +65,7 @@ export function readServerSettings(config: Configuration, flags: ServeFlags, cwd
   const intervalText = config.get('Doctor:Schedule:Interval')?.trim();
   let schedule: ServerSettings['schedule'];
   if (intervalText) {
-    const intervalMs = /[a-z]$/i.test(intervalText) ? parseDuration(intervalText) : undefined;
+    const intervalMs = parseDuration(intervalText);
     if (intervalMs === undefined || intervalMs < MIN_SCHEDULE_MS) throw new ConfigError(`invalid ${describe(config, 'Doctor:Schedule:Interval')}: expected a duration of at least 1m, e.g. 5m`);
     const mode = (config.get('Doctor:Schedule:Mode')?.trim().toLowerCase() || 'quick') as RunMode;
     if (!['quick', 'normal', 'full'].includes(mode)) throw new ConfigError(`invalid ${describe(config, 'Doctor:Schedule:Mode')}: expected quick, normal or full`);

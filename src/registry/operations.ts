@@ -4,6 +4,7 @@
 
 import { createHash } from 'node:crypto';
 import { headerValue, type HttpResponse } from '../net/http-client.js';
+import { isDigest } from '../config/oci-grammar.js';
 import { boundedJsonObject } from '../util/bounded-json.js';
 import { redirectTarget, type RegistrySession, type SessionResponse } from './session.js';
 
@@ -66,7 +67,6 @@ export function isSuccess(res: { status: number }): boolean {
 
 /** Media types a registry serves manifests as: those asked for, and Docker's schema 1. */
 const MANIFEST_TYPES = new Set([...MANIFEST_ACCEPT.split(', '), 'application/vnd.docker.distribution.manifest.v1+json', 'application/vnd.docker.distribution.manifest.v1+prettyjws']);
-const DIGEST = /^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/;
 
 /**
  * A 2xx that is a manifest as a registry serves one: a `Docker-Content-Digest` or a manifest media
@@ -76,7 +76,7 @@ export function isManifestAnswer(res: HttpResponse): boolean {
   if (!isSuccess(res)) return false;
   const digest = headerValue(res, 'docker-content-digest');
   const type = headerValue(res, 'content-type')?.split(';')[0]?.trim().toLowerCase();
-  return (digest !== null && DIGEST.test(digest)) || (type !== undefined && MANIFEST_TYPES.has(type));
+  return (digest !== null && isDigest(digest)) || (type !== undefined && MANIFEST_TYPES.has(type));
 }
 
 /**
@@ -128,19 +128,14 @@ export interface UploadProbe {
 /**
  * Cancels an upload session at once; never throws (the verdict of the probe stands). The
  * Location is read relative to the URL that answered (after any redirect); one that names another
- * origin than the registry's, or downgrades it to plain HTTP, gets no request at all: the
- * credentials belong to the registry, and the session is left to expire.
+ * origin than the registry's, or downgrades it to plain HTTP, gets no request at all (the session
+ * refuses to send the credentials there), and the session is left to expire.
  */
 export async function cancelUpload(session: RegistrySession, post: SessionResponse, repo: string): Promise<{ cancel: SessionResponse | null; cancelError: string | null }> {
   const location = headerValue(post, 'location');
   if (!location) return { cancel: null, cancelError: `the registry answered ${post.status} without a Location header` };
   try {
-    const url = redirectTarget(location, post.url);
-    if (url.origin !== session.baseUrl.origin) {
-      session.withholdCredentialsFrom(url.origin);
-      return { cancel: null, cancelError: `the upload's Location points at ${url.origin}, another origin than the registry's; not followed, so the credentials stay with ${session.baseUrl.origin}` };
-    }
-    return { cancel: await session.send('DELETE', url, { auth: true, scopes: [pushScope(repo)] }), cancelError: null };
+    return { cancel: await session.send('DELETE', redirectTarget(location, post.url), { auth: true, scopes: [pushScope(repo)] }), cancelError: null };
   } catch (error) {
     return { cancel: null, cancelError: (error as Error).message };
   }

@@ -153,8 +153,8 @@ export class RegistrySession {
     return [...this.withheld];
   }
 
-  /** Records an origin that a Location named and that was not given the credentials. */
-  withholdCredentialsFrom(origin: string): void {
+  /** Records an origin that a redirect or Location named and that was not given the credentials. */
+  private withholdCredentialsFrom(origin: string): void {
     this.withheld.add(origin);
   }
 

@@ -8,7 +8,8 @@ import { STELLA, heading, isolatedStella, median, printTimeline, timeCommand, tr
 const TARGET_MS = 3000;
 const TIMEOUT = '2s';
 const KILL_AFTER_MS = 60_000;
-const RUNS = Number.parseInt(process.env.BENCH_HUNG_RUNS ?? '', 10) > 0 ? Number.parseInt(process.env.BENCH_HUNG_RUNS, 10) : 3;
+const RUNS =
+  Number.parseInt(process.env.BENCH_HUNG_RUNS ?? '', 10) > 0 ? Number.parseInt(process.env.BENCH_HUNG_RUNS, 10) : 3;
 
 const sockets = new Set();
 let accepted = 0;
@@ -23,7 +24,18 @@ const server = net.createServer((socket) => {
 await new Promise((done) => server.listen(0, '127.0.0.1', done));
 const url = `http://127.0.0.1:${server.address().port}`;
 const { cwd, env } = isolatedStella();
-const args = ['doctor', '--registry', url, '--timeout', TIMEOUT, '--username', 'x', '--password-stdin', '--format', 'json'];
+const args = [
+  'doctor',
+  '--registry',
+  url,
+  '--timeout',
+  TIMEOUT,
+  '--username',
+  'x',
+  '--password-stdin',
+  '--format',
+  'json',
+];
 
 heading(`full suite against a hung registry (${url}, --timeout ${TIMEOUT})`);
 
@@ -39,8 +51,10 @@ for (let i = 0; i < RUNS; i += 1) {
 }
 
 const worst = Math.max(...times);
-console.log(`  wall time: median ${median(times).toFixed(0)} ms, max ${worst.toFixed(0)} ms over ${times.length} run(s)` +
-  `${last.killed ? ` (killed after ${KILL_AFTER_MS} ms)` : ''}; exit code ${last.code}`);
+console.log(
+  `  wall time: median ${median(times).toFixed(0)} ms, max ${worst.toFixed(0)} ms over ${times.length} run(s)` +
+    `${last.killed ? ` (killed after ${KILL_AFTER_MS} ms)` : ''}; exit code ${last.code}`,
+);
 console.log(`  target: whole run < ${TARGET_MS} ms: ${verdict(worst < TARGET_MS)}`);
 console.log(`  connections the hung server accepted in the last run: ${acceptedPerRun}`);
 
@@ -61,13 +75,17 @@ if (report?.results) {
       ev.internal_error ? 'internal_error=true' : null,
     ].filter(Boolean);
     const start = Date.parse(r.startedAt) - firstStart;
-    console.log(`    ${r.checkId.padEnd(36)} ${r.severity.padEnd(5)} start ${String(start).padStart(5)} ms, took ${String(r.durationMs).padStart(5)} ms  ${facts.join(' ')}`);
+    console.log(
+      `    ${r.checkId.padEnd(36)} ${r.severity.padEnd(5)} start ${String(start).padStart(5)} ms, took ${String(r.durationMs).padStart(5)} ms  ${facts.join(' ')}`,
+    );
     console.log(`      ${String(r.diagnosis ?? '').slice(0, 150)}`);
   }
 }
 
 const traced = await tracedRun({ command: STELLA, args, input: 'x\n', env, cwd, killAfterMs: KILL_AFTER_MS });
-console.log(`\n  request timeline (one extra run with bench/trace-http.mjs preloaded, ${traced.ms.toFixed(0)} ms spawn to exit):`);
+console.log(
+  `\n  request timeline (one extra run with bench/trace-http.mjs preloaded, ${traced.ms.toFixed(0)} ms spawn to exit):`,
+);
 printTimeline(traced.events);
 
 for (const socket of sockets) socket.destroy();

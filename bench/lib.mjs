@@ -61,7 +61,13 @@ export function timeCommand(command, args, { input, env, cwd = ROOT, killAfterMs
     child.stderr.on('data', (chunk) => stderr.push(chunk));
     child.on('error', fail);
     child.on('close', () =>
-      done({ ms, code, killed, stdout: Buffer.concat(stdout).toString('utf8'), stderr: Buffer.concat(stderr).toString('utf8') }),
+      done({
+        ms,
+        code,
+        killed,
+        stdout: Buffer.concat(stdout).toString('utf8'),
+        stderr: Buffer.concat(stderr).toString('utf8'),
+      }),
     );
     child.stdin.on('error', () => {}); // a child that exits without reading stdin
     child.stdin.end(input ?? '');
@@ -236,8 +242,10 @@ export function printTimeline(events, indent = '    ') {
   console.log(`${indent}CLI modules + config  ${ms(firstNet - at('preload'))}   -> first connection`);
   console.log(`${indent}network phase         ${ms(lastNet - firstNet)}   first connection -> last answer or abort`);
   if (contexts.length) {
-    console.log(`${indent}TLS contexts          ${ms(contextMs)}   ${contexts.length} x tls.createSecureContext, ` +
-      `with ${contexts.map((e) => e.caCount).join(', ')} CA certificate(s) (synchronous: blocks the event loop)`);
+    console.log(
+      `${indent}TLS contexts          ${ms(contextMs)}   ${contexts.length} x tls.createSecureContext, ` +
+        `with ${contexts.map((e) => e.caCount).join(', ')} CA certificate(s) (synchronous: blocks the event loop)`,
+    );
   }
   console.log(`${indent}after the network     ${ms(at('exit') - lastNet)}   -> exit (report, rendering, shutdown)`);
   console.log(`${indent}events (start ms from process start, duration ms):`);
@@ -251,6 +259,8 @@ export function printTimeline(events, indent = '    ') {
     } else {
       what = `tls.createSecureContext (${e.caCount} CA certificates)`;
     }
-    console.log(`${indent}  ${e.at.toFixed(1).padStart(7)} ${e.ms.toFixed(1).padStart(7)}  ${e.event.padEnd(14)} ${what}`);
+    console.log(
+      `${indent}  ${e.at.toFixed(1).padStart(7)} ${e.ms.toFixed(1).padStart(7)}  ${e.event.padEnd(14)} ${what}`,
+    );
   }
 }

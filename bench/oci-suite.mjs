@@ -31,7 +31,10 @@ const env = loadEnv();
 const registry = env.registries.token;
 const admin = env.users.admin;
 const authFile = emptyAuthFile();
-const { cwd, env: stellaEnv } = isolatedStella({ OCI__Username: admin.username, OCI__CaCertificatePath: env.caCertPath });
+const { cwd, env: stellaEnv } = isolatedStella({
+  OCI__Username: admin.username,
+  OCI__CaCertificatePath: env.caCertPath,
+});
 
 const SUITE = 'stella doctor (6 checks)';
 const PEER = 'skopeo inspect';
@@ -48,9 +51,12 @@ const commands = {
     command: 'skopeo',
     args: [
       'inspect',
-      '--authfile', authFile,
-      '--cert-dir', env.caCertDir,
-      '--creds', `${admin.username}:${admin.password}`,
+      '--authfile',
+      authFile,
+      '--cert-dir',
+      env.caCertDir,
+      '--creds',
+      `${admin.username}:${admin.password}`,
       `docker://${registry.host}/${env.image.repository}:${env.image.tag}`,
     ],
   },
@@ -63,9 +69,17 @@ const commands = {
 // started that way, and node's own start-up without the variable.
 const NODE_DIRECT = 'node bin/stella.cjs (Node builds its root store)';
 const UNSET = 'NODE_EXTRA_CA_CERTS unset';
-commands[NODE_DIRECT] = { ...commands[SUITE], command: process.execPath, args: [STELLA_NODE_ENTRY, ...commands[SUITE].args] };
+commands[NODE_DIRECT] = {
+  ...commands[SUITE],
+  command: process.execPath,
+  args: [STELLA_NODE_ENTRY, ...commands[SUITE].args],
+};
 if (process.env.NODE_EXTRA_CA_CERTS) {
-  commands[`node -e 0, ${UNSET}`] = { command: process.execPath, args: ['-e', '0'], env: { ...process.env, NODE_EXTRA_CA_CERTS: '' } };
+  commands[`node -e 0, ${UNSET}`] = {
+    command: process.execPath,
+    args: ['-e', '0'],
+    env: { ...process.env, NODE_EXTRA_CA_CERTS: '' },
+  };
 }
 
 heading(`full OCI suite vs skopeo inspect — token registry ${registry.url}`);
@@ -73,13 +87,19 @@ heading(`full OCI suite vs skopeo inspect — token registry ${registry.url}`);
 const times = await measure(commands);
 for (const [name, values] of Object.entries(times)) console.log(`  ${name.padEnd(54)} ${summary(values)}`);
 const ratio = median(times[SUITE]) / median(times[PEER]);
-console.log(`  ratio suite / skopeo = ${ratio.toFixed(2)}x (target <= ${TARGET_RATIO}x): ${verdict(ratio <= TARGET_RATIO)}`);
+console.log(
+  `  ratio suite / skopeo = ${ratio.toFixed(2)}x (target <= ${TARGET_RATIO}x): ${verdict(ratio <= TARGET_RATIO)}`,
+);
 // The same ratio round by round (each round runs every command once, back to back), which keeps
 // the machine's drifting load out of the comparison.
 const paired = times[SUITE].map((ms, round) => ms / times[PEER][round]);
 const pairedWithin = paired.filter((r) => r <= TARGET_RATIO).length;
-console.log(`  per-round ratios: median ${median(paired).toFixed(2)}x (min ${Math.min(...paired).toFixed(2)}, max ${Math.max(...paired).toFixed(2)}); ${pairedWithin} of ${paired.length} rounds <= ${TARGET_RATIO}x`);
-console.log(`  suite beyond node's own start-up: ${(median(times[SUITE]) - median(times['node -e 0 (floor)'])).toFixed(1)} ms`);
+console.log(
+  `  per-round ratios: median ${median(paired).toFixed(2)}x (min ${Math.min(...paired).toFixed(2)}, max ${Math.max(...paired).toFixed(2)}); ${pairedWithin} of ${paired.length} rounds <= ${TARGET_RATIO}x`,
+);
+console.log(
+  `  suite beyond node's own start-up: ${(median(times[SUITE]) - median(times['node -e 0 (floor)'])).toFixed(1)} ms`,
+);
 if (times[NODE_DIRECT]) {
   const directRatio = median(times[NODE_DIRECT]) / median(times[PEER]);
   console.log(`  ratio ${NODE_DIRECT} / skopeo = ${directRatio.toFixed(2)}x`);
@@ -90,7 +110,9 @@ for (const name of [SUITE, PEER]) runs[name] = await observeOneRun(commands[name
 
 console.log('\n  one run of each:');
 for (const [name, run] of Object.entries(runs)) {
-  console.log(`  ${name.padEnd(26)} ${String(run.requests.length).padStart(2)} registry request(s), ${run.tokens.length} token request(s), ${run.ms.toFixed(1)} ms`);
+  console.log(
+    `  ${name.padEnd(26)} ${String(run.requests.length).padStart(2)} registry request(s), ${run.tokens.length} token request(s), ${run.ms.toFixed(1)} ms`,
+  );
 }
 
 const suite = runs[SUITE];
@@ -106,14 +128,19 @@ if (suite.report) {
 console.log('\n  registry requests of the suite, in log order (status, method, path):');
 printRequests(suite.requests);
 const twice = duplicates(suite.requests);
-console.log(twice.length ? '  requests sent more than once (same method, path and query):' : '  no request was sent twice (same method, path and query).');
+console.log(
+  twice.length
+    ? '  requests sent more than once (same method, path and query):'
+    : '  no request was sent twice (same method, path and query).',
+);
 for (const [key, statuses] of twice) console.log(`    ${statuses.length}x ${key}  (statuses ${statuses.join(', ')})`);
 const multi = pathsWithSeveralMethods(suite.requests);
 if (multi.length) console.log('  paths requested with several methods:');
 for (const [path, methods] of multi) console.log(`    ${path}: ${methods.join(', ')}`);
 
 console.log('\n  token requests of the suite:');
-for (const t of suite.tokens) console.log(`    ${t.status} ${t.method} ${t.path} user=${t.user ?? '-'} ${describeScopes(t.query)}`);
+for (const t of suite.tokens)
+  console.log(`    ${t.status} ${t.method} ${t.path} user=${t.user ?? '-'} ${describeScopes(t.query)}`);
 const tokenTwice = countDuplicates(suite.tokens.map((t) => `${t.method} ${describeScopes(t.query)}`));
 for (const [key, n] of tokenTwice) console.log(`    token request sent ${n}x: ${key}`);
 
@@ -121,7 +148,9 @@ console.log('\n  registry requests of skopeo inspect:');
 printRequests(runs[PEER].requests);
 
 const traced = await tracedRun(commands[SUITE]);
-console.log(`\n  where the time goes (one extra run with bench/trace-http.mjs preloaded, ${traced.ms.toFixed(1)} ms spawn to exit):`);
+console.log(
+  `\n  where the time goes (one extra run with bench/trace-http.mjs preloaded, ${traced.ms.toFixed(1)} ms spawn to exit):`,
+);
 printTimeline(traced.events);
 
 /** One run with the access-log and token-log positions taken just before and after it. */

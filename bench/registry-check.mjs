@@ -44,7 +44,9 @@ for (const [name, values] of Object.entries(times)) console.log(`  ${name.padEnd
 const [stellaName, skopeoName] = Object.keys(commands);
 const ratio = median(times[stellaName]) / median(times[skopeoName]);
 const beyondFloor = median(times[stellaName]) - median(times['node -e 0 (floor)']);
-console.log(`  ratio stella / skopeo = ${ratio.toFixed(2)}x  (stella beyond node's own start-up: ${beyondFloor.toFixed(1)} ms)`);
+console.log(
+  `  ratio stella / skopeo = ${ratio.toFixed(2)}x  (stella beyond node's own start-up: ${beyondFloor.toFixed(1)} ms)`,
+);
 
 console.log('  registry requests in one run:');
 for (const [name, { command, args, env: childEnv, cwd: childCwd }] of Object.entries(commands)) {

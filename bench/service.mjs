@@ -45,7 +45,11 @@ function rssMb(pid) {
 /** Starts `stella doctor serve` on a free port and waits for its listening line. */
 async function startServe(vars) {
   const [port] = await freePorts(1);
-  const child = spawn(STELLA, ['doctor', 'serve', '--port', String(port)], { cwd: dir, env: { ...process.env, ...vars }, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(STELLA, ['doctor', 'serve', '--port', String(port)], {
+    cwd: dir,
+    env: { ...process.env, ...vars },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   children.push(child);
   let log = '';
   child.stderr.on('data', (chunk) => (log += chunk));
@@ -78,27 +82,56 @@ async function load(request) {
     }),
   );
   const seconds = (performance.now() - started) / 1000;
-  return { rps: latencies.length / seconds, p50: percentile(latencies, 50), p95: percentile(latencies, 95), errors, n: latencies.length };
+  return {
+    rps: latencies.length / seconds,
+    p50: percentile(latencies, 50),
+    p95: percentile(latencies, 95),
+    errors,
+    n: latencies.length,
+  };
 }
 
 function line(name, r) {
-  console.log(`  ${name.padEnd(44)} ${r.rps.toFixed(0).padStart(6)} rps  p50 ${r.p50.toFixed(1).padStart(6)} ms  p95 ${r.p95.toFixed(1).padStart(6)} ms  (${r.n} ok, ${r.errors} errors)`);
+  console.log(
+    `  ${name.padEnd(44)} ${r.rps.toFixed(0).padStart(6)} rps  p50 ${r.p50.toFixed(1).padStart(6)} ms  p95 ${r.p95.toFixed(1).padStart(6)} ms  (${r.n} ok, ${r.errors} errors)`,
+  );
 }
 
 async function throughput() {
   heading(`throughput: ${CLIENTS} clients for ${LOAD_SECONDS} s, stella serve (SQLite) vs blackbox_exporter`);
   const [bbPort] = await freePorts(1);
   writeFileSync(join(dir, 'blackbox.yml'), 'modules:\n  http_2xx:\n    prober: http\n    timeout: 5s\n');
-  const blackbox = spawn('prometheus-blackbox-exporter', [`--config.file=${join(dir, 'blackbox.yml')}`, `--web.listen-address=127.0.0.1:${bbPort}`], { stdio: 'ignore' });
+  const blackbox = spawn(
+    'prometheus-blackbox-exporter',
+    [`--config.file=${join(dir, 'blackbox.yml')}`, `--web.listen-address=127.0.0.1:${bbPort}`],
+    { stdio: 'ignore' },
+  );
   children.push(blackbox);
   const probe = `http://127.0.0.1:${bbPort}/probe?target=${encodeURIComponent(`${registry.url}/v2/`)}&module=http_2xx`;
-  for (let i = 0; i < 100 && !(await fetch(probe).then((r) => r.ok, () => false)); i++) await new Promise((r) => setTimeout(r, 100));
+  for (
+    let i = 0;
+    i < 100 &&
+    !(await fetch(probe).then(
+      (r) => r.ok,
+      () => false,
+    ));
+    i++
+  )
+    await new Promise((r) => setTimeout(r, 100));
   const probeText = await (await fetch(probe)).text();
   if (!/^probe_success 1$/m.test(probeText)) throw new Error(`blackbox_exporter probe did not succeed:\n${probeText}`);
 
-  const serve = await startServe({ OCI__RegistryUrl: registry.url, Doctor__Storage__ConnectionString: `sqlite:${join(dir, 'throughput.db')}`, Doctor__Api__MaxConcurrentRuns: '1000' });
+  const serve = await startServe({
+    OCI__RegistryUrl: registry.url,
+    Doctor__Storage__ConnectionString: `sqlite:${join(dir, 'throughput.db')}`,
+    Doctor__Api__MaxConcurrentRuns: '1000',
+  });
   const run = async () => {
-    const response = await fetch(`${serve.url}/api/v1/doctor/run?wait=true`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ checks: [CHECK] }) });
+    const response = await fetch(`${serve.url}/api/v1/doctor/run?wait=true`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ checks: [CHECK] }),
+    });
     const body = await response.json();
     return response.status === 200 && body.summary.pass === 1;
   };
@@ -122,9 +155,15 @@ async function seed(path) {
   const Database = createRequire(import.meta.url)('better-sqlite3');
   const db = new Database(path);
   db.pragma('journal_mode = WAL');
-  const run = db.prepare("INSERT INTO runs (run_id, instance_id, status, trigger_name, mode, doctor_version, started_at, completed_at, duration_ms) VALUES (?, 'seed', 'completed', 'schedule', 'full', '0.1.0', ?, ?, 120)");
-  const result = db.prepare('INSERT INTO results (run_id, check_id, severity, diagnosis, started_at, body) VALUES (?, ?, ?, ?, ?, ?)');
-  const checks = ['capabilities', 'credentials', 'pull', 'push', 'referrers', 'registry'].map((c) => `check.integration.oci.${c}`);
+  const run = db.prepare(
+    "INSERT INTO runs (run_id, instance_id, status, trigger_name, mode, doctor_version, started_at, completed_at, duration_ms) VALUES (?, 'seed', 'completed', 'schedule', 'full', '0.1.0', ?, ?, 120)",
+  );
+  const result = db.prepare(
+    'INSERT INTO results (run_id, check_id, severity, diagnosis, started_at, body) VALUES (?, ?, ?, ?, ?, ?)',
+  );
+  const checks = ['capabilities', 'credentials', 'pull', 'push', 'referrers', 'registry'].map(
+    (c) => `check.integration.oci.${c}`,
+  );
   const start = Date.now() - STORED_RUNS * 60_000;
   db.transaction(() => {
     for (let i = 0; i < STORED_RUNS; i++) {
@@ -133,7 +172,21 @@ async function seed(path) {
       run.run(runId, at, at);
       for (const checkId of checks) {
         const diagnosis = `${checkId} answered as expected in run ${i}.`;
-        const body = JSON.stringify({ checkId, pluginId: 'stellaops.doctor.integration', category: 'integration', name: checkId, tags: ['registry', 'oci'], severity: 'pass', diagnosis, evidence: { status_code: 200, duration_ms: 12, registry_host: '127.0.0.1:5000' }, likelyCauses: [], remediation: { runbookUrl: 'file:///docs/doctor/articles/x.md', steps: [] }, verificationCommand: `stella doctor run --check ${checkId}`, durationMs: 12, startedAt: at });
+        const body = JSON.stringify({
+          checkId,
+          pluginId: 'stellaops.doctor.integration',
+          category: 'integration',
+          name: checkId,
+          tags: ['registry', 'oci'],
+          severity: 'pass',
+          diagnosis,
+          evidence: { status_code: 200, duration_ms: 12, registry_host: '127.0.0.1:5000' },
+          likelyCauses: [],
+          remediation: { runbookUrl: 'file:///docs/doctor/articles/x.md', steps: [] },
+          verificationCommand: `stella doctor run --check ${checkId}`,
+          durationMs: 12,
+          startedAt: at,
+        });
         result.run(runId, checkId, 'pass', diagnosis, at, body);
       }
     }
@@ -159,16 +212,28 @@ async function history() {
   const path = join(dir, 'history.db');
   const t0 = performance.now();
   await seed(path);
-  console.log(`  seeded in ${((performance.now() - t0) / 1000).toFixed(1)} s; database ${(statSync(path).size / 1e6).toFixed(1)} MB = ${(statSync(path).size / STORED_RUNS / 1024).toFixed(2)} KiB per run (6 results each)`);
-  const serve = await startServe({ Doctor__Storage__ConnectionString: `sqlite:${path}`, Doctor__Storage__MaxRuns: '0', Doctor__Storage__RetentionDays: '0' });
+  console.log(
+    `  seeded in ${((performance.now() - t0) / 1000).toFixed(1)} s; database ${(statSync(path).size / 1e6).toFixed(1)} MB = ${(statSync(path).size / STORED_RUNS / 1024).toFixed(2)} KiB per run (6 results each)`,
+  );
+  const serve = await startServe({
+    Doctor__Storage__ConnectionString: `sqlite:${path}`,
+    Doctor__Storage__MaxRuns: '0',
+    Doctor__Storage__RetentionDays: '0',
+  });
   const first = await (await fetch(`${serve.url}/api/v1/doctor/runs?limit=50`)).json();
   await timedGets(`${serve.url}/api/v1/doctor/runs?limit=50`, 20);
   const page = await timedGets(`${serve.url}/api/v1/doctor/runs?limit=50`, 200);
   const older = await timedGets(`${serve.url}/api/v1/doctor/runs?limit=50&before=${first.next}`, 200);
   const checkHistory = await timedGets(`${serve.url}/api/v1/doctor/checks/${CHECK}/history?limit=50`, 200);
-  for (const [name, values] of [['GET runs?limit=50', page], ['GET runs?limit=50&before=…', older], [`GET checks/${CHECK}/history`, checkHistory]]) {
+  for (const [name, values] of [
+    ['GET runs?limit=50', page],
+    ['GET runs?limit=50&before=…', older],
+    [`GET checks/${CHECK}/history`, checkHistory],
+  ]) {
     const p95 = percentile(values, 95);
-    console.log(`  ${name.padEnd(58)} p50 ${percentile(values, 50).toFixed(1).padStart(5)} ms  p95 ${p95.toFixed(1).padStart(5)} ms (target < 20 ms): ${verdict(p95 < 20)}`);
+    console.log(
+      `  ${name.padEnd(58)} p50 ${percentile(values, 50).toFixed(1).padStart(5)} ms  p95 ${p95.toFixed(1).padStart(5)} ms (target < 20 ms): ${verdict(p95 < 20)}`,
+    );
   }
   const rss = rssMb(serve.child.pid);
   console.log(`  server RSS ${rss.toFixed(1)} MB (target < 150 MB): ${verdict(rss < 150)}`);
@@ -183,40 +248,65 @@ async function hungRegistry() {
     socket.on('error', () => undefined);
   });
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${server.address().port}`, close: () => { for (const s of sockets) s.destroy(); server.close(); } };
+  return {
+    url: `http://127.0.0.1:${server.address().port}`,
+    close: () => {
+      for (const s of sockets) s.destroy();
+      server.close();
+    },
+  };
 }
 
 function subscribe(url) {
   return new Promise((resolve, reject) => {
     const events = [];
     let buffer = '';
-    http.get(url, (res) => {
-      res.setEncoding('utf8');
-      res.on('data', (chunk) => {
-        buffer += chunk;
-        for (const match of buffer.matchAll(/^event: (\S+)$/gm)) events.push(match[1]);
-        buffer = buffer.slice(buffer.lastIndexOf('\n\n') + 2);
-      });
-      res.on('end', () => resolve(events));
-    }).on('error', reject);
+    http
+      .get(url, (res) => {
+        res.setEncoding('utf8');
+        res.on('data', (chunk) => {
+          buffer += chunk;
+          for (const match of buffer.matchAll(/^event: (\S+)$/gm)) events.push(match[1]);
+          buffer = buffer.slice(buffer.lastIndexOf('\n\n') + 2);
+        });
+        res.on('end', () => resolve(events));
+      })
+      .on('error', reject);
   });
 }
 
 async function subscribers() {
   heading(`${SUBSCRIBERS} SSE subscribers to one run`);
   const hung = await hungRegistry();
-  const serve = await startServe({ OCI__RegistryUrl: hung.url, Doctor__Storage__ConnectionString: `sqlite:${join(dir, 'sse.db')}` });
+  const serve = await startServe({
+    OCI__RegistryUrl: hung.url,
+    Doctor__Storage__ConnectionString: `sqlite:${join(dir, 'sse.db')}`,
+  });
   await fetch(`${serve.url}/healthz`);
   const before = rssMb(serve.child.pid);
-  const started = await (await fetch(`${serve.url}/api/v1/doctor/run`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ mode: 'full', timeout: '5s' }) })).json();
+  const started = await (
+    await fetch(`${serve.url}/api/v1/doctor/run`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ mode: 'full', timeout: '5s' }),
+    })
+  ).json();
   let peak = before;
   const sampler = setInterval(() => (peak = Math.max(peak, rssMb(serve.child.pid))), 50);
-  const received = await Promise.all(Array.from({ length: SUBSCRIBERS }, () => subscribe(`${serve.url}/api/v1/doctor/runs/${started.runId}/events`)));
+  const received = await Promise.all(
+    Array.from({ length: SUBSCRIBERS }, () => subscribe(`${serve.url}/api/v1/doctor/runs/${started.runId}/events`)),
+  );
   clearInterval(sampler);
   const expected = received.reduce((a, b) => (b.length > a.length ? b : a));
-  const complete = received.filter((events) => events.length === expected.length && events.at(-1) === 'run.completed').length;
-  console.log(`  ${complete}/${SUBSCRIBERS} subscribers received all ${expected.length} events ending with run.completed: ${verdict(complete === SUBSCRIBERS)}`);
-  console.log(`  server RSS ${before.toFixed(1)} MB before, ${peak.toFixed(1)} MB peak: growth ${(peak - before).toFixed(1)} MB (target < 50 MB): ${verdict(peak - before < 50)}`);
+  const complete = received.filter(
+    (events) => events.length === expected.length && events.at(-1) === 'run.completed',
+  ).length;
+  console.log(
+    `  ${complete}/${SUBSCRIBERS} subscribers received all ${expected.length} events ending with run.completed: ${verdict(complete === SUBSCRIBERS)}`,
+  );
+  console.log(
+    `  server RSS ${before.toFixed(1)} MB before, ${peak.toFixed(1)} MB peak: growth ${(peak - before).toFixed(1)} MB (target < 50 MB): ${verdict(peak - before < 50)}`,
+  );
   await stop(serve.child);
   hung.close();
 }

@@ -5,7 +5,18 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ROOT, STELLA, STELLA_NODE_ENTRY, heading, measure, median, summary, timeCommand, verdict, withPreload } from './lib.mjs';
+import {
+  ROOT,
+  STELLA,
+  STELLA_NODE_ENTRY,
+  heading,
+  measure,
+  median,
+  summary,
+  timeCommand,
+  verdict,
+  withPreload,
+} from './lib.mjs';
 
 const TARGET_RATIO = 1.5;
 const RSS_RUNS = 5;
@@ -23,7 +34,11 @@ const commands = {
 };
 if (process.env.NODE_EXTRA_CA_CERTS) {
   commands['node bin/stella.cjs doctor list'] = { command: node, args: [STELLA_NODE_ENTRY, 'doctor', 'list'] };
-  commands['node -e 0, NODE_EXTRA_CA_CERTS unset'] = { command: node, args: ['-e', '0'], env: { ...process.env, NODE_EXTRA_CA_CERTS: '' } };
+  commands['node -e 0, NODE_EXTRA_CA_CERTS unset'] = {
+    command: node,
+    args: ['-e', '0'],
+    env: { ...process.env, NODE_EXTRA_CA_CERTS: '' },
+  };
 }
 const times = await measure(commands);
 const base = median(times['node -e 0']);
@@ -33,8 +48,10 @@ for (const [name, values] of Object.entries(times)) {
 }
 const listRatio = median(times['stella doctor list']) / base;
 const fastestRatio = Math.min(...times['stella doctor list']) / Math.min(...times['node -e 0']);
-console.log(`  list / node -e 0 = ${listRatio.toFixed(2)}x (target < ${TARGET_RATIO}x): ${verdict(listRatio < TARGET_RATIO)}` +
-  `  [fastest runs: ${fastestRatio.toFixed(2)}x, ${(median(times['stella doctor list']) - base).toFixed(1)} ms over node]`);
+console.log(
+  `  list / node -e 0 = ${listRatio.toFixed(2)}x (target < ${TARGET_RATIO}x): ${verdict(listRatio < TARGET_RATIO)}` +
+    `  [fastest runs: ${fastestRatio.toFixed(2)}x, ${(median(times['stella doctor list']) - base).toFixed(1)} ms over node]`,
+);
 
 heading('peak memory (max RSS)');
 await reportMaxRss();
@@ -51,7 +68,9 @@ async function reportMaxRss() {
     for (let i = 0; i < RSS_RUNS; i += 1) {
       const r = useTime
         ? await timeCommand(timeBin, ['-f', 'maxrss_kb=%M', ...command])
-        : await timeCommand(command[0], command.slice(1), { env: withPreload(process.env, join(ROOT, 'bench', 'max-rss.mjs')) });
+        : await timeCommand(command[0], command.slice(1), {
+            env: withPreload(process.env, join(ROOT, 'bench', 'max-rss.mjs')),
+          });
       const match = /maxrss_kb=(\d+)/.exec(r.stderr);
       if (!match) throw new Error(`no max RSS in output of ${command.join(' ')}: ${r.stderr.trim()}`);
       values.push(Number(match[1]));
@@ -63,7 +82,9 @@ async function reportMaxRss() {
   const mb = (kb) => `${(kb / 1024).toFixed(1)} MB`;
   console.log(`  method: ${method}, median of ${RSS_RUNS}`);
   console.log(`  node -e 0            ${mb(baseKb).padStart(9)}`);
-  console.log(`  stella doctor list   ${mb(listKb).padStart(9)}  (+${mb(listKb - baseKb)}, ${(listKb / baseKb).toFixed(2)}x)`);
+  console.log(
+    `  stella doctor list   ${mb(listKb).padStart(9)}  (+${mb(listKb - baseKb)}, ${(listKb / baseKb).toFixed(2)}x)`,
+  );
 }
 
 async function reportModules() {
@@ -84,7 +105,9 @@ async function reportModules() {
     const builtins = urls.filter((u) => u.startsWith('node:')).map((u) => u.slice(5));
     // bin/stella.cjs compiles the bundle itself (with its code cache), so the loader never sees it.
     const files = [...own, 'dist/stella.cjs', 'dist/stella.cjs.v8-cache'].filter((p) => existsSync(join(ROOT, p)));
-    console.log(`  project modules: ${own.length} through Node's loader, plus the bundle and its code cache read by bin/stella.cjs; node_modules: ${deps.length}`);
+    console.log(
+      `  project modules: ${own.length} through Node's loader, plus the bundle and its code cache read by bin/stella.cjs; node_modules: ${deps.length}`,
+    );
     for (const p of files) console.log(`    ${p} (${(statSync(join(ROOT, p)).size / 1024).toFixed(0)} KB)`);
     console.log(`  Node built-ins loaded by the CLI: ${builtins.join(', ') || 'none'}`);
   } finally {

@@ -51,10 +51,20 @@ const CACHE = `${BUNDLE}.v8-cache`;
 
 rmSync(CACHE, { force: true });
 // bin/stella.cjs runs the bundle as a vm.Script, which has no import(): the server bundle is require()d.
-await build({ ...common, entryPoints: ['src/cli/main.ts'], outfile: BUNDLE, plugins: [serverBundleExternal], supported: { 'dynamic-import': false } });
 await build({
   ...common,
-  stdin: { contents: "export { serve } from './src/server/serve.ts';\nexport { serveHelpText } from './src/server/help.ts';\n", resolveDir: '.', loader: 'ts' },
+  entryPoints: ['src/cli/main.ts'],
+  outfile: BUNDLE,
+  plugins: [serverBundleExternal],
+  supported: { 'dynamic-import': false },
+});
+await build({
+  ...common,
+  stdin: {
+    contents: "export { serve } from './src/server/serve.ts';\nexport { serveHelpText } from './src/server/help.ts';\n",
+    resolveDir: '.',
+    loader: 'ts',
+  },
   outfile: SERVER_BUNDLE,
 });
 
@@ -67,6 +77,10 @@ v8.setFlagsFromString('--no-lazy');
 const script = new Script(Module.wrap(readFileSync(BUNDLE, 'utf8')), { filename: BUNDLE });
 v8.setFlagsFromString('--lazy');
 const bundle = statSync(BUNDLE);
-const header = JSON.stringify({ bundleSize: bundle.size, bundleMtimeMs: Math.floor(bundle.mtimeMs), node: process.version });
+const header = JSON.stringify({
+  bundleSize: bundle.size,
+  bundleMtimeMs: Math.floor(bundle.mtimeMs),
+  node: process.version,
+});
 writeFileSync(`${CACHE}.tmp`, Buffer.concat([Buffer.from(`${header}\n`), script.createCachedData()]));
 renameSync(`${CACHE}.tmp`, CACHE);

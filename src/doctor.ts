@@ -31,10 +31,14 @@ export function defaultRunbookBase(): string {
 /** Runs the selected checks. Throws ConfigError for invalid configuration or an unknown check id. */
 export async function runDoctor(options: DoctorOptions = {}): Promise<Report> {
   const env = options.env ?? process.env;
-  const given = options.config && 'get' in options.config && typeof options.config.get === 'function' ? (options.config as Configuration) : undefined;
+  const given =
+    options.config && 'get' in options.config && typeof options.config.get === 'function'
+      ? (options.config as Configuration)
+      : undefined;
   // A configuration built by the caller is held to the same rules, and its secrets masked, as a loaded one.
   if (given) validateConfiguration(given, env);
-  const config = given ?? loadConfiguration({ cwd: process.cwd(), env, ...(options.config as Partial<ConfigLoadOptions>) });
+  const config =
+    given ?? loadConfiguration({ cwd: process.cwd(), env, ...(options.config as Partial<ConfigLoadOptions>) });
   const checks = selectChecks(allChecks(), options.selection ?? {});
   return runChecks({
     checks,

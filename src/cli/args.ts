@@ -20,29 +20,131 @@ interface OptionSpec {
 export const OPTIONS: readonly OptionSpec[] = [
   { name: 'check', kind: 'list', arg: 'ID', help: 'run this check (repeatable)', group: 'Selection' },
   { name: 'plugin', kind: 'list', arg: 'ID', help: 'run the checks of this plugin (repeatable)', group: 'Selection' },
-  { name: 'category', kind: 'list', arg: 'NAME', help: 'run the checks of this category (repeatable)', group: 'Selection' },
+  {
+    name: 'category',
+    kind: 'list',
+    arg: 'NAME',
+    help: 'run the checks of this category (repeatable)',
+    group: 'Selection',
+  },
   { name: 'tag', kind: 'list', arg: 'TAG', help: 'run the checks with this tag (repeatable)', group: 'Selection' },
   { name: 'quick', kind: 'flag', help: 'only the quick checks', group: 'Selection' },
   { name: 'full', kind: 'flag', help: 'every check, including slow ones', group: 'Selection' },
-  { name: 'format', kind: 'value', arg: 'FORMAT', help: `${REPORT_FORMATS.join(' | ')} (list, config: text | json)`, group: 'Output' },
-  { name: 'output', short: 'o', kind: 'value', arg: 'FILE', help: 'write the report to FILE instead of stdout', group: 'Output' },
-  { name: 'verbose', short: 'v', kind: 'flag', help: 'show the evidence of every result, passing ones too', group: 'Output' },
+  {
+    name: 'format',
+    kind: 'value',
+    arg: 'FORMAT',
+    help: `${REPORT_FORMATS.join(' | ')} (list, config: text | json)`,
+    group: 'Output',
+  },
+  {
+    name: 'output',
+    short: 'o',
+    kind: 'value',
+    arg: 'FILE',
+    help: 'write the report to FILE instead of stdout',
+    group: 'Output',
+  },
+  {
+    name: 'verbose',
+    short: 'v',
+    kind: 'flag',
+    help: 'show the evidence of every result, passing ones too',
+    group: 'Output',
+  },
   { name: 'no-remediation', kind: 'flag', help: 'leave out remediation steps', group: 'Output' },
-  { name: 'severity', kind: 'list', arg: 'LEVEL', help: 'show only results of these severities (pass,info,warn,fail,skip)', group: 'Output' },
-  { name: 'fail-on', kind: 'value', arg: 'LEVEL', help: 'exit 1 on this severity or worse: fail (default) | warn', group: 'Output' },
-  { name: 'timeout', kind: 'value', arg: 'DURATION', help: 'per-check timeout, e.g. 500ms, 10s, 2m (default 30s)', group: 'Execution' },
+  {
+    name: 'severity',
+    kind: 'list',
+    arg: 'LEVEL',
+    help: 'show only results of these severities (pass,info,warn,fail,skip)',
+    group: 'Output',
+  },
+  {
+    name: 'fail-on',
+    kind: 'value',
+    arg: 'LEVEL',
+    help: 'exit 1 on this severity or worse: fail (default) | warn',
+    group: 'Output',
+  },
+  {
+    name: 'timeout',
+    kind: 'value',
+    arg: 'DURATION',
+    help: 'per-check timeout, e.g. 500ms, 10s, 2m (default 30s)',
+    group: 'Execution',
+  },
   { name: 'parallel', kind: 'value', arg: 'N', help: 'checks run at the same time (default 4)', group: 'Execution' },
-  { name: 'config-dir', kind: 'value', arg: 'DIR', help: 'where appsettings*.json are read (default: current directory)', group: 'Configuration' },
-  { name: 'environment', kind: 'value', arg: 'NAME', help: 'reads appsettings.NAME.json (default Production)', group: 'Configuration' },
-  { name: 'config', kind: 'list', arg: 'FILE', help: 'an extra JSON configuration file (repeatable)', group: 'Configuration' },
-  { name: 'env-file', kind: 'value', arg: 'FILE', help: 'a dotenv file (default: .env in the current directory)', group: 'Configuration' },
-  { name: 'set', kind: 'list', arg: 'KEY=VALUE', help: 'set a configuration value (repeatable)', group: 'Configuration' },
-  { name: 'registry', kind: 'value', arg: 'URL', help: 'the registry to check (OCI:RegistryUrl)', group: 'Configuration' },
+  {
+    name: 'config-dir',
+    kind: 'value',
+    arg: 'DIR',
+    help: 'where appsettings*.json are read (default: current directory)',
+    group: 'Configuration',
+  },
+  {
+    name: 'environment',
+    kind: 'value',
+    arg: 'NAME',
+    help: 'reads appsettings.NAME.json (default Production)',
+    group: 'Configuration',
+  },
+  {
+    name: 'config',
+    kind: 'list',
+    arg: 'FILE',
+    help: 'an extra JSON configuration file (repeatable)',
+    group: 'Configuration',
+  },
+  {
+    name: 'env-file',
+    kind: 'value',
+    arg: 'FILE',
+    help: 'a dotenv file (default: .env in the current directory)',
+    group: 'Configuration',
+  },
+  {
+    name: 'set',
+    kind: 'list',
+    arg: 'KEY=VALUE',
+    help: 'set a configuration value (repeatable)',
+    group: 'Configuration',
+  },
+  {
+    name: 'registry',
+    kind: 'value',
+    arg: 'URL',
+    help: 'the registry to check (OCI:RegistryUrl)',
+    group: 'Configuration',
+  },
   { name: 'username', kind: 'value', arg: 'USER', help: 'registry username (OCI:Username)', group: 'Configuration' },
-  { name: 'password-stdin', kind: 'flag', help: 'read the registry password from standard input', group: 'Configuration' },
-  { name: 'docker-config', kind: 'optional-value', arg: 'PATH', help: 'use docker\'s config.json as a credential source', group: 'Configuration' },
-  { name: 'host', kind: 'value', arg: 'HOST', help: 'serve: address to listen on (Doctor:Api:Host, default 127.0.0.1)', group: 'Execution' },
-  { name: 'port', kind: 'value', arg: 'PORT', help: 'serve: port to listen on (Doctor:Api:Port, default 5080)', group: 'Execution' },
+  {
+    name: 'password-stdin',
+    kind: 'flag',
+    help: 'read the registry password from standard input',
+    group: 'Configuration',
+  },
+  {
+    name: 'docker-config',
+    kind: 'optional-value',
+    arg: 'PATH',
+    help: "use docker's config.json as a credential source",
+    group: 'Configuration',
+  },
+  {
+    name: 'host',
+    kind: 'value',
+    arg: 'HOST',
+    help: 'serve: address to listen on (Doctor:Api:Host, default 127.0.0.1)',
+    group: 'Execution',
+  },
+  {
+    name: 'port',
+    kind: 'value',
+    arg: 'PORT',
+    help: 'serve: port to listen on (Doctor:Api:Port, default 5080)',
+    group: 'Execution',
+  },
   { name: 'help', short: 'h', kind: 'flag', help: 'show this help', group: 'General' },
   { name: 'version', kind: 'flag', help: 'print the version', group: 'General' },
 ];
@@ -90,7 +192,11 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
     const spec = arg.startsWith('--') ? BY_NAME.get(rawName) : BY_SHORT.get(rawName);
     if (!spec) {
       const option = arg.split('=')[0]!;
-      const hint = didYouMean(option, OPTIONS.map((o) => `--${o.name}`)) || ' (see stella doctor --help)';
+      const hint =
+        didYouMean(
+          option,
+          OPTIONS.map((o) => `--${o.name}`),
+        ) || ' (see stella doctor --help)';
       throw new ConfigError(`unknown option '${option}'${hint}`);
     }
     if (spec.kind === 'flag') {
@@ -107,13 +213,21 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
         continue;
       }
       if (!hasNext) {
-        throw new ConfigError(`option '--${spec.name}' needs a value (${spec.arg})${next === undefined ? '' : `, got the option '${next}'`}`);
+        throw new ConfigError(
+          `option '--${spec.name}' needs a value (${spec.arg})${next === undefined ? '' : `, got the option '${next}'`}`,
+        );
       }
       value = next;
       i++;
     }
     if (spec.kind === 'list') {
-      const items = spec.name === 'severity' ? value.split(',').map((v) => v.trim()).filter(Boolean) : [value];
+      const items =
+        spec.name === 'severity'
+          ? value
+              .split(',')
+              .map((v) => v.trim())
+              .filter(Boolean)
+          : [value];
       parsed.lists.set(spec.name, [...(parsed.lists.get(spec.name) ?? []), ...items]);
     } else {
       parsed.values.set(spec.name, value);
@@ -156,7 +270,10 @@ export function helpText(version: string): string {
     '',
     'Configuration keys (as env vars with __, e.g. OCI__RegistryUrl; in appsettings.json, .env, --config or --set):',
     ...OCI_KEYS.map((spec) => {
-      const also = [...spec.fallbacks.map((k) => `falls back to ${k}`), ...('default' in spec ? [`default ${spec.default}`] : [])];
+      const also = [
+        ...spec.fallbacks.map((k) => `falls back to ${k}`),
+        ...('default' in spec ? [`default ${spec.default}`] : []),
+      ];
       return `  ${spec.key.padEnd(30)}${spec.help}${also.length > 0 ? ` (${also.join('; ')})` : ''}`;
     }),
     '',

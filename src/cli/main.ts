@@ -66,13 +66,16 @@ function readStdin(): string {
   try {
     return readFdWithin(0, MAX_PASSWORD_BYTES).replace(/\r?\n$/, '');
   } catch (error) {
-    throw new ConfigError(`--password-stdin: cannot read standard input (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    throw new ConfigError(
+      `--password-stdin: cannot read standard input (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+    );
   }
 }
 
 function configOptions(args: ParsedArgs): ConfigLoadOptions {
   const password = args.flags.has('password-stdin') ? readStdin() : undefined;
-  if (args.flags.has('password-stdin') && !password) throw new ConfigError('--password-stdin: standard input was empty');
+  if (args.flags.has('password-stdin') && !password)
+    throw new ConfigError('--password-stdin: standard input was empty');
   const dockerConfig = args.values.get('docker-config');
   return {
     cwd: process.cwd(),
@@ -104,7 +107,9 @@ function writeResult(args: ParsedArgs, text: string, what: string): void {
   try {
     writeFileSync(file, redactText(text));
   } catch (error) {
-    throw new ConfigError(`--output ${file}: cannot write (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    throw new ConfigError(
+      `--output ${file}: cannot write (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+    );
   }
   err(`${what} written to ${file}\n`);
 }
@@ -155,7 +160,9 @@ async function commandRun(args: ParsedArgs): Promise<number> {
     verifyArgs: targetArgsText(args),
   });
 
-  const visible: Report = shown ? { ...report, results: report.results.filter((r) => shown.includes(r.severity)) } : report;
+  const visible: Report = shown
+    ? { ...report, results: report.results.filter((r) => shown.includes(r.severity)) }
+    : report;
   const toFile = args.values.has('output');
   const text = await renderReport(visible, format, {
     color: !toFile && useColor(process.stdout),
@@ -184,12 +191,17 @@ async function commandList(args: ParsedArgs): Promise<number> {
 
 async function commandExplain(args: ParsedArgs): Promise<number> {
   const [checkId, extra] = args.positionals;
-  if (!checkId) throw new ConfigError('explain needs a check id: stella doctor explain <checkId> (see stella doctor list)');
+  if (!checkId)
+    throw new ConfigError('explain needs a check id: stella doctor explain <checkId> (see stella doctor list)');
   if (extra) throw new ConfigError(`unexpected argument '${extra}'`);
   const [check] = selectChecks(allChecks(), { checks: [checkId] });
   const { renderArticle } = await import('../render/catalog.js');
   const markdown = readFileSync(new URL(check!.article, PACKAGE_ROOT), 'utf8');
-  writeResult(args, renderArticle(markdown, { color: !args.values.has('output') && useColor(process.stdout) }), 'article');
+  writeResult(
+    args,
+    renderArticle(markdown, { color: !args.values.has('output') && useColor(process.stdout) }),
+    'article',
+  );
   return EXIT.ok;
 }
 
@@ -202,11 +214,21 @@ async function commandConfig(args: ParsedArgs): Promise<number> {
   const entries = describeConfiguration(config);
   const environment = resolveEnvironmentName({ environment: args.values.get('environment'), env: process.env });
   if (format === 'json') {
-    writeResult(args, JSON.stringify({ environment: environment.name, values: entries }, null, 2) + '\n', 'configuration');
+    writeResult(
+      args,
+      JSON.stringify({ environment: environment.name, values: entries }, null, 2) + '\n',
+      'configuration',
+    );
     return EXIT.ok;
   }
-  const table = alignColumns([['KEY', 'VALUE', 'SOURCE'], ...entries.map((e) => [e.key, e.value, e.source])], { maxWidth: [undefined, 60] });
-  const lines = [`Environment: ${environment.name} (${environment.source})`, '', ...table.map((cells) => cells.join('  ').trimEnd())];
+  const table = alignColumns([['KEY', 'VALUE', 'SOURCE'], ...entries.map((e) => [e.key, e.value, e.source])], {
+    maxWidth: [undefined, 60],
+  });
+  const lines = [
+    `Environment: ${environment.name} (${environment.source})`,
+    '',
+    ...table.map((cells) => cells.join('  ').trimEnd()),
+  ];
   writeResult(args, lines.join('\n') + '\n', 'configuration');
   return EXIT.ok;
 }
@@ -217,7 +239,13 @@ async function commandServe(args: ParsedArgs): Promise<number> {
   return serve(configOptions(args), { host: args.values.get('host'), port: args.values.get('port') });
 }
 
-const HANDLERS = { run: commandRun, list: commandList, explain: commandExplain, config: commandConfig, serve: commandServe };
+const HANDLERS = {
+  run: commandRun,
+  list: commandList,
+  explain: commandExplain,
+  config: commandConfig,
+  serve: commandServe,
+};
 
 /** Runs the CLI with the arguments after the program name; returns the exit code. */
 export async function main(argv: string[]): Promise<number> {
@@ -231,10 +259,17 @@ export async function main(argv: string[]): Promise<number> {
       out(helpText(DOCTOR_VERSION));
       return first === undefined ? EXIT.usage : EXIT.ok;
     }
-    if (first !== 'doctor') throw new ConfigError(`unknown command '${first}'${didYouMean(first, ['doctor']) || ' (try: stella doctor --help)'}`);
+    if (first !== 'doctor')
+      throw new ConfigError(
+        `unknown command '${first}'${didYouMean(first, ['doctor']) || ' (try: stella doctor --help)'}`,
+      );
     const args = parseArgs(rest);
     if (args.flags.has('help')) {
-      out(args.command === 'serve' ? (await import('../server/help.js')).serveHelpText(DOCTOR_VERSION) : helpText(DOCTOR_VERSION));
+      out(
+        args.command === 'serve'
+          ? (await import('../server/help.js')).serveHelpText(DOCTOR_VERSION)
+          : helpText(DOCTOR_VERSION),
+      );
       return EXIT.ok;
     }
     if (args.flags.has('version')) {

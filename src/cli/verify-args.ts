@@ -25,7 +25,8 @@ export function targetArgs(args: ParsedArgs): string[] {
     const flag = `--${option.name}`;
     if (option.kind === 'flag' && args.flags.has(option.name)) words.push(flag);
     const value = args.values.get(option.name);
-    if (option.kind === 'optional-value' && value !== undefined) words.push(...(value === 'true' ? [flag] : [flag, value]));
+    if (option.kind === 'optional-value' && value !== undefined)
+      words.push(...(value === 'true' ? [flag] : [flag, value]));
     if (option.kind === 'value' && value !== undefined) words.push(flag, value);
     for (const item of option.kind === 'list' ? (args.lists.get(option.name) ?? []) : []) {
       words.push(...(option.name === 'set' ? repeatedSet(item, args.flags) : [flag, item]));

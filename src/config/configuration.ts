@@ -16,7 +16,8 @@ export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
-const SECRET_KEY = /(password|passwd|secret|token|apikey|api_key|connectionstring|connection_string|privatekey|private_key|credential)/i;
+const SECRET_KEY =
+  /(password|passwd|secret|token|apikey|api_key|connectionstring|connection_string|privatekey|private_key|credential)/i;
 
 /** Switches about secrets (`AllowInsecureCredentials`, `SkipTokenCheck`) are settings, not secrets. */
 const SWITCH_NAME = /^(allow|skip|enable|disable|use|is|has|require)/i;

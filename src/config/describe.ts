@@ -21,24 +21,37 @@ export interface DescribedEntry {
  * the source of that key instead, where it is what the key resolves to.
  */
 const READ_VARIABLES = new Set(
-  ['HTTPS_PROXY', 'HTTP_PROXY', 'NO_PROXY', 'DOCKER_CONFIG', 'STELLAOPS_ENVIRONMENT', 'DOTNET_ENVIRONMENT', 'ASPNETCORE_ENVIRONMENT', 'NO_COLOR'].map((v) => v.toLowerCase()),
+  [
+    'HTTPS_PROXY',
+    'HTTP_PROXY',
+    'NO_PROXY',
+    'DOCKER_CONFIG',
+    'STELLAOPS_ENVIRONMENT',
+    'DOTNET_ENVIRONMENT',
+    'ASPNETCORE_ENVIRONMENT',
+    'NO_COLOR',
+  ].map((v) => v.toLowerCase()),
 );
 
 /** Hierarchical keys (`Section:Key`) and the variables the doctor reads, sorted by key. */
 export function describeConfiguration(config: Configuration): DescribedEntry[] {
   const shown = config.entries().filter(({ key }) => key.includes(':') || READ_VARIABLES.has(key.toLowerCase()));
-  return [...shown, ...variablesAsTheirKeys(config)].sort((a, b) => byText(a.key.toLowerCase(), b.key.toLowerCase())).map(({ key, value, source }) => {
-    const isSecret = isSecretKey(key);
-    if (isSecret) return { key, value: value === '' ? '' : MASK, source, isSecret };
-    return { key, value: redactText(value), source, isSecret };
-  });
+  return [...shown, ...variablesAsTheirKeys(config)]
+    .sort((a, b) => byText(a.key.toLowerCase(), b.key.toLowerCase()))
+    .map(({ key, value, source }) => {
+      const isSecret = isSecretKey(key);
+      if (isSecret) return { key, value: value === '' ? '' : MASK, source, isSecret };
+      return { key, value: redactText(value), source, isSecret };
+    });
 }
 
 /** Keys that resolve to a plain environment variable they fall back to, with that variable as the source. */
 function variablesAsTheirKeys(config: Configuration): ConfigEntry[] {
   return OCI_KEYS.flatMap((spec): ConfigEntry[] => {
     if (config.first(spec.key) !== undefined) return [];
-    const variable = spec.fallbacks.map((name) => config.first(name)).find((entry) => entry !== undefined && !entry.key.includes(':'));
+    const variable = spec.fallbacks
+      .map((name) => config.first(name))
+      .find((entry) => entry !== undefined && !entry.key.includes(':'));
     return variable ? [{ key: spec.key, value: variable.value, source: variable.source }] : [];
   });
 }

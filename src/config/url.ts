@@ -37,13 +37,15 @@ export function urlProblem(text: string, rules: UrlRules): string | undefined {
   if (full === undefined) return undefined;
   const [, scheme, authority] = /^([^:]+):\/\/([^/?#]*)/.exec(full)!;
   if (rules.allowFile && /^file$/i.test(scheme!)) return undefined;
-  if (!/^https?$/i.test(scheme!)) return `the scheme ${scheme}: is not http or https${rules.allowFile ? ' or file' : ''}`;
+  if (!/^https?$/i.test(scheme!))
+    return `the scheme ${scheme}: is not http or https${rules.allowFile ? ' or file' : ''}`;
   const at = authority!.lastIndexOf('@');
   if (at >= 0) {
     const userinfo = authority!.slice(0, at);
     registerSecret(userinfo);
     registerSecret(userinfo.slice(userinfo.indexOf(':') + 1));
-    if (rules.credentialsInstead !== undefined) return `holds credentials (user:password@): ${rules.credentialsInstead}`;
+    if (rules.credentialsInstead !== undefined)
+      return `holds credentials (user:password@): ${rules.credentialsInstead}`;
     if (!isDecodable(userinfo)) return 'has a malformed %-escape in its user:password';
   }
   const hostPort = authority!.slice(at + 1);

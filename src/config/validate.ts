@@ -30,9 +30,11 @@ const reference: Check = (value) =>
     : 'neither a tag (up to 128 of A-Z a-z 0-9 _ . -, not starting with . or -) nor a digest (algorithm:encoded, sha256 with 64 lowercase hex digits)';
 
 /** Credentials travel in an Authorization header or a form body, where a line break cannot go. */
-const credential: Check = (value) => (/[\x00-\x08\x0a-\x1f\x7f]/.test(value) ? 'contains a line break or another control character' : undefined);
+const credential: Check = (value) =>
+  /[\x00-\x08\x0a-\x1f\x7f]/.test(value) ? 'contains a line break or another control character' : undefined;
 
-const credentialsOf = (section: string): string => `remove it and set ${section}:Username and ${section}:Password (or ${section}:Token) instead`;
+const credentialsOf = (section: string): string =>
+  `remove it and set ${section}:Username and ${section}:Password (or ${section}:Token) instead`;
 
 /** Every key the doctor reads whose value has a shape to check, by lower-cased key. */
 const CHECKS: Record<string, Check> = {

@@ -104,7 +104,9 @@ async function runOne(check: CheckDefinition, ctx: CheckContext, timeoutMs: numb
   try {
     return await Promise.race([check.run(ctx, controller.signal), timeout]);
   } catch (error) {
-    return error instanceof CheckTimeout || controller.signal.reason instanceof CheckTimeout ? timedOut(timeoutMs) : internalError(error);
+    return error instanceof CheckTimeout || controller.signal.reason instanceof CheckTimeout
+      ? timedOut(timeoutMs)
+      : internalError(error);
   } finally {
     clearTimeout(timer);
     controller.abort();
@@ -155,7 +157,10 @@ export async function runChecks(options: RunOptions): Promise<Report> {
         diagnosis: outcome.diagnosis,
         evidence: outcome.evidence,
         likelyCauses: outcome.likelyCauses ?? [],
-        remediation: { runbookUrl: runbookUrl(options.runbookBaseUrl, check.article), steps: outcome.remediation ?? [] },
+        remediation: {
+          runbookUrl: runbookUrl(options.runbookBaseUrl, check.article),
+          steps: outcome.remediation ?? [],
+        },
         verificationCommand: verificationCommand(check.id, options.verifyArgs),
         durationMs: Math.round(performance.now() - t0),
         startedAt: checkStarted.toISOString(),

@@ -17,7 +17,15 @@ export function worstSeverity(severities: Iterable<Severity>): Severity {
 }
 
 export function summarize(results: CheckResult[]): ReportSummary {
-  const summary: ReportSummary = { total: results.length, pass: 0, info: 0, warn: 0, fail: 0, skip: 0, overall: 'skip' };
+  const summary: ReportSummary = {
+    total: results.length,
+    pass: 0,
+    info: 0,
+    warn: 0,
+    fail: 0,
+    skip: 0,
+    overall: 'skip',
+  };
   for (const r of results) summary[r.severity] += 1;
   summary.overall = worstSeverity(results.map((r) => r.severity));
   return summary;

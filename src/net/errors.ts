@@ -92,12 +92,18 @@ export function classifyConnectionError(error: unknown, url: URL): ConnectionErr
   const raw = err?.message ?? String(error);
   const classified = (errorClass: ConnectionErrorClass): ConnectionError => {
     const summary = SUMMARIES[errorClass](url);
-    return new ConnectionError(errorClass, errorClass === 'unknown' && code ? `${summary} (${code})` : summary, code, raw.replace(/\s*\n\s*/g, ' ').trim());
+    return new ConnectionError(
+      errorClass,
+      errorClass === 'unknown' && code ? `${summary} (${code})` : summary,
+      code,
+      raw.replace(/\s*\n\s*/g, ' ').trim(),
+    );
   };
   if (code && BY_CODE[code]) return classified(BY_CODE[code]);
   if (/wrong version number|packet length too long/i.test(raw)) return classified('https_to_http');
   if (/socket hang up/i.test(raw)) return classified('reset');
-  if (code?.startsWith('ERR_SSL') || code?.startsWith('ERR_TLS') || /ssl|tls/i.test(raw)) return classified('tls_handshake');
+  if (code?.startsWith('ERR_SSL') || code?.startsWith('ERR_TLS') || /ssl|tls/i.test(raw))
+    return classified('tls_handshake');
   if (err?.name === 'AbortError') return classified('aborted');
   return classified('unknown');
 }

@@ -46,7 +46,6 @@ export interface HttpClientOptions extends TlsTrustSettings {
 
 export const DEFAULT_MAX_BODY = 1024 * 1024;
 
-
 /** A response header as one string (repeated headers joined by ', '), or null when absent. */
 export function headerValue(res: Pick<HttpResponse, 'headers'>, name: string): string | null {
   const value = res.headers[name];
@@ -72,7 +71,12 @@ export class HttpClient {
       return await this.exchange(req);
     } catch (error) {
       const classified = classifyConnectionError(error, req.url);
-      if (classified.errorClass !== 'tls_untrusted' || req.url.protocol !== 'https:' || !this.trust.widenFor(req.url.host)) throw classified;
+      if (
+        classified.errorClass !== 'tls_untrusted' ||
+        req.url.protocol !== 'https:' ||
+        !this.trust.widenFor(req.url.host)
+      )
+        throw classified;
       return this.request(req);
     }
   }
@@ -98,7 +102,10 @@ export class HttpClient {
     req.signal?.addEventListener('abort', onAbort, { once: true });
     if (req.signal?.aborted) onAbort();
     const timer = setTimeout(
-      () => controller.abort(new ConnectionError('timeout', `no complete answer from ${req.url.host} within ${timeoutMs} ms`, 'ETIMEDOUT')),
+      () =>
+        controller.abort(
+          new ConnectionError('timeout', `no complete answer from ${req.url.host} within ${timeoutMs} ms`, 'ETIMEDOUT'),
+        ),
       timeoutMs,
     );
     try {
@@ -108,7 +115,13 @@ export class HttpClient {
         // createConnection is honoured only when no agent is given (agent: false would ignore it).
         options = { createConnection: () => socket } as http.RequestOptions;
       } else if (proxy) {
-        options = { protocol: 'http:', hostname: proxy.hostname, port: Number(proxy.port || 80), path: req.url.href, agent: false };
+        options = {
+          protocol: 'http:',
+          hostname: proxy.hostname,
+          port: Number(proxy.port || 80),
+          path: req.url.href,
+          agent: false,
+        };
         if (proxy.username) headers['proxy-authorization'] = proxyAuthorization(proxy);
       } else {
         options = { agent: isHttps ? this.trust.setupFor(req.url.host).agent : this.httpAgent };

@@ -44,7 +44,9 @@ function bypasses(target: URL, noProxy: string): boolean {
     const entry = raw.trim().toLowerCase();
     if (!entry) continue;
     if (entry === '*') return true;
-    const [entryHost, entryPort] = entry.startsWith('[') ? [entry.slice(1, entry.indexOf(']')), entry.split(']:')[1]] : entry.split(':');
+    const [entryHost, entryPort] = entry.startsWith('[')
+      ? [entry.slice(1, entry.indexOf(']')), entry.split(']:')[1]]
+      : entry.split(':');
     if (entryPort && entryPort !== port) continue;
     const bare = entryHost!.replace(/^\*?\./, '');
     if (host === bare || host.endsWith(`.${bare}`)) return true;
@@ -66,7 +68,12 @@ export function proxyFor(target: URL, env: ProxyEnvironment): URL | undefined {
 }
 
 /** Opens a CONNECT tunnel through the proxy and starts TLS to the target over it, with these TLS options. */
-export function openTunnel(proxy: URL, target: URL, tlsOptions: tls.ConnectionOptions, signal: AbortSignal): Promise<tls.TLSSocket> {
+export function openTunnel(
+  proxy: URL,
+  target: URL,
+  tlsOptions: tls.ConnectionOptions,
+  signal: AbortSignal,
+): Promise<tls.TLSSocket> {
   return new Promise((resolve, reject) => {
     const authority = `${target.hostname}:${target.port || 443}`;
     const connectHeaders: Record<string, string> = { host: authority };

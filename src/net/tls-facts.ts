@@ -33,7 +33,15 @@ export function tlsFacts(socket: unknown): TlsFacts | null {
 
 function readTlsFacts(socket: tls.TLSSocket, now: number): TlsFacts {
   const cert = socket.getPeerCertificate();
-  if (!cert || Object.keys(cert).length === 0) return { protocol: socket.getProtocol(), subject: null, issuer: null, san: [], notAfterUtc: null, daysRemaining: null };
+  if (!cert || Object.keys(cert).length === 0)
+    return {
+      protocol: socket.getProtocol(),
+      subject: null,
+      issuer: null,
+      san: [],
+      notAfterUtc: null,
+      daysRemaining: null,
+    };
   const notAfter = cert.valid_to ? new Date(cert.valid_to) : null;
   return {
     protocol: socket.getProtocol(),

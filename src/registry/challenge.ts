@@ -12,8 +12,7 @@ export type Challenge = {
 };
 
 export type ParseResult =
-  | { ok: true; challenges: Challenge[] }
-  | { ok: false; reason: string; challenges: Challenge[] };
+  { ok: true; challenges: Challenge[] } | { ok: false; reason: string; challenges: Challenge[] };
 
 /** One Docker token scope: `repository:library/alpine:pull,push`. */
 export type Scope = { type: string; name: string; actions: string[] };
@@ -38,7 +37,11 @@ export function parseChallenges(headers: string | string[] | undefined): ParseRe
   const lines = headers === undefined ? [] : typeof headers === 'string' ? [headers] : headers;
   const length = lines.reduce((total, line) => total + line.length, 0);
   if (length > MAX_CHALLENGE_LENGTH) {
-    return { ok: false, reason: `the header is ${length} characters long, more than the ${MAX_CHALLENGE_LENGTH} read`, challenges: [] };
+    return {
+      ok: false,
+      reason: `the header is ${length} characters long, more than the ${MAX_CHALLENGE_LENGTH} read`,
+      challenges: [],
+    };
   }
   const challenges: Challenge[] = [];
   for (const [index, line] of lines.entries()) {
@@ -99,7 +102,10 @@ export function parseScope(scope: string): Scope | undefined {
   return {
     type: scope.slice(0, first),
     name: scope.slice(first + 1, last),
-    actions: scope.slice(last + 1).split(',').filter((action) => action !== ''),
+    actions: scope
+      .slice(last + 1)
+      .split(',')
+      .filter((action) => action !== ''),
   };
 }
 
@@ -121,12 +127,14 @@ function parseLine(line: string): { challenges: Challenge[]; reason?: string } {
     }
     if (token.kind !== 'word') return fail(unexpected(token, 'an auth scheme'));
     if (tokens[i + 1]?.kind === 'equals') {
-      if (!current) return fail(`parameter "${clip(token.text)}" at column ${token.at + 1} comes before any auth scheme`);
+      if (!current)
+        return fail(`parameter "${clip(token.text)}" at column ${token.at + 1} comes before any auth scheme`);
       const next = readParameter(tokens, i, current.params);
       if (typeof next === 'string') return fail(next);
       i = next;
     } else {
-      if (!TOKEN.test(token.text)) return fail(`"${clip(token.text)}" at column ${token.at + 1} is not a valid auth scheme`);
+      if (!TOKEN.test(token.text))
+        return fail(`"${clip(token.text)}" at column ${token.at + 1} is not a valid auth scheme`);
       current = { scheme: token.text.toLowerCase(), params: Object.create(null) as Record<string, string> };
       challenges.push(current);
       i++;
@@ -217,7 +225,11 @@ function tokenize(line: string): Token[] {
       while (i < line.length && isWordChar(line[i]!)) i++;
       // A word cut short by a character that belongs to nothing is dropped with it, not kept truncated.
       if (i < line.length && !isSeparator(line[i]!)) {
-        tokens.push({ kind: 'invalid', reason: `unexpected character ${codePoint(line[i]!)} at column ${i + 1}`, at: i });
+        tokens.push({
+          kind: 'invalid',
+          reason: `unexpected character ${codePoint(line[i]!)} at column ${i + 1}`,
+          at: i,
+        });
         return tokens;
       }
       tokens.push({ kind: 'word', text: line.slice(start, i), at: start });
@@ -236,12 +248,18 @@ function readQuoted(line: string, start: number): { token: Token; end: number } 
     const literal = line[i];
     if (literal === undefined) break;
     if (isControl(literal)) {
-      return { token: { kind: 'invalid', reason: `unexpected character ${codePoint(literal)} at column ${i + 1}`, at: i }, end: i };
+      return {
+        token: { kind: 'invalid', reason: `unexpected character ${codePoint(literal)} at column ${i + 1}`, at: i },
+        end: i,
+      };
     }
     text += literal;
     i++;
   }
-  return { token: { kind: 'invalid', reason: `unterminated quoted string starting at column ${start + 1}`, at: start }, end: i };
+  return {
+    token: { kind: 'invalid', reason: `unterminated quoted string starting at column ${start + 1}`, at: start },
+    end: i,
+  };
 }
 
 function isSeparator(c: string): boolean {

@@ -27,7 +27,8 @@ export interface ResolvedCredential {
  * (`env:OCI__Username`, `--username`); a file or `--set` adds the key (`appsettings.Production.json:OCI:Username`).
  */
 function describe(setting: Setting): string {
-  const namesItself = setting.source.startsWith('env:') || (setting.source.startsWith('--') && setting.source !== '--set');
+  const namesItself =
+    setting.source.startsWith('env:') || (setting.source.startsWith('--') && setting.source !== '--set');
   return namesItself ? setting.source : `${setting.source}:${setting.key}`;
 }
 
@@ -73,19 +74,33 @@ export async function resolveCredential(
     registerCredentialPair(username.value, password.value);
     return { method: 'basic', username: username.value, password: password.value, source: describe(username) };
   }
-  if (settings.dockerConfigPath) return fromDockerConfig(settings.dockerConfigPath.value, registryHost, env, helperTimeoutMs);
+  if (settings.dockerConfigPath)
+    return fromDockerConfig(settings.dockerConfigPath.value, registryHost, env, helperTimeoutMs);
   return { method: 'anonymous', source: null };
 }
 
-async function fromDockerConfig(path: string, registryHost: string, env: Record<string, string | undefined>, timeoutMs: number): Promise<ResolvedCredential> {
+async function fromDockerConfig(
+  path: string,
+  registryHost: string,
+  env: Record<string, string | undefined>,
+  timeoutMs: number,
+): Promise<ResolvedCredential> {
   // Loaded only when a docker config is in play: it brings child_process for credential helpers.
   const { resolveDockerCredential } = await import('./docker-config.js');
-  const found = await resolveDockerCredential({ path: path === 'true' ? undefined : path, registryHost, env, timeoutMs });
+  const found = await resolveDockerCredential({
+    path: path === 'true' ? undefined : path,
+    registryHost,
+    env,
+    timeoutMs,
+  });
   if (found.kind === 'not-found') {
     return {
       method: 'anonymous',
       source: null,
-      dockerConfig: { status: 'not-found', detail: `no entry for ${registryHost} (tried ${found.triedKeys.join(', ')})${found.hint ? `; ${found.hint}` : ''}` },
+      dockerConfig: {
+        status: 'not-found',
+        detail: `no entry for ${registryHost} (tried ${found.triedKeys.join(', ')})${found.hint ? `; ${found.hint}` : ''}`,
+      },
     };
   }
   if (found.kind === 'error') {
@@ -95,8 +110,12 @@ async function fromDockerConfig(path: string, registryHost: string, env: Record<
       dockerConfig: { status: 'error', detail: found.message, helper: found.helper, exitCode: found.exitCode },
     };
   }
-  const base = { source: found.source, dockerConfig: { status: 'found' as const, detail: `entry ${found.matchedKey}`, helper: found.helper } };
+  const base = {
+    source: found.source,
+    dockerConfig: { status: 'found' as const, detail: `entry ${found.matchedKey}`, helper: found.helper },
+  };
   if (found.registryToken) return { method: 'bearer', token: found.registryToken, ...base };
-  if (found.identityToken) return { method: 'basic', username: found.username, identityToken: found.identityToken, ...base };
+  if (found.identityToken)
+    return { method: 'basic', username: found.username, identityToken: found.identityToken, ...base };
   return { method: 'basic', username: found.username, password: found.password, ...base };
 }

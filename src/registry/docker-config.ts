@@ -42,7 +42,10 @@ export type DockerCredentialRequest = {
   timeoutMs?: number;
 };
 
-type Credential = Pick<Extract<DockerCredentialResult, { kind: 'found' }>, 'username' | 'password' | 'identityToken' | 'registryToken'>;
+type Credential = Pick<
+  Extract<DockerCredentialResult, { kind: 'found' }>,
+  'username' | 'password' | 'identityToken' | 'registryToken'
+>;
 
 /** An `auths` entry: a credential, or an `auth` value that is not base64 of `user:password`. */
 type AuthEntry = { key: string; credential: Credential } | { key: string; malformedAuth: true };
@@ -51,7 +54,10 @@ type DockerConfig = { auths: AuthEntry[]; credHelpers: Array<[key: string, helpe
 
 type HelperRun = { serverUrl: string; env: Record<string, string | undefined>; timeoutMs: number; path: string };
 
-type HelperAnswer = { kind: 'answer'; username: string; secret: string } | { kind: 'not-found' } | { kind: 'failed'; message: string; exitCode?: number };
+type HelperAnswer =
+  | { kind: 'answer'; username: string; secret: string }
+  | { kind: 'not-found' }
+  | { kind: 'failed'; message: string; exitCode?: number };
 
 /** The key `docker login` writes for Docker Hub, and the server URL its helpers are asked for. */
 const DOCKER_HUB_SERVER = 'https://index.docker.io/v1/';
@@ -74,7 +80,11 @@ export function defaultDockerConfigPath(env: Record<string, string | undefined> 
  * `https://index.docker.io/v1/`) as one.
  */
 export function normalizeRegistryKey(keyOrHost: string): string {
-  const host = keyOrHost.trim().replace(/^https?:\/\//i, '').split('/')[0]!.toLowerCase();
+  const host = keyOrHost
+    .trim()
+    .replace(/^https?:\/\//i, '')
+    .split('/')[0]!
+    .toLowerCase();
   return DOCKER_HUB_HOSTS.has(host) ? DOCKER_HUB_KEY : host;
 }
 
@@ -86,7 +96,12 @@ export async function resolveDockerCredential(request: DockerCredentialRequest):
 
   const target = normalizeRegistryKey(request.registryHost);
   const serverUrl = target === DOCKER_HUB_KEY ? DOCKER_HUB_SERVER : target;
-  const run: HelperRun = { serverUrl, env, timeoutMs: Math.min(request.timeoutMs ?? DEFAULT_HELPER_TIMEOUT_MS, DEFAULT_HELPER_TIMEOUT_MS), path };
+  const run: HelperRun = {
+    serverUrl,
+    env,
+    timeoutMs: Math.min(request.timeoutMs ?? DEFAULT_HELPER_TIMEOUT_MS, DEFAULT_HELPER_TIMEOUT_MS),
+    path,
+  };
   const triedKeys: string[] = [];
 
   const perRegistry = config.credHelpers.find(([key]) => normalizeRegistryKey(key) === target);
@@ -106,7 +121,10 @@ export async function resolveDockerCredential(request: DockerCredentialRequest):
     (m) => 'malformedAuth' in m || Object.values(m.credential).some((value) => value !== undefined),
   );
   if (entry && 'malformedAuth' in entry) {
-    return { kind: 'error', message: `the "auth" value of auths["${entry.key}"] in ${path} is not the base64 of user:password` };
+    return {
+      kind: 'error',
+      message: `the "auth" value of auths["${entry.key}"] in ${path} is not the base64 of user:password`,
+    };
   }
   if (entry) return { kind: 'found', source: 'docker-config:auths', matchedKey: entry.key, ...entry.credential };
   const hint = notFoundHint(config, target, run, matches[0]?.key);
@@ -114,9 +132,17 @@ export async function resolveDockerCredential(request: DockerCredentialRequest):
 }
 
 /** Why a lookup missed: an entry without a secret, or a key for a neighbouring host or port. */
-function notFoundHint(config: DockerConfig, target: string, run: HelperRun, emptyKey: string | undefined): string | undefined {
+function notFoundHint(
+  config: DockerConfig,
+  target: string,
+  run: HelperRun,
+  emptyKey: string | undefined,
+): string | undefined {
   if (emptyKey !== undefined) {
-    const store = config.credsStore === undefined ? 'but no credsStore is configured' : `and credsStore "${config.credsStore}" has none for ${run.serverUrl}`;
+    const store =
+      config.credsStore === undefined
+        ? 'but no credsStore is configured'
+        : `and credsStore "${config.credsStore}" has none for ${run.serverUrl}`;
     return `auths["${emptyKey}"] in ${run.path} holds no secret: Docker keeps it in a credential store, ${store}`;
   }
   const site = siteOf(target);
@@ -141,7 +167,11 @@ async function loadDockerConfig(path: string): Promise<DockerConfig | { kind: 'e
     text = readTextWithin(path, MAX_CONFIG_BYTES);
   } catch (error) {
     const { code, message } = error as UnreadableFileError;
-    return { kind: 'error', message: code === 'ENOENT' ? `Docker config ${path} does not exist` : `cannot read Docker config ${path}: ${message}` };
+    return {
+      kind: 'error',
+      message:
+        code === 'ENOENT' ? `Docker config ${path} does not exist` : `cannot read Docker config ${path}: ${message}`,
+    };
   }
   let document: unknown;
   try {
@@ -156,7 +186,9 @@ async function loadDockerConfig(path: string): Promise<DockerConfig | { kind: 'e
   const credsStore = typeof root.credsStore === 'string' && root.credsStore !== '' ? root.credsStore : undefined;
   return {
     auths: Object.entries(asObject(root.auths)).map(([key, entry]) => readAuthEntry(key, asObject(entry))),
-    credHelpers: Object.entries(asObject(root.credHelpers)).filter((pair): pair is [string, string] => typeof pair[1] === 'string' && pair[1] !== ''),
+    credHelpers: Object.entries(asObject(root.credHelpers)).filter(
+      (pair): pair is [string, string] => typeof pair[1] === 'string' && pair[1] !== '',
+    ),
     ...(credsStore === undefined ? {} : { credsStore }),
   };
 }
@@ -167,9 +199,13 @@ function asObject(value: unknown): Record<string, unknown> {
 }
 
 function readAuthEntry(key: string, entry: Record<string, unknown>): AuthEntry {
-  const [auth, username, password, identityToken, registryToken] = ['auth', 'username', 'password', 'identitytoken', 'registrytoken'].map(
-    (field) => (typeof entry[field] === 'string' && entry[field] !== '' ? (entry[field] as string) : undefined),
-  );
+  const [auth, username, password, identityToken, registryToken] = [
+    'auth',
+    'username',
+    'password',
+    'identitytoken',
+    'registrytoken',
+  ].map((field) => (typeof entry[field] === 'string' && entry[field] !== '' ? (entry[field] as string) : undefined));
   registerSecret(auth);
   registerCredentialPair(username, password);
   registerSecret(identityToken);
@@ -186,17 +222,26 @@ function readAuthEntry(key: string, entry: Record<string, unknown>): AuthEntry {
 }
 
 /** The helper's credential or failure; undefined when it has no credential, so the lookup goes on. */
-async function fromHelper(name: string, source: DockerCredentialSource, matchedKey: string, run: HelperRun): Promise<DockerCredentialResult | undefined> {
+async function fromHelper(
+  name: string,
+  source: DockerCredentialSource,
+  matchedKey: string,
+  run: HelperRun,
+): Promise<DockerCredentialResult | undefined> {
   const helper = `docker-credential-${name}`;
   const where = `${source === 'docker-config:credHelpers' ? 'credHelpers' : 'credsStore'} in ${run.path}`;
-  if (!HELPER_NAME.test(name)) return { kind: 'error', message: `"${name}" (${where}) is not a valid credential helper name`, helper };
+  if (!HELPER_NAME.test(name))
+    return { kind: 'error', message: `"${name}" (${where}) is not a valid credential helper name`, helper };
   const answer = await runHelper(helper, run);
   if (answer.kind === 'not-found') return undefined;
   if (answer.kind === 'failed') {
     const failure = { kind: 'error' as const, message: `${answer.message} (${where})`, helper };
     return answer.exitCode === undefined ? failure : { ...failure, exitCode: answer.exitCode };
   }
-  const credential = answer.username === '<token>' ? { identityToken: answer.secret } : { username: answer.username, password: answer.secret };
+  const credential =
+    answer.username === '<token>'
+      ? { identityToken: answer.secret }
+      : { username: answer.username, password: answer.secret };
   return { kind: 'found', source, matchedKey, helper, ...credential };
 }
 
@@ -219,16 +264,24 @@ function runHelper(helper: string, run: HelperRun): Promise<HelperAnswer> {
       child.stdout.destroy();
       resolve(answer);
     };
-    const timer = setTimeout(() => settle({ kind: 'failed', message: `${helper} timed out after ${run.timeoutMs} ms` }), run.timeoutMs);
-    child.on('error', (error: NodeJS.ErrnoException) => settle({ kind: 'failed', message: startFailure(helper, error.code) }));
+    const timer = setTimeout(
+      () => settle({ kind: 'failed', message: `${helper} timed out after ${run.timeoutMs} ms` }),
+      run.timeoutMs,
+    );
+    child.on('error', (error: NodeJS.ErrnoException) =>
+      settle({ kind: 'failed', message: startFailure(helper, error.code) }),
+    );
     // A helper may exit without reading its input; the broken pipe is not the failure to report.
     child.stdin.on('error', () => undefined);
     child.stdout.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size > MAX_HELPER_OUTPUT_BYTES) settle({ kind: 'failed', message: `${helper} printed more than ${MAX_HELPER_OUTPUT_BYTES} bytes` });
+      if (size > MAX_HELPER_OUTPUT_BYTES)
+        settle({ kind: 'failed', message: `${helper} printed more than ${MAX_HELPER_OUTPUT_BYTES} bytes` });
       else chunks.push(chunk);
     });
-    child.on('close', (code, signal) => settle(helperAnswer(helper, code, signal, Buffer.concat(chunks).toString('utf8'))));
+    child.on('close', (code, signal) =>
+      settle(helperAnswer(helper, code, signal, Buffer.concat(chunks).toString('utf8'))),
+    );
     child.stdin.end(run.serverUrl);
   });
 }
@@ -239,7 +292,12 @@ function startFailure(helper: string, code: string | undefined): string {
   return `${helper} could not be started (${code ?? 'unknown error'})`;
 }
 
-function helperAnswer(helper: string, code: number | null, signal: NodeJS.Signals | null, stdout: string): HelperAnswer {
+function helperAnswer(
+  helper: string,
+  code: number | null,
+  signal: NodeJS.Signals | null,
+  stdout: string,
+): HelperAnswer {
   if (code === 0) return parseAnswer(helper, stdout);
   if (/credentials not found/i.test(stdout)) return { kind: 'not-found' };
   if (code === null) return { kind: 'failed', message: `${helper} was stopped by ${signal ?? 'a signal'}` };
@@ -254,7 +312,11 @@ function parseAnswer(helper: string, stdout: string): HelperAnswer {
     answer = undefined;
   }
   const fields = asObject(answer);
-  if (typeof fields.Secret !== 'string') return { kind: 'failed', message: `${helper} answered with something other than a {"Username","Secret"} credential` };
+  if (typeof fields.Secret !== 'string')
+    return {
+      kind: 'failed',
+      message: `${helper} answered with something other than a {"Username","Secret"} credential`,
+    };
   const username = typeof fields.Username === 'string' ? fields.Username : '';
   registerCredentialPair(username, fields.Secret);
   return { kind: 'answer', username, secret: fields.Secret };

@@ -49,7 +49,13 @@ function accessGrants(payload: JwtClaims): Scope[] {
   if (!Array.isArray(access)) return [];
   const grants = new Map<string, Scope>();
   for (const entry of access) {
-    if (!isObject(entry) || typeof entry.type !== 'string' || typeof entry.name !== 'string' || !Array.isArray(entry.actions)) continue;
+    if (
+      !isObject(entry) ||
+      typeof entry.type !== 'string' ||
+      typeof entry.name !== 'string' ||
+      !Array.isArray(entry.actions)
+    )
+      continue;
     const key = JSON.stringify([entry.type, entry.name]);
     const grant = grants.get(key) ?? { type: entry.type, name: entry.name, actions: [] };
     grants.set(key, grant);

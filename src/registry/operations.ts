@@ -66,7 +66,11 @@ export function isSuccess(res: { status: number }): boolean {
 }
 
 /** Media types a registry serves manifests as: those asked for, and Docker's schema 1. */
-const MANIFEST_TYPES = new Set([...MANIFEST_ACCEPT.split(', '), 'application/vnd.docker.distribution.manifest.v1+json', 'application/vnd.docker.distribution.manifest.v1+prettyjws']);
+const MANIFEST_TYPES = new Set([
+  ...MANIFEST_ACCEPT.split(', '),
+  'application/vnd.docker.distribution.manifest.v1+json',
+  'application/vnd.docker.distribution.manifest.v1+prettyjws',
+]);
 
 /**
  * A 2xx that is a manifest as a registry serves one: a `Docker-Content-Digest` or a manifest media
@@ -86,7 +90,11 @@ export function isManifestAnswer(res: HttpResponse): boolean {
 export function probeManifest(session: RegistrySession, repo: string, reference: string): Promise<SessionResponse> {
   if (session.settings.isManifestBodyPlanned) return getManifest(session, repo, reference);
   return session.memo(`HEAD manifest ${repo}:${reference}`, () =>
-    session.send('HEAD', `/v2/${repo}/manifests/${reference}`, { auth: true, scopes: [pullScope(repo)], headers: { accept: MANIFEST_ACCEPT } }),
+    session.send('HEAD', `/v2/${repo}/manifests/${reference}`, {
+      auth: true,
+      scopes: [pullScope(repo)],
+      headers: { accept: MANIFEST_ACCEPT },
+    }),
   );
 }
 
@@ -111,10 +119,16 @@ export function resolveDigest(session: RegistrySession, repo: string, reference:
     const head = await probeManifest(session, repo, reference);
     if (!isManifestAnswer(head)) return { kind: 'unavailable', head };
     const header = headerValue(head, 'docker-content-digest');
-    if (header && /^sha256:[a-f0-9]{64}$/.test(header)) return { kind: 'resolved', digest: header, via: 'header', head };
+    if (header && /^sha256:[a-f0-9]{64}$/.test(header))
+      return { kind: 'resolved', digest: header, via: 'header', head };
     const full = await getManifest(session, repo, reference);
     if (!isManifestAnswer(full)) return { kind: 'unavailable', head: full };
-    return { kind: 'resolved', digest: `sha256:${createHash('sha256').update(full.body).digest('hex')}`, via: 'body', head };
+    return {
+      kind: 'resolved',
+      digest: `sha256:${createHash('sha256').update(full.body).digest('hex')}`,
+      via: 'body',
+      head,
+    };
   });
 }
 
@@ -131,11 +145,21 @@ export interface UploadProbe {
  * origin than the registry's, or downgrades it to plain HTTP, gets no request at all (the session
  * refuses to send the credentials there), and the session is left to expire.
  */
-export async function cancelUpload(session: RegistrySession, post: SessionResponse, repo: string): Promise<{ cancel: SessionResponse | null; cancelError: string | null }> {
+export async function cancelUpload(
+  session: RegistrySession,
+  post: SessionResponse,
+  repo: string,
+): Promise<{ cancel: SessionResponse | null; cancelError: string | null }> {
   const location = headerValue(post, 'location');
   if (!location) return { cancel: null, cancelError: `the registry answered ${post.status} without a Location header` };
   try {
-    return { cancel: await session.send('DELETE', redirectTarget(location, post.url), { auth: true, scopes: [pushScope(repo)] }), cancelError: null };
+    return {
+      cancel: await session.send('DELETE', redirectTarget(location, post.url), {
+        auth: true,
+        scopes: [pushScope(repo)],
+      }),
+      cancelError: null,
+    };
   } catch (error) {
     return { cancel: null, cancelError: (error as Error).message };
   }
@@ -144,21 +168,40 @@ export async function cancelUpload(session: RegistrySession, post: SessionRespon
 /** `POST /v2/<repo>/blobs/uploads/` with an empty body, then `DELETE <Location>` at once. Once per run. */
 export function probeUpload(session: RegistrySession, repo: string): Promise<UploadProbe> {
   return session.memo(`upload ${repo}`, async () => {
-    const post = await session.send('POST', `/v2/${repo}/blobs/uploads/`, { auth: true, scopes: [pushScope(repo)], body: '' });
+    const post = await session.send('POST', `/v2/${repo}/blobs/uploads/`, {
+      auth: true,
+      scopes: [pushScope(repo)],
+      body: '',
+    });
     if (post.status !== 202) return { post, cancel: null, cancelError: null };
     return { post, ...(await cancelUpload(session, post, repo)) };
   });
 }
 
 export type ReferrersSupport =
-  | { kind: 'supported'; response: SessionResponse; count: number; isEmptyVia404: boolean; filtersApplied: string | null }
-  | { kind: 'unsupported'; response: SessionResponse; hasFallbackTag: boolean | null; fallbackTag: string; fallbackStatus: number | null }
+  | {
+      kind: 'supported';
+      response: SessionResponse;
+      count: number;
+      isEmptyVia404: boolean;
+      filtersApplied: string | null;
+    }
+  | {
+      kind: 'unsupported';
+      response: SessionResponse;
+      hasFallbackTag: boolean | null;
+      fallbackTag: string;
+      fallbackStatus: number | null;
+    }
   | { kind: 'no_access'; response: SessionResponse }
   | { kind: 'error_status'; response: SessionResponse };
 
 function isImageIndex(res: SessionResponse): { ok: boolean; count: number } {
   const body = boundedJsonObject(res.body);
-  const ok = body !== undefined && Array.isArray(body.manifests) && (body.mediaType === undefined || body.mediaType === OCI_INDEX);
+  const ok =
+    body !== undefined &&
+    Array.isArray(body.manifests) &&
+    (body.mediaType === undefined || body.mediaType === OCI_INDEX);
   return { ok, count: ok ? (body.manifests as unknown[]).length : 0 };
 }
 
@@ -173,14 +216,29 @@ export function probeReferrers(session: RegistrySession, repo: string, digest: s
     const response = await session.send('GET', path, { auth: true, scopes, headers: { accept: OCI_INDEX } });
     const index = isImageIndex(response);
     if (response.status === 200 && index.ok) {
-      const filtered = await session.send('GET', `${path}?artifactType=${encodeURIComponent(PROBE_ARTIFACT_TYPE)}`, { auth: true, scopes, headers: { accept: OCI_INDEX } });
-      return { kind: 'supported', response, count: index.count, isEmptyVia404: false, filtersApplied: headerValue(filtered, 'oci-filters-applied') };
+      const filtered = await session.send('GET', `${path}?artifactType=${encodeURIComponent(PROBE_ARTIFACT_TYPE)}`, {
+        auth: true,
+        scopes,
+        headers: { accept: OCI_INDEX },
+      });
+      return {
+        kind: 'supported',
+        response,
+        count: index.count,
+        isEmptyVia404: false,
+        filtersApplied: headerValue(filtered, 'oci-filters-applied'),
+      };
     }
-    if (response.status === 404 && index.ok) return { kind: 'supported', response, count: 0, isEmptyVia404: true, filtersApplied: null };
+    if (response.status === 404 && index.ok)
+      return { kind: 'supported', response, count: 0, isEmptyVia404: true, filtersApplied: null };
     if (response.status === 401 || response.status === 403) return { kind: 'no_access', response };
     if (response.status === 404 || response.status === 400 || response.status === 405 || response.status === 200) {
       const fallbackTag = digest.replace(':', '-');
-      const tag = await session.send('HEAD', `/v2/${repo}/manifests/${fallbackTag}`, { auth: true, scopes, headers: { accept: MANIFEST_ACCEPT } });
+      const tag = await session.send('HEAD', `/v2/${repo}/manifests/${fallbackTag}`, {
+        auth: true,
+        scopes,
+        headers: { accept: MANIFEST_ACCEPT },
+      });
       const hasFallbackTag = isSuccess(tag) ? true : tag.status === 404 ? false : null;
       return { kind: 'unsupported', response, hasFallbackTag, fallbackTag, fallbackStatus: tag.status };
     }

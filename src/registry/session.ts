@@ -72,7 +72,9 @@ export class CredentialsWithheldError extends Error {
     readonly request: string,
     readonly response: SessionResponse,
   ) {
-    super(`${request} was redirected to ${response.credentialsWithheldFrom}, another origin; the credentials were withheld from it, so its ${response.status} says nothing about them`);
+    super(
+      `${request} was redirected to ${response.credentialsWithheldFrom}, another origin; the credentials were withheld from it, so its ${response.status} says nothing about them`,
+    );
   }
 }
 
@@ -188,7 +190,10 @@ export class RegistrySession {
     if (!challenge || this.settings.plannedScopes.length === 0) return;
     this.credential().then(
       (credential) => {
-        const exchangesSecret = !credential.problem && credential.method === 'basic' && (credential.password !== undefined || credential.identityToken !== undefined);
+        const exchangesSecret =
+          !credential.problem &&
+          credential.method === 'basic' &&
+          (credential.password !== undefined || credential.identityToken !== undefined);
         // Whoever needs the token awaits the same promise and handles its failure.
         if (exchangesSecret) this.tokenFor(challenge, []).catch(() => undefined);
       },
@@ -226,7 +231,9 @@ export class RegistrySession {
     const needed = new Set(scopes);
     const cached = this.tokens.find((t) => [...needed].every((s) => t.scopes.has(s)));
     if (cached) return cached.outcome;
-    const requested = scopeKey([...this.settings.plannedScopes, ...scopes]).split(' ').filter(Boolean);
+    const requested = scopeKey([...this.settings.plannedScopes, ...scopes])
+      .split(' ')
+      .filter(Boolean);
     const outcome = this.exchange(challenge, requested);
     this.tokens.push({ scopes: new Set(requested), outcome });
     return outcome;
@@ -236,15 +243,26 @@ export class RegistrySession {
   private async exchange(challenge: Challenge, scopes: string[]): Promise<TokenOutcome> {
     const credential = await this.credential();
     const realm = realmUrl(challenge);
-    if (!realm) return { exchange: 'unreachable', statusCode: null, message: `the Bearer challenge names no usable token realm (realm=${JSON.stringify(challenge.params.realm ?? null)})` };
-    const hasCredentials = credential.method === 'basic' && (credential.password !== undefined || credential.identityToken !== undefined);
+    if (!realm)
+      return {
+        exchange: 'unreachable',
+        statusCode: null,
+        message: `the Bearer challenge names no usable token realm (realm=${JSON.stringify(challenge.params.realm ?? null)})`,
+      };
+    const hasCredentials =
+      credential.method === 'basic' && (credential.password !== undefined || credential.identityToken !== undefined);
     return requestToken({
       realm,
       service: challenge.params.service,
       scopes,
-      credentials: hasCredentials ? { username: credential.username, password: credential.password, identityToken: credential.identityToken } : {},
+      credentials: hasCredentials
+        ? { username: credential.username, password: credential.password, identityToken: credential.identityToken }
+        : {},
       send: (method, url, headers, body) =>
-        this.follow({ method, url, headers, body }, hasCredentials ? { origin: realm.origin, inBody: body !== undefined } : undefined),
+        this.follow(
+          { method, url, headers, body },
+          hasCredentials ? { origin: realm.origin, inBody: body !== undefined } : undefined,
+        ),
     });
   }
 
@@ -283,7 +301,10 @@ export class RegistrySession {
       }
       token = auth.token;
     }
-    const response = await this.follow({ method, url, headers, body: options.body, maxBodyBytes: options.maxBodyBytes, signal: options.signal }, secret);
+    const response = await this.follow(
+      { method, url, headers, body: options.body, maxBodyBytes: options.maxBodyBytes, signal: options.signal },
+      secret,
+    );
     if (response.credentialsWithheldFrom !== null && (response.status === 401 || response.status === 403)) {
       throw new CredentialsWithheldError(`${method} ${url.pathname}`, response);
     }
@@ -296,7 +317,14 @@ export class RegistrySession {
    * body is not re-sent at all: the redirect is the answer.
    */
   private async follow(
-    start: { method: string; url: URL; headers: Record<string, string>; body?: string; maxBodyBytes?: number; signal?: AbortSignal },
+    start: {
+      method: string;
+      url: URL;
+      headers: Record<string, string>;
+      body?: string;
+      maxBodyBytes?: number;
+      signal?: AbortSignal;
+    },
     startSecret: SecretOf | undefined,
   ): Promise<SessionResponse> {
     let { url, method, body } = start;
@@ -306,16 +334,30 @@ export class RegistrySession {
     const visited = new Set<string>([url.href]);
     let credentialsWithheldFrom: string | null = null;
     for (;;) {
-      const response = await this.http.request({ method, url, headers, body, secretOrigin: secret?.origin, maxBodyBytes: start.maxBodyBytes, signal: start.signal });
+      const response = await this.http.request({
+        method,
+        url,
+        headers,
+        body,
+        secretOrigin: secret?.origin,
+        maxBodyBytes: start.maxBodyBytes,
+        signal: start.signal,
+      });
       const location = headerValue(response, 'location');
       if (response.status < 300 || response.status > 399 || response.status === 304 || !location) {
         return { ...response, redirects, credentialsWithheldFrom };
       }
       const next = redirectTarget(location, url);
       if (redirects.length >= MAX_REDIRECTS || visited.has(next.href)) {
-        throw new ConnectionError('redirect', `redirect loop or more than ${MAX_REDIRECTS} redirects starting at ${start.url.host}${start.url.pathname}`);
+        throw new ConnectionError(
+          'redirect',
+          `redirect loop or more than ${MAX_REDIRECTS} redirects starting at ${start.url.host}${start.url.pathname}`,
+        );
       }
-      const keepsMethod = !(response.status === 303 || ((response.status === 301 || response.status === 302) && method === 'POST'));
+      const keepsMethod = !(
+        response.status === 303 ||
+        ((response.status === 301 || response.status === 302) && method === 'POST')
+      );
       if (secret && next.origin !== secret.origin) {
         this.withholdCredentialsFrom(next.origin);
         credentialsWithheldFrom = next.origin;
@@ -338,7 +380,9 @@ export class RegistrySession {
 
 /** The URL a Location header names, relative to the URL that answered; only http(s) is followed. */
 export function redirectTarget(location: string, answeredBy: URL): URL {
-  const quoted = JSON.stringify(location.length > MAX_QUOTED_LOCATION ? `${location.slice(0, MAX_QUOTED_LOCATION)}…` : location);
+  const quoted = JSON.stringify(
+    location.length > MAX_QUOTED_LOCATION ? `${location.slice(0, MAX_QUOTED_LOCATION)}…` : location,
+  );
   let next: URL;
   try {
     next = new URL(location, answeredBy);

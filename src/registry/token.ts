@@ -56,24 +56,38 @@ export interface TokenRequestContext {
 
 const CLIENT_ID = 'stella-doctor';
 
-function parseTokenBody(response: TokenResponse): { token: string; expiresIn: number; issuedAt: string | null } | string {
+function parseTokenBody(
+  response: TokenResponse,
+): { token: string; expiresIn: number; issuedAt: string | null } | string {
   const parsed = parseBoundedJson(response.body);
-  if (!parsed.ok) return `the token service answered ${response.status} with a body that is ${parsed.reason === 'too_deep' ? `JSON nested deeper than ${MAX_JSON_DEPTH} levels` : 'not JSON'}`;
-  if (!parsed.value || typeof parsed.value !== 'object' || Array.isArray(parsed.value)) return 'the token service answered with JSON that is not an object';
+  if (!parsed.ok)
+    return `the token service answered ${response.status} with a body that is ${parsed.reason === 'too_deep' ? `JSON nested deeper than ${MAX_JSON_DEPTH} levels` : 'not JSON'}`;
+  if (!parsed.value || typeof parsed.value !== 'object' || Array.isArray(parsed.value))
+    return 'the token service answered with JSON that is not an object';
   const record = parsed.value as Record<string, unknown>;
   const token = typeof record.access_token === 'string' && record.access_token ? record.access_token : record.token;
-  if (typeof token !== 'string' || token === '') return 'the token service answered without a token or access_token field';
+  if (typeof token !== 'string' || token === '')
+    return 'the token service answered without a token or access_token field';
   registerSecret(token);
   if (typeof record.refresh_token === 'string') registerSecret(record.refresh_token);
-  const expiresIn = typeof record.expires_in === 'number' && Number.isFinite(record.expires_in) && record.expires_in > 0 ? Math.max(60, record.expires_in) : 60;
+  const expiresIn =
+    typeof record.expires_in === 'number' && Number.isFinite(record.expires_in) && record.expires_in > 0
+      ? Math.max(60, record.expires_in)
+      : 60;
   const issuedAt = typeof record.issued_at === 'string' ? record.issued_at : null;
   return { token, expiresIn, issuedAt };
 }
 
-function issued(parsed: { token: string; expiresIn: number; issuedAt: string | null }, ctx: TokenRequestContext, method: 'GET' | 'POST', response: TokenResponse): IssuedToken {
+function issued(
+  parsed: { token: string; expiresIn: number; issuedAt: string | null },
+  ctx: TokenRequestContext,
+  method: 'GET' | 'POST',
+  response: TokenResponse,
+): IssuedToken {
   const jwt = decodeJwt(parsed.token);
   const exp = jwt ? jwtExpiry(jwt.payload) : undefined;
-  const start = parsed.issuedAt && !Number.isNaN(Date.parse(parsed.issuedAt)) ? Date.parse(parsed.issuedAt) : Date.now();
+  const start =
+    parsed.issuedAt && !Number.isNaN(Date.parse(parsed.issuedAt)) ? Date.parse(parsed.issuedAt) : Date.now();
   return {
     exchange: 'ok',
     token: parsed.token,
@@ -82,7 +96,8 @@ function issued(parsed: { token: string; expiresIn: number; issuedAt: string | n
     // A lifetime or issue date past the last representable date has no expiry to show.
     expiresAtUtc: isoOrNull(exp?.getTime() ?? start + parsed.expiresIn * 1000),
     grantedActions: jwt ? allGrantedActions(jwt.payload) : null,
-    isAnonymous: (!ctx.credentials.username && !ctx.credentials.identityToken) || response.credentialsWithheldFrom !== null,
+    isAnonymous:
+      (!ctx.credentials.username && !ctx.credentials.identityToken) || response.credentialsWithheldFrom !== null,
     credentialsWithheldFrom: response.credentialsWithheldFrom,
     method,
     statusCode: response.status,
@@ -105,13 +120,23 @@ function outcomeOf(response: TokenResponse, ctx: TokenRequestContext, method: 'G
     };
   }
   if (response.status === 401 || response.status === 403) {
-    return { exchange: 'rejected', statusCode: response.status, message: `the token service rejected the credentials (${method} ${response.status})` };
+    return {
+      exchange: 'rejected',
+      statusCode: response.status,
+      message: `the token service rejected the credentials (${method} ${response.status})`,
+    };
   }
   if (response.status !== 200) {
-    return { exchange: 'unreachable', statusCode: response.status, message: `the token service answered ${method} with status ${response.status}` };
+    return {
+      exchange: 'unreachable',
+      statusCode: response.status,
+      message: `the token service answered ${method} with status ${response.status}`,
+    };
   }
   const parsed = parseTokenBody(response);
-  return typeof parsed === 'string' ? { exchange: 'unreachable', statusCode: 200, message: parsed } : issued(parsed, ctx, method, response);
+  return typeof parsed === 'string'
+    ? { exchange: 'unreachable', statusCode: 200, message: parsed }
+    : issued(parsed, ctx, method, response);
 }
 
 async function getToken(ctx: TokenRequestContext): Promise<TokenOutcome> {
@@ -142,7 +167,12 @@ async function postToken(ctx: TokenRequestContext): Promise<TokenOutcome> {
   if (ctx.service) form.set('service', ctx.service);
   form.set('client_id', CLIENT_ID);
   if (ctx.scopes.length > 0) form.set('scope', ctx.scopes.join(' '));
-  const response = await ctx.send('POST', ctx.realm, { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' }, form.toString());
+  const response = await ctx.send(
+    'POST',
+    ctx.realm,
+    { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+    form.toString(),
+  );
   return outcomeOf(response, ctx, 'POST');
 }
 
@@ -159,7 +189,12 @@ export async function requestToken(ctx: TokenRequestContext): Promise<TokenOutco
     return viaGet;
   } catch (error) {
     if (error instanceof ConnectionError) {
-      return { exchange: 'unreachable', statusCode: null, message: `cannot reach the token service at ${ctx.realm.host}: ${error.message}`, errorClass: error.errorClass };
+      return {
+        exchange: 'unreachable',
+        statusCode: null,
+        message: `cannot reach the token service at ${ctx.realm.host}: ${error.message}`,
+        errorClass: error.errorClass,
+      };
     }
     throw error;
   }

@@ -90,7 +90,14 @@ function splitFrontMatter(markdown: string): FrontMatter {
     if (!pair) continue;
     const value = pair[2]!.trim();
     const list = /^\[(.*)\]$/.exec(value);
-    current = list ? list[1]!.split(',').map(unquote).filter((v) => v !== '') : value === '' ? [] : [unquote(value)];
+    current = list
+      ? list[1]!
+          .split(',')
+          .map(unquote)
+          .filter((v) => v !== '')
+      : value === ''
+        ? []
+        : [unquote(value)];
     fields.set(pair[1]!, current);
   }
   return { fields, body: markdown.slice(match[0].length) };

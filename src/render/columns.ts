@@ -17,5 +17,7 @@ export function alignColumns(rows: ReadonlyArray<readonly string[]>, options: Co
     const widest = Math.max(0, ...rows.map((row) => row[i]?.length ?? 0));
     return Math.min(widest, options.maxWidth?.[i] ?? widest);
   });
-  return rows.map((row) => row.map((cell, i) => (options.align?.[i] === 'right' ? cell.padStart(widths[i]!) : cell.padEnd(widths[i]!))));
+  return rows.map((row) =>
+    row.map((cell, i) => (options.align?.[i] === 'right' ? cell.padStart(widths[i]!) : cell.padEnd(widths[i]!))),
+  );
 }

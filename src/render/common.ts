@@ -1,7 +1,14 @@
 // Pieces every report renderer shares: ANSI styling, status marks and labels, duration and
 // evidence formatting, remediation steps grouped by environment, and the summary line.
 
-import { ENVIRONMENTS, type Environment, type EvidenceValue, type RemediationStep, type Report, type Severity } from '../engine/types.js';
+import {
+  ENVIRONMENTS,
+  type Environment,
+  type EvidenceValue,
+  type RemediationStep,
+  type Report,
+  type Severity,
+} from '../engine/types.js';
 
 export type Style = 'bold' | 'dim' | 'underline' | 'red' | 'green' | 'yellow' | 'cyan';
 

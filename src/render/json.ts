@@ -41,7 +41,15 @@ export function orderedReport(report: Report): Report {
     completedAt: report.completedAt,
     durationMs: report.durationMs,
     doctorVersion: report.doctorVersion,
-    summary: { total: s.total, pass: s.pass, info: s.info, warn: s.warn, fail: s.fail, skip: s.skip, overall: s.overall },
+    summary: {
+      total: s.total,
+      pass: s.pass,
+      info: s.info,
+      warn: s.warn,
+      fail: s.fail,
+      skip: s.skip,
+      overall: s.overall,
+    },
     results: report.results.map(orderedResult),
   };
 }

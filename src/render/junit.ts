@@ -48,7 +48,11 @@ function testcase(result: CheckResult, warnAsFailure: boolean): string[] {
   const message = escapeXmlAttribute(result.diagnosis);
   const isFailure = result.severity === 'fail' || (result.severity === 'warn' && warnAsFailure);
   if (isFailure) {
-    return [open, `      <failure message="${message}" type="${result.severity}">${escapeXmlText(details(result))}</failure>`, '    </testcase>'];
+    return [
+      open,
+      `      <failure message="${message}" type="${result.severity}">${escapeXmlText(details(result))}</failure>`,
+      '    </testcase>',
+    ];
   }
   if (result.severity === 'skip') return [open, `      <skipped message="${message}"/>`, '    </testcase>'];
   const output = result.severity === 'warn' ? details(result) : result.diagnosis;

@@ -2,7 +2,15 @@
 // summary table, then one section per non-pass check with evidence, causes, remediation and verification.
 
 import type { CheckResult, Report } from '../engine/types.js';
-import { formatDuration, formatEvidenceValue, groupStepsByEnvironment, indentLines, statusLabel, SEVERITY_MARK, summaryLine } from './common.js';
+import {
+  formatDuration,
+  formatEvidenceValue,
+  groupStepsByEnvironment,
+  indentLines,
+  statusLabel,
+  SEVERITY_MARK,
+  summaryLine,
+} from './common.js';
 
 /** Text that Markdown renderers must not read as HTML (`<password>` placeholders would vanish). */
 function inline(text: string): string {
@@ -65,7 +73,14 @@ function resultSection(r: CheckResult): string[] {
     }
   }
   const runbook = r.remediation.runbookUrl;
-  lines.push('### Verification', '', ...codeBlock(r.verificationCommand), '', `Runbook: [${inline(runbook)}](<${runbook}>)`, '');
+  lines.push(
+    '### Verification',
+    '',
+    ...codeBlock(r.verificationCommand),
+    '',
+    `Runbook: [${inline(runbook)}](<${runbook}>)`,
+    '',
+  );
   return lines;
 }
 
@@ -88,7 +103,9 @@ export function renderMarkdown(report: Report): string {
   if (report.results.length > 0) {
     lines.push('| Status | Check | Name | Duration | Diagnosis |', '| --- | --- | --- | ---: | --- |');
     for (const r of report.results) {
-      lines.push(tableRow([statusLabel(r.severity), `\`${r.checkId}\``, r.name, formatDuration(r.durationMs), r.diagnosis]));
+      lines.push(
+        tableRow([statusLabel(r.severity), `\`${r.checkId}\``, r.name, formatDuration(r.durationMs), r.diagnosis]),
+      );
     }
     lines.push('');
   }

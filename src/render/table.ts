@@ -32,13 +32,20 @@ export function renderTable(report: Report, options: TableOptions): string {
     diagnosis: r.diagnosis.replace(/\s+/g, ' ').trim(),
   }));
   const all = [header, ...rows];
-  const fixed = alignColumns(all.map((r) => [r.status, r.id, r.name, r.duration]), { align: ['left', 'left', 'left', 'right'] });
+  const fixed = alignColumns(
+    all.map((r) => [r.status, r.id, r.name, r.duration]),
+    { align: ['left', 'left', 'left', 'right'] },
+  );
   const diagnosisWidth = Math.max(MIN_DIAGNOSIS_WIDTH, TABLE_WIDTH - fixed[0]!.join(GAP).length - GAP.length);
 
   const lines = [paint([...fixed[0]!, header.diagnosis].join(GAP), 'bold')];
   rows.forEach((row, index) => {
     const [status, ...cells] = fixed[index + 1]!;
-    lines.push([paint(status!, SEVERITY_STYLE[row.severity]), ...cells, truncate(row.diagnosis, diagnosisWidth)].join(GAP).trimEnd());
+    lines.push(
+      [paint(status!, SEVERITY_STYLE[row.severity]), ...cells, truncate(row.diagnosis, diagnosisWidth)]
+        .join(GAP)
+        .trimEnd(),
+    );
   });
   lines.push('', summaryLine(report, paint));
   return `${lines.join('\n')}\n`;

@@ -90,7 +90,8 @@ export function renderText(report: Report, options: TextOptions): string {
     lines.push(`${mark} ${statusLines[index]!.join('  ')}`);
     if (result.severity === 'pass') {
       // A pass shows nothing more, unless --verbose asked for the evidence of every result.
-      if (options.verbose) lines.push(...indentLines([result.diagnosis, ...evidenceLines(result.evidence, paint)].join('\n'), '  '), '');
+      if (options.verbose)
+        lines.push(...indentLines([result.diagnosis, ...evidenceLines(result.evidence, paint)].join('\n'), '  '), '');
       return;
     }
     const details = resultDetailLines(result, { verbose: options.verbose, remediation: options.remediation, paint });

@@ -5,7 +5,15 @@
 import { allChecks } from '../plugins/index.js';
 import { buildApp, type AppOptions } from './app.js';
 
-type Schema = { $ref?: string; type?: string | string[]; description?: string; enum?: unknown[]; items?: Schema; default?: unknown; anyOf?: Schema[] };
+type Schema = {
+  $ref?: string;
+  type?: string | string[];
+  description?: string;
+  enum?: unknown[];
+  items?: Schema;
+  default?: unknown;
+  anyOf?: Schema[];
+};
 interface Operation {
   summary?: string;
   description?: string;
@@ -21,11 +29,14 @@ export interface OpenApiDocument {
 }
 
 /** Describing the API touches no store, run or metric: these stand in for them and refuse any use. */
-const NOT_SERVING = new Proxy({}, {
-  get() {
-    throw new Error('the API document is built without a running service');
+const NOT_SERVING = new Proxy(
+  {},
+  {
+    get() {
+      throw new Error('the API document is built without a running service');
+    },
   },
-});
+);
 
 /** The OpenAPI document, built from the same route definitions the server runs. */
 export async function openApiDocument(): Promise<OpenApiDocument> {
@@ -74,12 +85,23 @@ export function renderApiMarkdown(document: OpenApiDocument): string {
       const params = op.parameters ?? [];
       if (params.length > 0) {
         lines.push('', '| parameter | in | type | required | description |', '|---|---|---|---|---|');
-        for (const p of params) lines.push(`| \`${p.name}\` | ${p.in} | ${cell(typeOf(p.schema))} | ${p.required ? 'yes' : 'no'} | ${cell(p.description ?? p.schema?.description)} |`);
+        for (const p of params)
+          lines.push(
+            `| \`${p.name}\` | ${p.in} | ${cell(typeOf(p.schema))} | ${p.required ? 'yes' : 'no'} | ${cell(p.description ?? p.schema?.description)} |`,
+          );
       }
-      const body = op.requestBody?.content['application/json']?.schema as (Schema & { properties?: Record<string, Schema> }) | undefined;
+      const body = op.requestBody?.content['application/json']?.schema as
+        (Schema & { properties?: Record<string, Schema> }) | undefined;
       if (body?.properties) {
-        lines.push('', 'Body (JSON, unknown fields are refused):', '', '| field | type | description |', '|---|---|---|');
-        for (const [name, field] of Object.entries(body.properties)) lines.push(`| \`${name}\` | ${cell(typeOf(field))} | ${cell(field.description)} |`);
+        lines.push(
+          '',
+          'Body (JSON, unknown fields are refused):',
+          '',
+          '| field | type | description |',
+          '|---|---|---|',
+        );
+        for (const [name, field] of Object.entries(body.properties))
+          lines.push(`| \`${name}\` | ${cell(typeOf(field))} | ${cell(field.description)} |`);
       }
       lines.push('', '| status | answer |', '|---|---|');
       for (const [status, response] of Object.entries(op.responses)) {
@@ -94,7 +116,9 @@ export function renderApiMarkdown(document: OpenApiDocument): string {
     if (schema.description) lines.push(schema.description, '');
     lines.push('| field | type | required | description |', '|---|---|---|---|');
     for (const [field, value] of Object.entries(schema.properties ?? {})) {
-      lines.push(`| \`${field}\` | ${cell(typeOf(value))} | ${schema.required?.includes(field) ? 'yes' : 'no'} | ${cell(value.description)} |`);
+      lines.push(
+        `| \`${field}\` | ${cell(typeOf(value))} | ${schema.required?.includes(field) ? 'yes' : 'no'} | ${cell(value.description)} |`,
+      );
     }
   }
   return `${lines.join('\n')}\n`;

@@ -9,7 +9,14 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import { hasZodFastifySchemaValidationErrors, jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import {
+  hasZodFastifySchemaValidationErrors,
+  jsonSchemaTransform,
+  jsonSchemaTransformObject,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
 import { ConfigError } from '../config/configuration.js';
 import { parseDuration } from '../engine/duration.js';
 import type { CheckDefinition, CheckMetadata } from '../engine/types.js';
@@ -50,7 +57,11 @@ export class ApiError extends Error {
   }
 }
 
-function errorBody(code: string, message: string, field?: string): { error: { code: string; message: string; field?: string } } {
+function errorBody(
+  code: string,
+  message: string,
+  field?: string,
+): { error: { code: string; message: string; field?: string } } {
   return { error: { code, message: redactText(message), ...(field === undefined ? {} : { field }) } };
 }
 
@@ -80,8 +91,15 @@ function hostName(header: string | undefined): string {
 }
 
 function refuseWebSocket(_req: IncomingMessage, socket: Duplex): void {
-  const body = JSON.stringify(errorBody('upgrade_required', `WebSocket is not offered: ${API}/stream serves Server-Sent Events (GET with Accept: text/event-stream)`));
-  socket.end(`HTTP/1.1 426 Upgrade Required\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  const body = JSON.stringify(
+    errorBody(
+      'upgrade_required',
+      `WebSocket is not offered: ${API}/stream serves Server-Sent Events (GET with Accept: text/event-stream)`,
+    ),
+  );
+  socket.end(
+    `HTTP/1.1 426 Upgrade Required\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
 }
 
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
@@ -94,41 +112,71 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     exposeHeadRoutes: false,
     // Event streams never end on their own: close them with the server.
     forceCloseConnections: true,
-    ...(settings.tls ? { https: { cert: readFileSync(settings.tls.certificatePath), key: readFileSync(settings.tls.keyPath) } } : {}),
+    ...(settings.tls
+      ? { https: { cert: readFileSync(settings.tls.certificatePath), key: readFileSync(settings.tls.keyPath) } }
+      : {}),
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.server.on('upgrade', refuseWebSocket);
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
-    if (error instanceof ApiError) return reply.code(error.status).send(errorBody(error.code, error.message, error.field));
+    if (error instanceof ApiError)
+      return reply.code(error.status).send(errorBody(error.code, error.message, error.field));
     if (hasZodFastifySchemaValidationErrors(error)) {
       const issue = error.validation[0]!;
       const keys = (issue.params as { keys?: string[] }).keys;
       const path = keys?.length ? `${issue.instancePath}/${keys[0]}` : issue.instancePath;
       const message = keys?.length ? `unknown field` : issue.message;
       const where = error.validationContext ?? 'request';
-      return reply.code(400).send(errorBody('bad_request', `invalid ${where}: ${fieldName(path) ?? where}: ${message}`, fieldName(path) ?? where));
+      return reply
+        .code(400)
+        .send(
+          errorBody(
+            'bad_request',
+            `invalid ${where}: ${fieldName(path) ?? where}: ${message}`,
+            fieldName(path) ?? where,
+          ),
+        );
     }
     const status = error.statusCode ?? 500;
     if (status >= 400 && status < 500) {
-      const code = error.code === 'FST_ERR_CTP_BODY_TOO_LARGE' ? 'payload_too_large' : error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' ? 'unsupported_media_type' : 'bad_request';
+      const code =
+        error.code === 'FST_ERR_CTP_BODY_TOO_LARGE'
+          ? 'payload_too_large'
+          : error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE'
+            ? 'unsupported_media_type'
+            : 'bad_request';
       return reply.code(status).send(errorBody(code, error.message.split('\n')[0]!));
     }
     options.log(`internal error on ${request.method} ${request.routeOptions.url ?? '(no route)'}: ${error.message}`);
     return reply.code(500).send(errorBody('internal_error', 'the server failed to answer this request; see its log'));
   });
-  app.setNotFoundHandler((request, reply) => reply.code(404).send(errorBody('not_found', `no route ${request.method} ${request.url.split('?')[0]!.slice(0, 200)}`)));
+  app.setNotFoundHandler((request, reply) =>
+    reply
+      .code(404)
+      .send(errorBody('not_found', `no route ${request.method} ${request.url.split('?')[0]!.slice(0, 200)}`)),
+  );
 
   const token = settings.token === undefined ? undefined : digest(settings.token);
   const allowedHosts = new Set([...LOOPBACK_HOSTS, ...settings.allowedHosts]);
   app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
     const path = request.url.split('?')[0]!;
     if (token === undefined && !allowedHosts.has(hostName(request.headers.host))) {
-      return reply.code(403).send(errorBody('host_not_allowed', 'the Host header names no loopback address or allowed host (Doctor:Api:AllowedHosts)'));
+      return reply
+        .code(403)
+        .send(
+          errorBody(
+            'host_not_allowed',
+            'the Host header names no loopback address or allowed host (Doctor:Api:AllowedHosts)',
+          ),
+        );
     }
     if (token !== undefined && !OPEN_ROUTES.has(path) && !hasToken(request.headers.authorization, token)) {
-      return reply.code(401).header('www-authenticate', 'Bearer').send(errorBody('unauthorized', 'this route needs Authorization: Bearer <Doctor:Api:Token>'));
+      return reply
+        .code(401)
+        .header('www-authenticate', 'Bearer')
+        .send(errorBody('unauthorized', 'this route needs Authorization: Bearer <Doctor:Api:Token>'));
     }
     if (request.method === 'POST' && !/^application\/json\s*(;|$)/i.test(request.headers['content-type'] ?? '')) {
       return reply.code(415).send(errorBody('unsupported_media_type', 'POST bodies must be application/json'));
@@ -139,8 +187,16 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
-      info: { title: 'Stella Doctor API', version: DOCTOR_VERSION, description: 'Runs the Stella Doctor checks, streams their progress and keeps their history.' },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'Doctor:Api:Token; required when it is set' } } },
+      info: {
+        title: 'Stella Doctor API',
+        version: DOCTOR_VERSION,
+        description: 'Runs the Stella Doctor checks, streams their progress and keeps their history.',
+      },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer', description: 'Doctor:Api:Token; required when it is set' },
+        },
+      },
       security: [{ bearer: [] }],
     },
     transform: jsonSchemaTransform,
@@ -158,10 +214,18 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.post(`${API}/run`, {
     schema: {
       summary: 'Start a run',
-      description: 'Answers 202 at once, or with ?wait=true 200 and the finished report. 422 when the configuration files no longer load; 429 when Doctor:Api:MaxConcurrentRuns runs are in progress.',
+      description:
+        'Answers 202 at once, or with ?wait=true 200 and the finished report. 422 when the configuration files no longer load; 429 when Doctor:Api:MaxConcurrentRuns runs are in progress.',
       body: schema.runRequest(options.checks),
       querystring: schema.runQuery,
-      response: { 200: schema.report, 202: schema.runAccepted, 400: schema.errorBody, 413: schema.errorBody, 422: schema.errorBody, 429: schema.errorBody },
+      response: {
+        200: schema.report,
+        202: schema.runAccepted,
+        400: schema.errorBody,
+        413: schema.errorBody,
+        422: schema.errorBody,
+        429: schema.errorBody,
+      },
     },
     handler: async (request, reply) => {
       const body = request.body;
@@ -169,7 +233,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       let started: ReturnType<RunManager['start']>;
       try {
         started = runs.start({
-          selection: selectionFor(mode, { checks: body.checks, plugins: body.plugins, categories: body.categories, tags: body.tags }),
+          selection: selectionFor(mode, {
+            checks: body.checks,
+            plugins: body.plugins,
+            categories: body.categories,
+            tags: body.tags,
+          }),
           mode,
           trigger: body.trigger ?? 'api',
           timeoutMs: body.timeout === undefined ? undefined : parseDuration(body.timeout),
@@ -185,7 +254,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
 
   app.get(`${API}/runs`, {
-    schema: { summary: 'Run history, newest first', querystring: schema.runsQuery, response: { 200: schema.runPage, 400: schema.errorBody } },
+    schema: {
+      summary: 'Run history, newest first',
+      querystring: schema.runsQuery,
+      response: { 200: schema.runPage, 400: schema.errorBody },
+    },
     handler: async (request) => store.listRuns(request.query.limit, request.query.before),
   });
 
@@ -196,7 +269,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   };
 
   app.get(`${API}/runs/:runId`, {
-    schema: { summary: 'The report of a run (results so far while it runs)', params: schema.runIdParam, response: { 200: schema.report, ...errors } },
+    schema: {
+      summary: 'The report of a run (results so far while it runs)',
+      params: schema.runIdParam,
+      response: { 200: schema.report, ...errors },
+    },
     handler: async (request) => findRun(request.params.runId),
   });
 
@@ -217,7 +294,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.get(`${API}/runs/:runId/events`, {
     schema: {
       summary: 'Server-Sent Events of one run',
-      description: 'text/event-stream: run.started, check.started, check.completed, run.completed; what already happened comes first; ends after run.completed.',
+      description:
+        'text/event-stream: run.started, check.started, check.completed, run.completed; what already happened comes first; ends after run.completed.',
       params: schema.runIdParam,
       response: errors,
     },
@@ -232,7 +310,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
 
   app.get(`${API}/stream`, {
-    schema: { summary: 'Server-Sent Events of every run', description: 'text/event-stream: replays the runs in progress, then every event of every run; keep-alive comments while idle. A WebSocket upgrade here gets 426.' },
+    schema: {
+      summary: 'Server-Sent Events of every run',
+      description:
+        'text/event-stream: replays the runs in progress, then every event of every run; keep-alive comments while idle. A WebSocket upgrade here gets 426.',
+    },
     handler: async (_request, reply) => streamEvents(reply, []),
   });
 
@@ -242,15 +324,25 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
 
   app.get(`${API}/checks/:checkId/article`, {
-    schema: { summary: 'The knowledge-base article of a check (text/markdown); 404 for an unknown check id', params: schema.checkParam },
+    schema: {
+      summary: 'The knowledge-base article of a check (text/markdown); 404 for an unknown check id',
+      params: schema.checkParam,
+    },
     handler: async (request, reply) => {
       const check = requireCheck(request.params.checkId);
-      return reply.type('text/markdown; charset=utf-8').send(readFileSync(new URL(check.article, PACKAGE_ROOT), 'utf8'));
+      return reply
+        .type('text/markdown; charset=utf-8')
+        .send(readFileSync(new URL(check.article, PACKAGE_ROOT), 'utf8'));
     },
   });
 
   app.get(`${API}/checks/:checkId/history`, {
-    schema: { summary: "A check's recent results, newest first", params: schema.checkParam, querystring: schema.historyQuery, response: { 200: schema.history, ...errors } },
+    schema: {
+      summary: "A check's recent results, newest first",
+      params: schema.checkParam,
+      querystring: schema.historyQuery,
+      response: { 200: schema.history, ...errors },
+    },
     handler: async (request) => {
       const { checkId } = request.params;
       if (!catalogIds.has(checkId)) requireCheck(checkId);
@@ -265,18 +357,31 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   app.get('/metrics', {
     schema: { summary: 'Prometheus metrics (text exposition)' },
-    handler: async (_request, reply) => reply.type('text/plain; version=0.0.4; charset=utf-8').send(await metrics.text()),
+    handler: async (_request, reply) =>
+      reply.type('text/plain; version=0.0.4; charset=utf-8').send(await metrics.text()),
   });
 
-  const storeStatus = async (): Promise<'ok' | 'unavailable'> => store.ping().then(() => 'ok' as const, () => 'unavailable' as const);
+  const storeStatus = async (): Promise<'ok' | 'unavailable'> =>
+    store.ping().then(
+      () => 'ok' as const,
+      () => 'unavailable' as const,
+    );
 
   app.get('/healthz', {
-    schema: { summary: 'Liveness of the server (always 200 while it runs)', security: [], response: { 200: schema.health } },
+    schema: {
+      summary: 'Liveness of the server (always 200 while it runs)',
+      security: [],
+      response: { 200: schema.health },
+    },
     handler: async () => ({ status: 'ok' as const, store: { kind: store.kind, status: await storeStatus() } }),
   });
 
   app.get('/readyz', {
-    schema: { summary: 'Readiness: 200 when the store answers, 503 when it does not', security: [], response: { 200: schema.health, 503: schema.health } },
+    schema: {
+      summary: 'Readiness: 200 when the store answers, 503 when it does not',
+      security: [],
+      response: { 200: schema.health, 503: schema.health },
+    },
     handler: async (_request, reply) => {
       const status = await storeStatus();
       return reply.code(status === 'ok' ? 200 : 503).send({ status, store: { kind: store.kind, status } });

@@ -16,13 +16,42 @@ const EXPIRY_EVIDENCE = {
 
 export class DoctorMetrics {
   readonly registry = new Registry();
-  private readonly checkStatus = this.gauge('stella_doctor_check_status', 'Current status of each check: 1 for the status of its last result, 0 for the others', ['check_id', 'plugin', 'category', 'status']);
-  private readonly checkSuccess = this.gauge('stella_doctor_check_success', 'Whether the last result of a check was pass or info (absent while it is skipped)', ['check_id', 'plugin', 'category']);
-  private readonly checkDuration = this.gauge('stella_doctor_check_duration_seconds', 'Duration of the last run of a check', ['check_id']);
-  private readonly checkLastRun = this.gauge('stella_doctor_check_last_run_timestamp_seconds', 'When a check last ran (Unix time)', ['check_id']);
-  private readonly tlsExpiry = this.gauge('stella_doctor_tls_cert_expiry_timestamp_seconds', 'Earliest expiry of the TLS certificates a check saw (Unix time)', ['check_id']);
-  private readonly credentialExpiry = this.gauge('stella_doctor_credential_expiry_timestamp_seconds', 'Earliest known expiry of the credentials a check used (Unix time)', ['check_id']);
-  private readonly runs = new Counter({ name: 'stella_doctor_runs_total', help: 'Finished runs by trigger and overall severity', labelNames: ['trigger', 'overall'], registers: [this.registry] });
+  private readonly checkStatus = this.gauge(
+    'stella_doctor_check_status',
+    'Current status of each check: 1 for the status of its last result, 0 for the others',
+    ['check_id', 'plugin', 'category', 'status'],
+  );
+  private readonly checkSuccess = this.gauge(
+    'stella_doctor_check_success',
+    'Whether the last result of a check was pass or info (absent while it is skipped)',
+    ['check_id', 'plugin', 'category'],
+  );
+  private readonly checkDuration = this.gauge(
+    'stella_doctor_check_duration_seconds',
+    'Duration of the last run of a check',
+    ['check_id'],
+  );
+  private readonly checkLastRun = this.gauge(
+    'stella_doctor_check_last_run_timestamp_seconds',
+    'When a check last ran (Unix time)',
+    ['check_id'],
+  );
+  private readonly tlsExpiry = this.gauge(
+    'stella_doctor_tls_cert_expiry_timestamp_seconds',
+    'Earliest expiry of the TLS certificates a check saw (Unix time)',
+    ['check_id'],
+  );
+  private readonly credentialExpiry = this.gauge(
+    'stella_doctor_credential_expiry_timestamp_seconds',
+    'Earliest known expiry of the credentials a check used (Unix time)',
+    ['check_id'],
+  );
+  private readonly runs = new Counter({
+    name: 'stella_doctor_runs_total',
+    help: 'Finished runs by trigger and overall severity',
+    labelNames: ['trigger', 'overall'],
+    registers: [this.registry],
+  });
   private readonly runDuration = new Histogram({
     name: 'stella_doctor_run_duration_seconds',
     help: 'Duration of whole runs',
@@ -31,7 +60,10 @@ export class DoctorMetrics {
   });
 
   constructor(version: string) {
-    this.gauge('stella_doctor_build_info', 'Stella Doctor build information (always 1)', ['version']).set({ version }, 1);
+    this.gauge('stella_doctor_build_info', 'Stella Doctor build information (always 1)', ['version']).set(
+      { version },
+      1,
+    );
   }
 
   private gauge<L extends string>(name: string, help: string, labelNames: readonly L[]): Gauge<L> {
@@ -63,8 +95,17 @@ export class DoctorMetrics {
 }
 
 /** The earliest expiry among the evidence keys; the series is removed when the result names none. */
-function setExpiry(gauge: Gauge<'check_id'>, id: { check_id: string }, result: CheckResult, keys: readonly string[]): void {
-  const times = keys.map((k) => result.evidence[k]).filter((v): v is string => typeof v === 'string').map(Date.parse).filter(Number.isFinite);
+function setExpiry(
+  gauge: Gauge<'check_id'>,
+  id: { check_id: string },
+  result: CheckResult,
+  keys: readonly string[],
+): void {
+  const times = keys
+    .map((k) => result.evidence[k])
+    .filter((v): v is string => typeof v === 'string')
+    .map(Date.parse)
+    .filter(Number.isFinite);
   if (times.length === 0) gauge.remove(id);
   else gauge.set(id, Math.min(...times) / 1000);
 }

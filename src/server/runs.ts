@@ -73,7 +73,13 @@ export function selectionFor(mode: RunMode, filters: Omit<Selection, 'quick' | '
 }
 
 /** An event with its fields in the documented order. */
-function makeEvent(type: DoctorEventType, runId: string, seq: number, progress: DoctorEvent['progress'], extra: Partial<DoctorEvent> = {}): DoctorEvent {
+function makeEvent(
+  type: DoctorEventType,
+  runId: string,
+  seq: number,
+  progress: DoctorEvent['progress'],
+  extra: Partial<DoctorEvent> = {},
+): DoctorEvent {
   return { type, runId, seq, progress, ...extra };
 }
 
@@ -82,11 +88,29 @@ export function eventsOfReport(report: StoredReport): DoctorEvent[] {
   const total = report.results.length;
   const events: DoctorEvent[] = [makeEvent('run.started', report.runId, 0, { done: 0, total }, { status: 'running' })];
   report.results.forEach((result, i) => {
-    events.push(makeEvent('check.started', report.runId, events.length, { done: i, total }, { checkId: result.checkId }));
-    events.push(makeEvent('check.completed', report.runId, events.length, { done: i + 1, total }, { checkId: result.checkId, result }));
+    events.push(
+      makeEvent('check.started', report.runId, events.length, { done: i, total }, { checkId: result.checkId }),
+    );
+    events.push(
+      makeEvent(
+        'check.completed',
+        report.runId,
+        events.length,
+        { done: i + 1, total },
+        { checkId: result.checkId, result },
+      ),
+    );
   });
   if (report.status !== 'running') {
-    events.push(makeEvent('run.completed', report.runId, events.length, { done: total, total }, { summary: report.summary, status: report.status }));
+    events.push(
+      makeEvent(
+        'run.completed',
+        report.runId,
+        events.length,
+        { done: total, total },
+        { summary: report.summary, status: report.status },
+      ),
+    );
   }
   return events;
 }
@@ -102,7 +126,8 @@ export class RunManager {
    * TooManyRuns, or ConfigError when the configuration no longer loads.
    */
   start(request: RunRequest): { runId: string; finished: Promise<StoredReport> } {
-    if (this.active.size >= this.options.maxConcurrentRuns) throw new TooManyRuns(`${this.active.size} runs are in progress (Doctor:Api:MaxConcurrentRuns)`);
+    if (this.active.size >= this.options.maxConcurrentRuns)
+      throw new TooManyRuns(`${this.active.size} runs are in progress (Doctor:Api:MaxConcurrentRuns)`);
     const config = this.options.loadConfig();
     let run: ActiveRun | undefined;
     const finished = withRunSecrets(async () => {
@@ -140,10 +165,16 @@ export class RunManager {
    * Subscribes to one run's events (runId) or to every run's (undefined). Returns what already
    * happened in the runs in progress, to send first, and undefined for a run not in progress here.
    */
-  subscribe(runId: string | undefined, listener: EventListener): { replay: DoctorEvent[]; unsubscribe(): void } | undefined {
+  subscribe(
+    runId: string | undefined,
+    listener: EventListener,
+  ): { replay: DoctorEvent[]; unsubscribe(): void } | undefined {
     if (runId === undefined) {
       this.everyRun.add(listener);
-      return { replay: [...this.active.values()].flatMap((r) => r.events), unsubscribe: () => this.everyRun.delete(listener) };
+      return {
+        replay: [...this.active.values()].flatMap((r) => r.events),
+        unsubscribe: () => this.everyRun.delete(listener),
+      };
     }
     const run = this.active.get(runId);
     if (!run) return undefined;
@@ -155,7 +186,13 @@ export class RunManager {
   async interruptAll(): Promise<void> {
     const now = new Date();
     await Promise.allSettled(
-      [...this.active.values()].map((run) => this.complete(run, { completedAt: now.toISOString(), durationMs: now.getTime() - Date.parse(run.startedAt) }, 'interrupted')),
+      [...this.active.values()].map((run) =>
+        this.complete(
+          run,
+          { completedAt: now.toISOString(), durationMs: now.getTime() - Date.parse(run.startedAt) },
+          'interrupted',
+        ),
+      ),
     );
   }
 
@@ -174,7 +211,14 @@ export class RunManager {
     };
     this.active.set(runId, run);
     this.write(run, () =>
-      this.options.store.startRun({ runId, instanceId: this.options.instanceId, trigger: run.trigger, mode: run.mode, startedAt: run.startedAt, doctorVersion: DOCTOR_VERSION }),
+      this.options.store.startRun({
+        runId,
+        instanceId: this.options.instanceId,
+        trigger: run.trigger,
+        mode: run.mode,
+        startedAt: run.startedAt,
+        doctorVersion: DOCTOR_VERSION,
+      }),
     );
     this.emit(run, 'run.started', { status: 'running' });
     return run;
@@ -191,8 +235,18 @@ export class RunManager {
     }
   }
 
-  private async complete(run: ActiveRun, timing: Pick<Report, 'completedAt' | 'durationMs'>, status: Exclude<RunStatus, 'running'>): Promise<StoredReport> {
-    const stored: StoredReport = { ...this.partialReport(run), ...timing, status, trigger: run.trigger, mode: run.mode };
+  private async complete(
+    run: ActiveRun,
+    timing: Pick<Report, 'completedAt' | 'durationMs'>,
+    status: Exclude<RunStatus, 'running'>,
+  ): Promise<StoredReport> {
+    const stored: StoredReport = {
+      ...this.partialReport(run),
+      ...timing,
+      status,
+      trigger: run.trigger,
+      mode: run.mode,
+    };
     if (run.finished) return stored;
     run.finished = true;
     this.write(run, () => this.options.store.finishRun({ ...stored, completedAt: timing.completedAt }, status));
@@ -201,7 +255,9 @@ export class RunManager {
     // Removed only once stored, so a subscriber always finds the run in one place or the other.
     this.active.delete(run.runId);
     this.options.onFinished(stored);
-    this.options.log(`run ${run.runId} ${status} (trigger ${run.trigger}, overall ${stored.summary.overall}, ${stored.results.length} checks, ${timing.durationMs} ms)`);
+    this.options.log(
+      `run ${run.runId} ${status} (trigger ${run.trigger}, overall ${stored.summary.overall}, ${stored.results.length} checks, ${timing.durationMs} ms)`,
+    );
     return stored;
   }
 
@@ -220,11 +276,19 @@ export class RunManager {
   }
 
   private write(run: ActiveRun, operation: () => Promise<void>): void {
-    run.writes = run.writes.then(operation).catch((error: unknown) => this.options.log(`storing run ${run.runId} failed: ${(error as Error).message}`));
+    run.writes = run.writes
+      .then(operation)
+      .catch((error: unknown) => this.options.log(`storing run ${run.runId} failed: ${(error as Error).message}`));
   }
 
   private emit(run: ActiveRun, type: DoctorEventType, extra?: Partial<DoctorEvent>): void {
-    const emitted = makeEvent(type, run.runId, run.events.length, { done: run.results.length, total: run.total }, extra);
+    const emitted = makeEvent(
+      type,
+      run.runId,
+      run.events.length,
+      { done: run.results.length, total: run.total },
+      extra,
+    );
     run.events.push(emitted);
     for (const listener of [...run.listeners, ...this.everyRun]) listener(emitted);
   }

@@ -52,8 +52,14 @@ export class Scheduler {
     if (report.trigger === 'schedule' && credentialsFailed(report)) {
       if (this.backoffFingerprint === undefined) this.backoffFingerprint = this.safeFingerprint();
       this.delayMs = Math.max(this.options.intervalMs, Math.min(this.delayMs * 2, MAX_BACKOFF_MS));
-      this.options.log(`scheduled runs back off to every ${Math.round(this.delayMs / 1000)} s: the credentials check failed`);
-    } else if (report.trigger !== 'schedule' && report.results.some((r) => r.checkId === CREDENTIALS_CHECK) && !credentialsFailed(report)) {
+      this.options.log(
+        `scheduled runs back off to every ${Math.round(this.delayMs / 1000)} s: the credentials check failed`,
+      );
+    } else if (
+      report.trigger !== 'schedule' &&
+      report.results.some((r) => r.checkId === CREDENTIALS_CHECK) &&
+      !credentialsFailed(report)
+    ) {
       this.reset('a manual run got past the credentials check');
     }
   }
@@ -80,7 +86,8 @@ export class Scheduler {
   }
 
   private async tick(): Promise<void> {
-    if (this.backoffFingerprint !== undefined && this.safeFingerprint() !== this.backoffFingerprint) this.reset('the configuration changed');
+    if (this.backoffFingerprint !== undefined && this.safeFingerprint() !== this.backoffFingerprint)
+      this.reset('the configuration changed');
     const started = Date.now();
     try {
       await this.options.run();

@@ -21,7 +21,15 @@ export const errorBody = z
   .meta({ id: 'Error' });
 
 const summary = z
-  .object({ total: z.number().int(), pass: z.number().int(), info: z.number().int(), warn: z.number().int(), fail: z.number().int(), skip: z.number().int(), overall: severity })
+  .object({
+    total: z.number().int(),
+    pass: z.number().int(),
+    info: z.number().int(),
+    warn: z.number().int(),
+    fail: z.number().int(),
+    skip: z.number().int(),
+    overall: severity,
+  })
   .meta({ id: 'Summary' });
 
 const result = z
@@ -67,40 +75,75 @@ export const report = z
     trigger: trigger.optional(),
     mode: mode.optional(),
   })
-  .meta({ id: 'Report', description: 'The CLI JSON report (schema/doctor-report.schema.json) plus status, trigger and mode' });
+  .meta({
+    id: 'Report',
+    description: 'The CLI JSON report (schema/doctor-report.schema.json) plus status, trigger and mode',
+  });
 
 export const runIdParam = z.object({ runId: z.string().min(1).max(100) });
-const limit = (fallback: number) => z.coerce.number().int().min(1).max(500).default(fallback).describe(`how many, 1 to 500 (default ${fallback})`);
+const limit = (fallback: number) =>
+  z.coerce.number().int().min(1).max(500).default(fallback).describe(`how many, 1 to 500 (default ${fallback})`);
 
 /** The run request; its check ids, plugins, categories and tags are checked against the catalog. */
 export function runRequest(catalog: readonly CheckMetadata[]) {
   const known = (kind: string, values: string[]) =>
-    z.array(
-      z.string().refine((v) => values.includes(v.toLowerCase()), { message: `unknown ${kind} (known: ${values.join(', ')})` }),
-    ).max(100);
+    z
+      .array(
+        z.string().refine((v) => values.includes(v.toLowerCase()), {
+          message: `unknown ${kind} (known: ${values.join(', ')})`,
+        }),
+      )
+      .max(100);
   const lower = (values: string[]) => [...new Set(values.map((v) => v.toLowerCase()))].sort();
   return z.strictObject({
-    checks: known('check id', lower(catalog.map((c) => c.id))).optional().describe('check ids (GET /api/v1/doctor/checks), as --check'),
-    plugins: known('plugin', lower(catalog.map((c) => c.pluginId))).optional().describe('plugin ids, as --plugin'),
-    categories: known('category', lower(catalog.map((c) => c.category))).optional().describe('categories, as --category'),
-    tags: known('tag', lower(catalog.flatMap((c) => c.tags))).optional().describe('tags, as --tag; filters are ANDed, values inside one ORed'),
+    checks: known('check id', lower(catalog.map((c) => c.id)))
+      .optional()
+      .describe('check ids (GET /api/v1/doctor/checks), as --check'),
+    plugins: known('plugin', lower(catalog.map((c) => c.pluginId)))
+      .optional()
+      .describe('plugin ids, as --plugin'),
+    categories: known('category', lower(catalog.map((c) => c.category)))
+      .optional()
+      .describe('categories, as --category'),
+    tags: known('tag', lower(catalog.flatMap((c) => c.tags)))
+      .optional()
+      .describe('tags, as --tag; filters are ANDed, values inside one ORed'),
     mode: mode.optional().describe('quick: only quick checks; normal (default): all but slow ones; full: everything'),
-    timeout: z.string().regex(/^\d+(\.\d+)?(ms|s|m)$/, 'a duration with a unit, e.g. 500ms, 10s, 2m').optional().describe('per-check timeout, default 30s'),
+    timeout: z
+      .string()
+      .regex(/^\d+(\.\d+)?(ms|s|m)$/, 'a duration with a unit, e.g. 500ms, 10s, 2m')
+      .optional()
+      .describe('per-check timeout, default 30s'),
     trigger: z.enum(['api', 'dashboard']).optional().describe('api (default) or dashboard'),
   });
 }
 
 export const runAccepted = z.object({ runId: z.string(), status: z.literal('running') }).meta({ id: 'RunAccepted' });
 
-export const runQuery = z.strictObject({ wait: z.enum(['true', 'false']).optional().describe('true: answer 200 with the finished report') });
+export const runQuery = z.strictObject({
+  wait: z.enum(['true', 'false']).optional().describe('true: answer 200 with the finished report'),
+});
 
 export const runsQuery = z.strictObject({
   limit: limit(50),
-  before: z.string().regex(/^\d{1,18}$/, 'the `next` value of the previous page').optional().describe('the `next` value of the previous page'),
+  before: z
+    .string()
+    .regex(/^\d{1,18}$/, 'the `next` value of the previous page')
+    .optional()
+    .describe('the `next` value of the previous page'),
 });
 
 export const runPage = z.object({
-  runs: z.array(z.object({ runId: z.string(), status: runStatus, trigger, startedAt: z.string(), completedAt: z.string().nullable(), summary })),
+  runs: z.array(
+    z.object({
+      runId: z.string(),
+      status: runStatus,
+      trigger,
+      startedAt: z.string(),
+      completedAt: z.string().nullable(),
+      summary,
+    }),
+  ),
   next: z.string().nullable().describe('pass as `before` for the next page; null on the last'),
 });
 
@@ -126,4 +169,7 @@ export const catalog = z.array(
   }),
 );
 
-export const health = z.object({ status: z.enum(['ok', 'unavailable']), store: z.object({ kind: z.enum(['sqlite', 'postgres']), status: z.enum(['ok', 'unavailable']) }) });
+export const health = z.object({
+  status: z.enum(['ok', 'unavailable']),
+  store: z.object({ kind: z.enum(['sqlite', 'postgres']), status: z.enum(['ok', 'unavailable']) }),
+});

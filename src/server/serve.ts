@@ -40,7 +40,9 @@ function registerServerSecrets(settings: ServerSettings): void {
 }
 
 function fingerprint(config: Configuration): string {
-  return createHash('sha256').update(JSON.stringify(config.entries().map((e) => [e.key, e.value]))).digest('hex');
+  return createHash('sha256')
+    .update(JSON.stringify(config.entries().map((e) => [e.key, e.value])))
+    .digest('hex');
 }
 
 async function openAndRecover(storage: StorageTarget, instanceId: string, settings: ServerSettings): Promise<RunStore> {
@@ -65,7 +67,11 @@ export interface Service {
 }
 
 /** Builds the whole service (store recovered, app ready, heartbeat and schedule started) without listening. */
-export async function createService(loadOptions: ConfigLoadOptions, flags: ServeFlags, sse: SseOptions = { keepAliveMs: SSE_KEEPALIVE_MS, maxLagBytes: SSE_MAX_LAG_BYTES }): Promise<Service> {
+export async function createService(
+  loadOptions: ConfigLoadOptions,
+  flags: ServeFlags,
+  sse: SseOptions = { keepAliveMs: SSE_KEEPALIVE_MS, maxLagBytes: SSE_MAX_LAG_BYTES },
+): Promise<Service> {
   const config = loadConfiguration(loadOptions);
   const settings = readServerSettings(config, flags, loadOptions.cwd);
   registerServerSecrets(settings);
@@ -85,7 +91,9 @@ export async function createService(loadOptions: ConfigLoadOptions, flags: Serve
       scheduler?.observe(report);
       if (Date.now() - lastRetention < RETENTION_EVERY_MS) return;
       lastRetention = Date.now();
-      store.enforceRetention(settings.retention, new Date()).catch((error: unknown) => log(`retention failed: ${(error as Error).message}`));
+      store
+        .enforceRetention(settings.retention, new Date())
+        .catch((error: unknown) => log(`retention failed: ${(error as Error).message}`));
     },
   });
   const app = await buildApp({ settings, store, runs, metrics, checks: allChecks(), sse, log });
@@ -94,7 +102,11 @@ export async function createService(loadOptions: ConfigLoadOptions, flags: Serve
     const now = new Date();
     store
       .heartbeat(instanceId, now)
-      .then(() => (settings.storage.kind === 'postgres' ? store.interruptOrphans(instanceId, new Date(now.getTime() - STALE_AFTER_MS), now) : 0))
+      .then(() =>
+        settings.storage.kind === 'postgres'
+          ? store.interruptOrphans(instanceId, new Date(now.getTime() - STALE_AFTER_MS), now)
+          : 0,
+      )
       .catch((error: unknown) => log(`heartbeat failed: ${(error as Error).message}`));
   }, HEARTBEAT_MS);
   heartbeat.unref();
@@ -105,7 +117,11 @@ export async function createService(loadOptions: ConfigLoadOptions, flags: Serve
       intervalMs: schedule.intervalMs,
       // Servers sharing a PostgreSQL database take turns: the one holding the lock runs, the others skip.
       run: async () => {
-        const ran = await store.exclusively('schedule', () => runs.start({ selection: selectionFor(schedule.mode), mode: schedule.mode, trigger: 'schedule' }).finished);
+        const ran = await store.exclusively(
+          'schedule',
+          () =>
+            runs.start({ selection: selectionFor(schedule.mode), mode: schedule.mode, trigger: 'schedule' }).finished,
+        );
         if (!ran) log('scheduled run skipped: another server sharing the database is running the schedule');
       },
       fingerprint: () => fingerprint(loadConfiguration(loadOptions)),
@@ -138,7 +154,9 @@ export async function serve(loadOptions: ConfigLoadOptions, flags: ServeFlags): 
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : settings.port;
   const host = settings.host.includes(':') ? `[${settings.host}]` : settings.host;
-  log(`stella doctor ${DOCTOR_VERSION} listening on ${settings.tls ? 'https' : 'http'}://${host}:${port} (store: ${store.kind} ${store.location}${settings.token ? ', token required' : ''})`);
+  log(
+    `stella doctor ${DOCTOR_VERSION} listening on ${settings.tls ? 'https' : 'http'}://${host}:${port} (store: ${store.kind} ${store.location}${settings.token ? ', token required' : ''})`,
+  );
 
   return new Promise((resolve) => {
     const shutdown = (signal: string): void => {

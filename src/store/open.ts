@@ -8,7 +8,8 @@ import { ConfigError } from '../config/configuration.js';
 import { SqlRunStore } from './sql-store.js';
 import type { RunStore } from './types.js';
 
-export type StorageTarget = { kind: 'sqlite'; path: string } | { kind: 'postgres'; config: PoolConfig; location: string };
+export type StorageTarget =
+  { kind: 'sqlite'; path: string } | { kind: 'postgres'; config: PoolConfig; location: string };
 
 export const DEFAULT_SQLITE_FILE = 'stella-doctor.db';
 
@@ -33,13 +34,21 @@ function parseNpgsql(text: string, where: string): StorageTarget {
     // A part without `=` is not echoed: it may be a password pasted in the wrong place.
     if (eq <= 0) throw new ConfigError(`${where}: a connection string part is not Name=Value`);
     const option = NPGSQL_KEYS[name];
-    if (!option) throw new ConfigError(`${where}: unsupported connection string part '${part.slice(0, eq).trim()}' (known: Host, Port, Database, Username, Password)`);
+    if (!option)
+      throw new ConfigError(
+        `${where}: unsupported connection string part '${part.slice(0, eq).trim()}' (known: Host, Port, Database, Username, Password)`,
+      );
     const value = part.slice(eq + 1).trim();
-    if (option === 'port' && !/^\d{1,5}$/.test(value)) throw new ConfigError(`${where}: Port '${value}' is not a port number`);
+    if (option === 'port' && !/^\d{1,5}$/.test(value))
+      throw new ConfigError(`${where}: Port '${value}' is not a port number`);
     config[option] = option === 'port' ? Number(value) : value;
   }
   if (!config.host) throw new ConfigError(`${where}: a PostgreSQL connection string needs Host=`);
-  return { kind: 'postgres', config, location: `postgres://${config.host}:${config.port ?? 5432}/${config.database ?? ''}` };
+  return {
+    kind: 'postgres',
+    config,
+    location: `postgres://${config.host}:${config.port ?? 5432}/${config.database ?? ''}`,
+  };
 }
 
 /** Parses the connection string; `where` names the key and its source in errors. */
@@ -60,7 +69,10 @@ export function parseStorageTarget(value: string | undefined, cwd: string, where
     if (path === '') throw new ConfigError(`${where}: sqlite: needs a file path`);
     return { kind: 'sqlite', path: resolve(cwd, path) };
   }
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(text)) throw new ConfigError(`${where}: unsupported database '${text.split(':')[0]}' (expected postgres://, postgresql://, sqlite:PATH or a file path)`);
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(text))
+    throw new ConfigError(
+      `${where}: unsupported database '${text.split(':')[0]}' (expected postgres://, postgresql://, sqlite:PATH or a file path)`,
+    );
   if (text.includes('=')) return parseNpgsql(text, where);
   return { kind: 'sqlite', path: resolve(cwd, text) };
 }

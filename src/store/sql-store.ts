@@ -5,7 +5,18 @@
 import type { CheckResult, Report, ReportSummary, Severity } from '../engine/types.js';
 import { summarize, worstSeverity } from '../engine/severity.js';
 import { MIGRATIONS, type Dialect } from './migrations.js';
-import type { CheckHistoryItem, Retention, RunListItem, RunMode, RunPage, RunStart, RunStatus, RunStore, RunTrigger, StoredReport } from './types.js';
+import type {
+  CheckHistoryItem,
+  Retention,
+  RunListItem,
+  RunMode,
+  RunPage,
+  RunStart,
+  RunStatus,
+  RunStore,
+  RunTrigger,
+  StoredReport,
+} from './types.js';
 
 export type Row = Record<string, unknown>;
 
@@ -54,12 +65,20 @@ export class SqlRunStore implements RunStore {
   /** Opens the store over a driver and applies the migrations it has not seen yet. */
   static async open(db: SqlDriver): Promise<SqlRunStore> {
     await db.transaction(async (session) => {
-      await session.script('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
-      const applied = new Set((await session.all('SELECT version FROM schema_migrations')).map((r) => Number(r.version)));
+      await session.script(
+        'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)',
+      );
+      const applied = new Set(
+        (await session.all('SELECT version FROM schema_migrations')).map((r) => Number(r.version)),
+      );
       for (const migration of MIGRATIONS) {
         if (applied.has(migration.version)) continue;
         await session.script(migration.sql(db.dialect));
-        await session.run('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)', [migration.version, migration.name, new Date().toISOString()]);
+        await session.run('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)', [
+          migration.version,
+          migration.name,
+          new Date().toISOString(),
+        ]);
       }
     }, true);
     return new SqlRunStore(db);
@@ -73,24 +92,27 @@ export class SqlRunStore implements RunStore {
   }
 
   async addResult(runId: string, result: CheckResult): Promise<void> {
-    await this.db.run('INSERT INTO results (run_id, check_id, severity, diagnosis, started_at, body) VALUES (?, ?, ?, ?, ?, ?)', [
-      runId,
-      result.checkId,
-      result.severity,
-      result.diagnosis,
-      result.startedAt,
-      JSON.stringify(result),
-    ]);
+    await this.db.run(
+      'INSERT INTO results (run_id, check_id, severity, diagnosis, started_at, body) VALUES (?, ?, ?, ?, ?, ?)',
+      [runId, result.checkId, result.severity, result.diagnosis, result.startedAt, JSON.stringify(result)],
+    );
   }
 
   async finishRun(report: Report, status: Exclude<RunStatus, 'running'>): Promise<void> {
-    await this.db.run('UPDATE runs SET status = ?, completed_at = ?, duration_ms = ? WHERE run_id = ?', [status, report.completedAt, report.durationMs, report.runId]);
+    await this.db.run('UPDATE runs SET status = ?, completed_at = ?, duration_ms = ? WHERE run_id = ?', [
+      status,
+      report.completedAt,
+      report.durationMs,
+      report.runId,
+    ]);
   }
 
   async getRun(runId: string): Promise<StoredReport | undefined> {
     const [row] = (await this.db.all('SELECT * FROM runs WHERE run_id = ?', [runId])) as unknown as RunRow[];
     if (!row) return undefined;
-    const results = (await this.db.all('SELECT body FROM results WHERE run_id = ? ORDER BY check_id', [runId])).map((r) => JSON.parse(String(r.body)) as CheckResult);
+    const results = (await this.db.all('SELECT body FROM results WHERE run_id = ? ORDER BY check_id', [runId])).map(
+      (r) => JSON.parse(String(r.body)) as CheckResult,
+    );
     return {
       schemaVersion: '1.0',
       runId: row.run_id,
@@ -108,7 +130,9 @@ export class SqlRunStore implements RunStore {
 
   async listRuns(limit: number, before?: string): Promise<RunPage> {
     const rows = (await this.db.all(
-      before === undefined ? 'SELECT * FROM runs ORDER BY seq DESC LIMIT ?' : 'SELECT * FROM runs WHERE seq < ? ORDER BY seq DESC LIMIT ?',
+      before === undefined
+        ? 'SELECT * FROM runs ORDER BY seq DESC LIMIT ?'
+        : 'SELECT * FROM runs WHERE seq < ? ORDER BY seq DESC LIMIT ?',
       before === undefined ? [limit + 1] : [Number(before), limit + 1],
     )) as unknown as RunRow[];
     const page = rows.slice(0, limit);
@@ -144,8 +168,16 @@ export class SqlRunStore implements RunStore {
   }
 
   async checkHistory(checkId: string, limit: number): Promise<CheckHistoryItem[]> {
-    const rows = await this.db.all('SELECT run_id, severity, diagnosis, started_at FROM results WHERE check_id = ? ORDER BY started_at DESC LIMIT ?', [checkId, limit]);
-    return rows.map((r) => ({ runId: String(r.run_id), severity: r.severity as Severity, diagnosis: String(r.diagnosis), startedAt: String(r.started_at) }));
+    const rows = await this.db.all(
+      'SELECT run_id, severity, diagnosis, started_at FROM results WHERE check_id = ? ORDER BY started_at DESC LIMIT ?',
+      [checkId, limit],
+    );
+    return rows.map((r) => ({
+      runId: String(r.run_id),
+      severity: r.severity as Severity,
+      diagnosis: String(r.diagnosis),
+      startedAt: String(r.started_at),
+    }));
   }
 
   async heartbeat(instanceId: string, now: Date): Promise<void> {
@@ -162,7 +194,10 @@ export class SqlRunStore implements RunStore {
            AND instance_id NOT IN (SELECT instance_id FROM instances WHERE heartbeat_at >= ?)`,
         [now.toISOString(), instanceId, staleBefore.toISOString()],
       );
-      await session.run('DELETE FROM instances WHERE heartbeat_at < ? AND instance_id <> ?', [staleBefore.toISOString(), instanceId]);
+      await session.run('DELETE FROM instances WHERE heartbeat_at < ? AND instance_id <> ?', [
+        staleBefore.toISOString(),
+        instanceId,
+      ]);
       return changed;
     });
   }
@@ -174,8 +209,13 @@ export class SqlRunStore implements RunStore {
       deleted += await this.db.run("DELETE FROM runs WHERE started_at < ? AND status <> 'running'", [cutoff]);
     }
     if (retention.maxRuns > 0) {
-      const [oldestKept] = await this.db.all('SELECT seq FROM runs ORDER BY seq DESC LIMIT 1 OFFSET ?', [retention.maxRuns - 1]);
-      if (oldestKept) deleted += await this.db.run("DELETE FROM runs WHERE seq < ? AND status <> 'running'", [Number(oldestKept.seq)]);
+      const [oldestKept] = await this.db.all('SELECT seq FROM runs ORDER BY seq DESC LIMIT 1 OFFSET ?', [
+        retention.maxRuns - 1,
+      ]);
+      if (oldestKept)
+        deleted += await this.db.run("DELETE FROM runs WHERE seq < ? AND status <> 'running'", [
+          Number(oldestKept.seq),
+        ]);
     }
     return deleted;
   }

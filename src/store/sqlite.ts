@@ -11,7 +11,9 @@ export function openSqlite(path: string): SqlDriver {
   try {
     Database = createRequire(import.meta.url)('better-sqlite3') as typeof BetterSqlite3;
   } catch (error) {
-    throw new ConfigError(`the SQLite store needs the optional dependency better-sqlite3, which did not load (${(error as Error).message.split('\n')[0]}); point Doctor:Storage:ConnectionString at PostgreSQL instead`);
+    throw new ConfigError(
+      `the SQLite store needs the optional dependency better-sqlite3, which did not load (${(error as Error).message.split('\n')[0]}); point Doctor:Storage:ConnectionString at PostgreSQL instead`,
+    );
   }
   let db: BetterSqlite3.Database;
   try {
@@ -23,9 +25,13 @@ export function openSqlite(path: string): SqlDriver {
   } catch (error) {
     const message = (error as Error).message;
     if (message.includes('NODE_MODULE_VERSION')) {
-      throw new ConfigError(`the SQLite store's better-sqlite3 was built for another Node version than ${process.version}: run npm rebuild better-sqlite3, or use PostgreSQL`);
+      throw new ConfigError(
+        `the SQLite store's better-sqlite3 was built for another Node version than ${process.version}: run npm rebuild better-sqlite3, or use PostgreSQL`,
+      );
     }
-    throw new ConfigError(`Doctor:Storage:ConnectionString: cannot open the SQLite database ${path} (${message.split('\n')[0]!.trim()})`);
+    throw new ConfigError(
+      `Doctor:Storage:ConnectionString: cannot open the SQLite database ${path} (${message.split('\n')[0]!.trim()})`,
+    );
   }
   const session: SqlSession = {
     all: async (sql, params = []) => db.prepare(sql).all(...params) as Record<string, unknown>[],

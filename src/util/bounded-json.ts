@@ -50,5 +50,7 @@ export function parseBoundedJson(input: Buffer | string, maxDepth = MAX_JSON_DEP
 /** The document when it is a JSON object within the bound, else undefined. */
 export function boundedJsonObject(input: Buffer | string): Record<string, unknown> | undefined {
   const parsed = parseBoundedJson(input);
-  return parsed.ok && typeof parsed.value === 'object' && parsed.value !== null && !Array.isArray(parsed.value) ? (parsed.value as Record<string, unknown>) : undefined;
+  return parsed.ok && typeof parsed.value === 'object' && parsed.value !== null && !Array.isArray(parsed.value)
+    ? (parsed.value as Record<string, unknown>)
+    : undefined;
 }

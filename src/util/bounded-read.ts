@@ -59,7 +59,13 @@ export function readFdWithin(fd: number, maxBytes: number): string {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-function refuseSpecialFile(info: { isFile(): boolean; isFIFO(): boolean; isDirectory(): boolean; isCharacterDevice(): boolean; isBlockDevice(): boolean }): void {
+function refuseSpecialFile(info: {
+  isFile(): boolean;
+  isFIFO(): boolean;
+  isDirectory(): boolean;
+  isCharacterDevice(): boolean;
+  isBlockDevice(): boolean;
+}): void {
   if (info.isFile() || info.isFIFO()) return;
   if (info.isDirectory()) throw new UnreadableFileError(REASONS.EISDIR!, 'EISDIR');
   if (info.isCharacterDevice() || info.isBlockDevice()) throw new UnreadableFileError('is a device, not a file');
@@ -73,5 +79,8 @@ function tooLarge(maxBytes: number): UnreadableFileError {
 function asUnreadable(error: unknown): UnreadableFileError {
   if (error instanceof UnreadableFileError) return error;
   const code = (error as NodeJS.ErrnoException).code ?? '';
-  return new UnreadableFileError(REASONS[code] ?? (code || String((error as Error).message).split('\n')[0]), code || undefined);
+  return new UnreadableFileError(
+    REASONS[code] ?? (code || String((error as Error).message).split('\n')[0]),
+    code || undefined,
+  );
 }

@@ -69,7 +69,10 @@ const SHAPES: Array<[RegExp, Replacement]> = [
   // (a shell variable or a <placeholder> in a copy/paste command is not a secret).
   [/\b((?:proxy-)?authorization["']?\s*[:=]\s*["']?(?:basic|bearer|token)\s+)(?![$<])[^\s"',;]+/gi, `$1${MASK}`],
   // `Basic xyz`/`Bearer xyz` where xyz looks like a credential, not a word ("Bearer challenge").
-  [/\b(basic|bearer)\s+([A-Za-z0-9+/=._~-]{8,})/gi, (whole: string, scheme: string, value: string) => (looksLikeCredential(value) ? `${scheme} ${MASK}` : whole)],
+  [
+    /\b(basic|bearer)\s+([A-Za-z0-9+/=._~-]{8,})/gi,
+    (whole: string, scheme: string, value: string) => (looksLikeCredential(value) ? `${scheme} ${MASK}` : whole),
+  ],
   // JSON Web Tokens (three base64url segments, the first starting with eyJ).
   [/eyJ[A-Za-z0-9_-]{6,}\.[A-Za-z0-9_-]{6,}\.[A-Za-z0-9_-]*/g, MASK],
   // user:password@ in URLs, the user possibly empty and the password possibly holding a raw `@`.

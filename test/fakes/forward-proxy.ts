@@ -13,28 +13,49 @@ export interface ProxyRecord {
   hadAuthorization: boolean;
 }
 
-export async function startForwardProxy(options: { requireAuth?: boolean } = {}): Promise<Running & { records: ProxyRecord[] }> {
+export async function startForwardProxy(
+  options: { requireAuth?: boolean } = {},
+): Promise<Running & { records: ProxyRecord[] }> {
   const records: ProxyRecord[] = [];
   const sockets = new Set<net.Socket>();
   const server = http.createServer((req, res) => {
     const target = new URL(req.url ?? '/');
-    records.push({ kind: 'forward', target: target.host, hadProxyAuthorization: 'proxy-authorization' in req.headers, hadAuthorization: 'authorization' in req.headers });
+    records.push({
+      kind: 'forward',
+      target: target.host,
+      hadProxyAuthorization: 'proxy-authorization' in req.headers,
+      hadAuthorization: 'authorization' in req.headers,
+    });
     if (options.requireAuth && !req.headers['proxy-authorization']) {
       res.writeHead(407, { 'proxy-authenticate': 'Basic realm="proxy"' }).end();
       return;
     }
     const headers = { ...req.headers };
     delete headers['proxy-authorization'];
-    const upstream = http.request({ host: '127.0.0.1', port: Number(target.port || 80), path: target.pathname + target.search, method: req.method, headers }, (up) => {
-      res.writeHead(up.statusCode ?? 502, up.headers);
-      up.pipe(res);
-    });
+    const upstream = http.request(
+      {
+        host: '127.0.0.1',
+        port: Number(target.port || 80),
+        path: target.pathname + target.search,
+        method: req.method,
+        headers,
+      },
+      (up) => {
+        res.writeHead(up.statusCode ?? 502, up.headers);
+        up.pipe(res);
+      },
+    );
     upstream.on('error', () => res.writeHead(502).end());
     req.pipe(upstream);
   });
   server.on('connect', (req, client: net.Socket) => {
     const [, port] = (req.url ?? '').split(':');
-    records.push({ kind: 'connect', target: req.url ?? '', hadProxyAuthorization: 'proxy-authorization' in req.headers, hadAuthorization: 'authorization' in req.headers });
+    records.push({
+      kind: 'connect',
+      target: req.url ?? '',
+      hadProxyAuthorization: 'proxy-authorization' in req.headers,
+      hadAuthorization: 'authorization' in req.headers,
+    });
     sockets.add(client);
     client.on('error', () => undefined);
     if (options.requireAuth && !req.headers['proxy-authorization']) {

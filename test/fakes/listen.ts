@@ -12,7 +12,11 @@ export interface Running {
 export type LoopbackAddress = '127.0.0.1' | '127.0.0.2';
 
 /** Listens; `close` also ends every connection still open (raw sockets included), so it never waits on a client. */
-export async function listenLocal(server: Server, scheme: 'http' | 'https' = 'http', host: LoopbackAddress = '127.0.0.1'): Promise<Running> {
+export async function listenLocal(
+  server: Server,
+  scheme: 'http' | 'https' = 'http',
+  host: LoopbackAddress = '127.0.0.1',
+): Promise<Running> {
   const sockets = new Set<Socket>();
   server.on('connection', (socket: Socket) => {
     sockets.add(socket);

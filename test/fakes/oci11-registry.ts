@@ -41,7 +41,12 @@ export const FAKE_MANIFEST = Buffer.from(
 export const FAKE_DIGEST = sha(FAKE_MANIFEST);
 export const FAKE_LAYER_DIGEST = sha(layer);
 
-const REFERRER = { mediaType: OCI_MANIFEST, digest: `sha256:${'ab'.repeat(32)}`, size: 512, artifactType: 'application/vnd.dev.cosign.artifact.sig.v1+json' };
+const REFERRER = {
+  mediaType: OCI_MANIFEST,
+  digest: `sha256:${'ab'.repeat(32)}`,
+  size: 512,
+  artifactType: 'application/vnd.dev.cosign.artifact.sig.v1+json',
+};
 
 function index(manifests: unknown[]): string {
   return JSON.stringify({ schemaVersion: 2, mediaType: OCI_INDEX, manifests });
@@ -56,7 +61,10 @@ export async function startOci11Registry(options: Oci11Options = {}): Promise<Ru
       res.writeHead(status, { 'docker-distribution-api-version': 'registry/2.0', ...headers });
       res.end(req.method === 'HEAD' ? undefined : body);
     };
-    const error = (status: number, code: string): void => send(status, JSON.stringify({ errors: [{ code, message: code.toLowerCase() }] }), { 'content-type': 'application/json' });
+    const error = (status: number, code: string): void =>
+      send(status, JSON.stringify({ errors: [{ code, message: code.toLowerCase() }] }), {
+        'content-type': 'application/json',
+      });
     const path = url.pathname;
     if (path === '/v2/' || path === '/v2') return send(200, '{}', { 'content-type': 'application/json' });
 
@@ -65,10 +73,14 @@ export async function startOci11Registry(options: Oci11Options = {}): Promise<Ru
       const ref = manifest[2]!;
       if (req.method === 'OPTIONS') return send(200, '', { allow: 'GET, HEAD, PUT, DELETE, OPTIONS' });
       if (req.method === 'DELETE') return error(404, 'MANIFEST_UNKNOWN');
-      if (options.fallbackTag && ref === FAKE_DIGEST.replace(':', '-')) return send(200, index([REFERRER]), { 'content-type': OCI_INDEX });
+      if (options.fallbackTag && ref === FAKE_DIGEST.replace(':', '-'))
+        return send(200, index([REFERRER]), { 'content-type': OCI_INDEX });
       if (options.manifestStatus) return error(options.manifestStatus, 'MANIFEST_UNKNOWN');
       if (ref !== 'latest' && ref !== FAKE_DIGEST) return error(404, 'MANIFEST_UNKNOWN');
-      const headers: Record<string, string> = { 'content-type': OCI_MANIFEST, 'content-length': String(FAKE_MANIFEST.length) };
+      const headers: Record<string, string> = {
+        'content-type': OCI_MANIFEST,
+        'content-length': String(FAKE_MANIFEST.length),
+      };
       if (!options.omitDigestHeader) headers['docker-content-digest'] = FAKE_DIGEST;
       res.writeHead(200, headers);
       return res.end(req.method === 'HEAD' ? undefined : FAKE_MANIFEST);
@@ -80,7 +92,10 @@ export async function startOci11Registry(options: Oci11Options = {}): Promise<Ru
         case 'index': {
           const wanted = url.searchParams.get('artifactType');
           const list = options.filtering && wanted ? [REFERRER].filter((r) => r.artifactType === wanted) : [REFERRER];
-          return send(200, index(list), { 'content-type': OCI_INDEX, ...(options.filtering && wanted ? { 'oci-filters-applied': 'artifactType' } : {}) });
+          return send(200, index(list), {
+            'content-type': OCI_INDEX,
+            ...(options.filtering && wanted ? { 'oci-filters-applied': 'artifactType' } : {}),
+          });
         }
         case 'empty-404':
           return send(404, index([]), { 'content-type': OCI_INDEX });
@@ -96,12 +111,17 @@ export async function startOci11Registry(options: Oci11Options = {}): Promise<Ru
       if (req.method === 'DELETE') return send(204);
       if (url.searchParams.has('mount')) {
         const status = options.mountStatus ?? 201;
-        if (status === 201) return send(201, '', { location: `/v2/${uploads[1]}/blobs/${url.searchParams.get('mount')}` });
+        if (status === 201)
+          return send(201, '', { location: `/v2/${uploads[1]}/blobs/${url.searchParams.get('mount')}` });
         if (status === 202) return send(202, '', { location: `/v2/${uploads[1]}/blobs/uploads/mount-fallback` });
         return error(status, 'DENIED');
       }
       const status = options.uploadStatus ?? 202;
-      if (status === 202) return send(202, '', { location: `/v2/${uploads[1]}/blobs/uploads/session-1?_state=opaque`, 'oci-chunk-min-length': '5242880' });
+      if (status === 202)
+        return send(202, '', {
+          location: `/v2/${uploads[1]}/blobs/uploads/session-1?_state=opaque`,
+          'oci-chunk-min-length': '5242880',
+        });
       return error(status, status === 403 ? 'DENIED' : status === 429 ? 'TOOMANYREQUESTS' : 'UNKNOWN');
     }
     if (/^\/v2\/(.+)\/blobs\/([^/]+)$/.test(path) && req.method === 'DELETE') return send(202);

@@ -12,9 +12,18 @@ export interface SeenRequest {
   authorization: string | undefined;
 }
 
-const CODES: Record<number, string> = { 401: 'UNAUTHORIZED', 403: 'DENIED', 429: 'TOOMANYREQUESTS', 500: 'UNKNOWN', 503: 'UNAVAILABLE' };
+const CODES: Record<number, string> = {
+  401: 'UNAUTHORIZED',
+  403: 'DENIED',
+  429: 'TOOMANYREQUESTS',
+  500: 'UNKNOWN',
+  503: 'UNAVAILABLE',
+};
 
-export async function startStatusRegistry(status: number, options: { challenge?: string } = {}): Promise<Running & { requests: SeenRequest[] }> {
+export async function startStatusRegistry(
+  status: number,
+  options: { challenge?: string } = {},
+): Promise<Running & { requests: SeenRequest[] }> {
   const requests: SeenRequest[] = [];
   const server = http.createServer((req, res) => {
     requests.push({ method: req.method ?? '', url: req.url ?? '', authorization: req.headers.authorization });

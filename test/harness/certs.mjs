@@ -165,12 +165,26 @@ async function signCertificate(files, spec, issuer) {
       ].join('\n'),
     );
     await openssl(['req', '-new', '-key', files.keyPath, '-subj', `/CN=${spec.subject}`, '-out', csrPath]);
-    const signer = issuer ? ['-cert', issuer.certPath, '-keyfile', issuer.keyPath] : ['-selfsign', '-keyfile', files.keyPath];
+    const signer = issuer
+      ? ['-cert', issuer.certPath, '-keyfile', issuer.keyPath]
+      : ['-selfsign', '-keyfile', files.keyPath];
     await openssl([
-      'ca', '-batch', '-notext', '-config', configPath, '-extensions', 'extensions',
+      'ca',
+      '-batch',
+      '-notext',
+      '-config',
+      configPath,
+      '-extensions',
+      'extensions',
       ...signer,
-      '-startdate', asn1Time(spec.validFrom), '-enddate', asn1Time(spec.validTo),
-      '-in', csrPath, '-out', files.certPath,
+      '-startdate',
+      asn1Time(spec.validFrom),
+      '-enddate',
+      asn1Time(spec.validTo),
+      '-in',
+      csrPath,
+      '-out',
+      files.certPath,
     ]);
   } finally {
     rmSync(work, { recursive: true, force: true });

@@ -3,14 +3,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 
 export type RegistryName =
-  | 'open'
-  | 'openNoDelete'
-  | 'basic'
-  | 'token'
-  | 'tokenNoDelete'
-  | 'tokenDeadRealm'
-  | 'tokenRedirectRealm'
-  | 'expiring';
+  'open' | 'openNoDelete' | 'basic' | 'token' | 'tokenNoDelete' | 'tokenDeadRealm' | 'tokenRedirectRealm' | 'expiring';
 
 export type UserName = 'admin' | 'pusher' | 'puller' | 'nobody' | 'reader';
 
@@ -188,7 +181,10 @@ export function stopTestEnvironment(env: RunningTestEnvironment): Promise<void>;
 export function request(url: string | URL, options?: RequestOptions): Promise<HarnessResponse>;
 export function basicAuth(username: string, password: string): string;
 
-export function readAccessLog(registry: Pick<TestRegistry, 'accessLogPath'>, options?: { since?: number }): AccessLogEntry[];
+export function readAccessLog(
+  registry: Pick<TestRegistry, 'accessLogPath'>,
+  options?: { since?: number },
+): AccessLogEntry[];
 export function accessLogMark(registry: Pick<TestRegistry, 'accessLogPath'>): number;
 export function countRequests(
   registry: Pick<TestRegistry, 'accessLogPath'>,
@@ -196,6 +192,9 @@ export function countRequests(
   options?: { since?: number },
 ): number;
 
-export function fetchToken(env: TestEnvironment, options: { user?: UserName; scope: string | string[] }): Promise<string>;
+export function fetchToken(
+  env: TestEnvironment,
+  options: { user?: UserName; scope: string | string[] },
+): Promise<string>;
 export function mintToken(env: TestEnvironment, options?: MintTokenOptions): string;
 export function tokenServerLog(env: TestEnvironment): Promise<TokenServerLogEntry[]>;

@@ -56,7 +56,8 @@ export async function startTestEnvironment({ dir }) {
   const passwords = Object.fromEntries(Object.keys(USER_DESCRIPTIONS).map((user) => [user, randomPassword()]));
   const runtime = { children: [], tokenServer: null, stopOnExit: null };
   runtime.stopOnExit = () => {
-    for (const child of runtime.children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    for (const child of runtime.children)
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
     rmSync(envPath, { force: true });
   };
   process.on('exit', runtime.stopOnExit);
@@ -80,7 +81,10 @@ export async function startTestEnvironment({ dir }) {
     mkdirSync(join(root, 'registries'), { recursive: true });
     HTPASSWD_USERS.forEach((user, index) => {
       const flags = index === 0 ? '-iBc' : '-iB';
-      execFileSync('htpasswd', [flags, htpasswdPath, user], { input: passwords[user], stdio: ['pipe', 'ignore', 'pipe'] });
+      execFileSync('htpasswd', [flags, htpasswdPath, user], {
+        input: passwords[user],
+        stdio: ['pipe', 'ignore', 'pipe'],
+      });
     });
 
     const names = Object.keys(REGISTRY_DEFINITIONS);
@@ -210,7 +214,12 @@ async function adminAuthorization(registry, { tokenServer, passwords, ca }) {
   if (registry.auth === 'basic') return basicAuth('admin', passwords.admin);
   if (registry.auth !== 'token') return undefined;
   const scope = `repository:${TEST_IMAGE.repository}:pull,push`;
-  const token = await requestToken(tokenServer.realm, { service: TOKEN_SERVICE, scope, credentials: ['admin', passwords.admin], ca });
+  const token = await requestToken(tokenServer.realm, {
+    service: TOKEN_SERVICE,
+    scope,
+    credentials: ['admin', passwords.admin],
+    ca,
+  });
   return `Bearer ${token}`;
 }
 

@@ -14,13 +14,20 @@ const HOST = '127.0.0.1';
 export function postgresBinDir() {
   const root = '/usr/lib/postgresql';
   if (!existsSync(root)) return null;
-  const versions = readdirSync(root).filter((v) => existsSync(join(root, v, 'bin', 'initdb'))).sort((a, b) => Number(b) - Number(a));
+  const versions = readdirSync(root)
+    .filter((v) => existsSync(join(root, v, 'bin', 'initdb')))
+    .sort((a, b) => Number(b) - Number(a));
   return versions.length > 0 ? join(root, versions[0], 'bin') : null;
 }
 
 function asPostgres(bin, args, options = {}) {
   const command = process.getuid?.() === 0 ? ['runuser', ['-u', 'postgres', '--', bin, ...args]] : [bin, args];
-  return execFileSync(command[0], command[1], { stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8', timeout: 60_000, ...options });
+  return execFileSync(command[0], command[1], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    encoding: 'utf8',
+    timeout: 60_000,
+    ...options,
+  });
 }
 
 /**
@@ -29,7 +36,7 @@ function asPostgres(bin, args, options = {}) {
  */
 export async function startPostgres({ dir }) {
   const bin = postgresBinDir();
-  if (!bin) throw new Error('PostgreSQL is not installed (scripts/test-prereqs.sh installs Debian\'s postgresql)');
+  if (!bin) throw new Error("PostgreSQL is not installed (scripts/test-prereqs.sh installs Debian's postgresql)");
   mkdirSync(dir, { recursive: true });
   const dataDir = join(dir, 'data');
   const socketDir = join(dir, 'socket');
@@ -38,10 +45,27 @@ export async function startPostgres({ dir }) {
   if (process.getuid?.() === 0) execFileSync('chown', ['-R', 'postgres:postgres', dir]);
   chmodSync(dir, 0o755);
   const [port] = await freePorts(1);
-  asPostgres(join(bin, 'initdb'), ['-D', dataDir, '-U', 'doctor', '--auth=trust', '--no-sync', '-E', 'UTF8', '--locale=C.UTF-8']);
+  asPostgres(join(bin, 'initdb'), [
+    '-D',
+    dataDir,
+    '-U',
+    'doctor',
+    '--auth=trust',
+    '--no-sync',
+    '-E',
+    'UTF8',
+    '--locale=C.UTF-8',
+  ]);
   asPostgres(join(bin, 'pg_ctl'), [
-    '-D', dataDir, '-w', '-t', '30', '-l', join(dir, 'postgres.log'),
-    '-o', `-p ${port} -k ${socketDir} -c listen_addresses=${HOST} -c fsync=off -c max_connections=200`,
+    '-D',
+    dataDir,
+    '-w',
+    '-t',
+    '30',
+    '-l',
+    join(dir, 'postgres.log'),
+    '-o',
+    `-p ${port} -k ${socketDir} -c listen_addresses=${HOST} -c fsync=off -c max_connections=200`,
     'start',
   ]);
   const pid = Number(readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);

@@ -9,5 +9,10 @@ export interface RunningPrometheus {
   log(): string;
 }
 
-export function startPrometheus(options: { dir: string; target: string; bearerToken?: string; scrapeInterval?: string }): Promise<RunningPrometheus>;
+export function startPrometheus(options: {
+  dir: string;
+  target: string;
+  bearerToken?: string;
+  scrapeInterval?: string;
+}): Promise<RunningPrometheus>;
 export function stopPrometheus(prometheus: RunningPrometheus): Promise<void>;

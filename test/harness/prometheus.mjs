@@ -16,24 +16,33 @@ const READY_TIMEOUT_MS = 30_000;
 export async function startPrometheus({ dir, target, bearerToken, scrapeInterval = '1s' }) {
   mkdirSync(join(dir, 'data'), { recursive: true });
   const [port] = await freePorts(1);
-  const auth = bearerToken ? `    authorization:\n      type: Bearer\n      credentials_file: ${join(dir, 'token')}\n` : '';
+  const auth = bearerToken
+    ? `    authorization:\n      type: Bearer\n      credentials_file: ${join(dir, 'token')}\n`
+    : '';
   if (bearerToken) writeFileSync(join(dir, 'token'), bearerToken, { mode: 0o600 });
   writeFileSync(
     join(dir, 'prometheus.yml'),
     `global:\n  scrape_interval: ${scrapeInterval}\n  scrape_timeout: ${scrapeInterval}\nscrape_configs:\n  - job_name: stella-doctor\n    static_configs:\n      - targets: ['${target}']\n${auth}`,
   );
-  const child = spawn('prometheus', [
-    `--config.file=${join(dir, 'prometheus.yml')}`,
-    `--storage.tsdb.path=${join(dir, 'data')}`,
-    `--web.listen-address=${HOST}:${port}`,
-  ], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(
+    'prometheus',
+    [
+      `--config.file=${join(dir, 'prometheus.yml')}`,
+      `--storage.tsdb.path=${join(dir, 'data')}`,
+      `--web.listen-address=${HOST}:${port}`,
+    ],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
   let log = '';
   child.stderr.on('data', (chunk) => (log += chunk));
   const url = `http://${HOST}:${port}`;
   const deadline = Date.now() + READY_TIMEOUT_MS;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`prometheus exited with ${child.exitCode}: ${log.slice(-2000)}`);
-    const ready = await fetch(`${url}/-/ready`).then((r) => r.ok, () => false);
+    const ready = await fetch(`${url}/-/ready`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ready) return { url, pid: child.pid, child, dir, log: () => log };
     await new Promise((resolve) => setTimeout(resolve, 200));
   }

@@ -4,7 +4,16 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import net from 'node:net';
 import { join } from 'node:path';
 import { request } from './http.mjs';
@@ -36,12 +45,14 @@ export const REGISTRY_DEFINITIONS = {
  */
 export async function freePorts(count) {
   const servers = await Promise.all(
-    Array.from({ length: count }, () =>
-      new Promise((resolve, reject) => {
-        const server = net.createServer();
-        server.once('error', reject);
-        server.listen(0, HOST, () => resolve(server));
-      }),
+    Array.from(
+      { length: count },
+      () =>
+        new Promise((resolve, reject) => {
+          const server = net.createServer();
+          server.once('error', reject);
+          server.listen(0, HOST, () => resolve(server));
+        }),
     ),
   );
   const ports = servers.map((server) => server.address().port);
@@ -208,7 +219,9 @@ function isRegistryServing(pid, configPath) {
   } catch {
     return false;
   }
-  return argv[0].split('/').pop() === 'docker-registry' && argv[1] === 'serve' && argv[2] === configPath && isRunning(pid);
+  return (
+    argv[0].split('/').pop() === 'docker-registry' && argv[1] === 'serve' && argv[2] === configPath && isRunning(pid)
+  );
 }
 
 /** Whether the process exists and has not exited (a zombie waiting to be reaped counts as gone). */

@@ -4,7 +4,17 @@ import { readFileSync } from 'node:fs';
 import type { TestEnvironment } from './env.mjs';
 
 export type * from './env.mjs';
-export { request, basicAuth, readAccessLog, accessLogMark, countRequests, fetchToken, mintToken, tokenServerLog, USER_AGENT } from './env.mjs';
+export {
+  request,
+  basicAuth,
+  readAccessLog,
+  accessLogMark,
+  countRequests,
+  fetchToken,
+  mintToken,
+  tokenServerLog,
+  USER_AGENT,
+} from './env.mjs';
 
 /** The environment described by the env.json at STELLA_TEST_ENV. */
 export function loadTestEnv(): TestEnvironment {

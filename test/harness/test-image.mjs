@@ -110,12 +110,16 @@ export async function pushTestImage({ registryUrl, repository, tag, image, autho
   });
   expectStatus(pushed, 201, `push manifest to ${registryUrl}`);
   if (pushed.headers['docker-content-digest'] !== image.manifest.digest) {
-    throw new Error(`${registryUrl} stored the manifest as ${pushed.headers['docker-content-digest']}, expected ${image.manifest.digest}`);
+    throw new Error(
+      `${registryUrl} stored the manifest as ${pushed.headers['docker-content-digest']}, expected ${image.manifest.digest}`,
+    );
   }
 }
 
 function expectStatus(response, status, what) {
   if (response.status !== status) {
-    throw new Error(`${what}: expected ${status}, got ${response.status} ${response.body.toString('utf8').slice(0, 300)}`);
+    throw new Error(
+      `${what}: expected ${status}, got ${response.status} ${response.body.toString('utf8').slice(0, 300)}`,
+    );
   }
 }

@@ -252,7 +252,10 @@ function isAllowed(acl, scope, action) {
 }
 
 function globMatches(glob, name) {
-  const pattern = glob.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*');
+  const pattern = glob
+    .split('*')
+    .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+    .join('.*');
   return new RegExp(`^${pattern}$`).test(name);
 }
 
@@ -267,7 +270,14 @@ function parseScopes(values) {
     const first = text.indexOf(':');
     const last = text.lastIndexOf(':');
     if (first <= 0 || last === first) return null;
-    const actions = [...new Set(text.slice(last + 1).split(',').filter(Boolean))];
+    const actions = [
+      ...new Set(
+        text
+          .slice(last + 1)
+          .split(',')
+          .filter(Boolean),
+      ),
+    ];
     scopes.push({ type: text.slice(0, first), name: text.slice(first + 1, last), actions });
   }
   return scopes;

@@ -14,7 +14,11 @@ const dir = mkdtempSync(join(tmpdir(), 'stella-canary-'));
 const adminPassword = env.users.admin.password;
 const WRONG = 'canary-Wr0ng-pass-7731';
 const OPAQUE = 'canary-opaque-token-55120';
-const JWT = mintToken(env, { sub: 'admin', expiresInSeconds: 2 * 86_400, access: [{ type: 'repository', name: 'library/alpine', actions: ['pull'] }] });
+const JWT = mintToken(env, {
+  sub: 'admin',
+  expiresInSeconds: 2 * 86_400,
+  access: [{ type: 'repository', name: 'library/alpine', actions: ['pull'] }],
+});
 const EXPIRED_JWT = mintToken(env, { sub: 'admin', expiresInSeconds: -60 });
 
 function canaries(password: string, username = 'admin'): string[] {
@@ -22,7 +26,17 @@ function canaries(password: string, username = 'admin'): string[] {
   return [password, b64(`${username}:${password}`), encodeURIComponent(password), b64(password)];
 }
 
-const ALL = [...new Set([...canaries(adminPassword), ...canaries(WRONG), OPAQUE, JWT, EXPIRED_JWT, ...JWT.split('.').slice(1), ...EXPIRED_JWT.split('.').slice(1)])];
+const ALL = [
+  ...new Set([
+    ...canaries(adminPassword),
+    ...canaries(WRONG),
+    OPAQUE,
+    JWT,
+    EXPIRED_JWT,
+    ...JWT.split('.').slice(1),
+    ...EXPIRED_JWT.split('.').slice(1),
+  ]),
+];
 
 function expectClean(output: string): void {
   for (const canary of ALL) expect(output, `a canary leaked: ${canary.slice(0, 4)}…`).not.toContain(canary);
@@ -31,15 +45,44 @@ function expectClean(output: string): void {
 const formats = ['text', 'table', 'json', 'markdown', 'junit'];
 const base = { OCI__CaCertificatePath: env.caCertPath };
 const scenarios: Array<[string, Record<string, string>, string?]> = [
-  ['basic, right password via stdin', { ...base, OCI__RegistryUrl: env.registries.basic.url, OCI__Username: 'admin' }, adminPassword],
-  ['basic, wrong password', { ...base, OCI__RegistryUrl: env.registries.basic.url, OCI__Username: 'admin', OCI__Password: WRONG }],
-  ['token, right password', { ...base, OCI__RegistryUrl: env.registries.token.url, OCI__Username: 'admin', OCI__Password: adminPassword }],
-  ['token, wrong password', { ...base, OCI__RegistryUrl: env.registries.token.url, OCI__Username: 'admin', OCI__Password: WRONG }],
-  ['token, dead realm', { ...base, OCI__RegistryUrl: env.registries.tokenDeadRealm.url, OCI__Username: 'admin', OCI__Password: adminPassword }],
+  [
+    'basic, right password via stdin',
+    { ...base, OCI__RegistryUrl: env.registries.basic.url, OCI__Username: 'admin' },
+    adminPassword,
+  ],
+  [
+    'basic, wrong password',
+    { ...base, OCI__RegistryUrl: env.registries.basic.url, OCI__Username: 'admin', OCI__Password: WRONG },
+  ],
+  [
+    'token, right password',
+    { ...base, OCI__RegistryUrl: env.registries.token.url, OCI__Username: 'admin', OCI__Password: adminPassword },
+  ],
+  [
+    'token, wrong password',
+    { ...base, OCI__RegistryUrl: env.registries.token.url, OCI__Username: 'admin', OCI__Password: WRONG },
+  ],
+  [
+    'token, dead realm',
+    {
+      ...base,
+      OCI__RegistryUrl: env.registries.tokenDeadRealm.url,
+      OCI__Username: 'admin',
+      OCI__Password: adminPassword,
+    },
+  ],
   ['static JWT expiring soon', { ...base, OCI__RegistryUrl: env.registries.token.url, OCI__Token: JWT }],
   ['expired static JWT', { ...base, OCI__RegistryUrl: env.registries.token.url, OCI__Token: EXPIRED_JWT }],
   ['opaque token rejected', { ...base, OCI__RegistryUrl: env.registries.token.url, OCI__Token: OPAQUE }],
-  ['password over plain HTTP to the TLS port', { ...base, OCI__RegistryUrl: `http://${env.registries.basic.host}`, OCI__Username: 'admin', OCI__Password: adminPassword }],
+  [
+    'password over plain HTTP to the TLS port',
+    {
+      ...base,
+      OCI__RegistryUrl: `http://${env.registries.basic.host}`,
+      OCI__Username: 'admin',
+      OCI__Password: adminPassword,
+    },
+  ],
 ];
 
 describe('canary secrets never appear in any output', () => {
@@ -59,7 +102,18 @@ describe('canary secrets never appear in any output', () => {
   it('config, text and json', () => {
     for (const format of ['text', 'json']) {
       const run = stella(
-        ['doctor', 'config', '--format', format, '--set', `Registry:Token=${OPAQUE}`, '--set', `Registry:Password=${WRONG}`, '--set', `Custom:Note=contains ${WRONG} inline`],
+        [
+          'doctor',
+          'config',
+          '--format',
+          format,
+          '--set',
+          `Registry:Token=${OPAQUE}`,
+          '--set',
+          `Registry:Password=${WRONG}`,
+          '--set',
+          `Custom:Note=contains ${WRONG} inline`,
+        ],
         { env: { OCI__Password: adminPassword, OCI__Username: 'admin', OCI__Token: JWT } },
       );
 
@@ -82,10 +136,28 @@ describe('canary secrets never appear in any output', () => {
 
   it('a docker config entry and a report written with --output', () => {
     const config = join(dir, 'docker.json');
-    writeFileSync(config, JSON.stringify({ auths: { [env.registries.basic.host]: { auth: Buffer.from(`admin:${adminPassword}`).toString('base64') } } }));
+    writeFileSync(
+      config,
+      JSON.stringify({
+        auths: { [env.registries.basic.host]: { auth: Buffer.from(`admin:${adminPassword}`).toString('base64') } },
+      }),
+    );
     const out = join(dir, 'report.md');
 
-    const run = stella(['doctor', '--docker-config', config, '--registry', env.registries.basic.url, '--format', 'markdown', '--output', out], { env: base });
+    const run = stella(
+      [
+        'doctor',
+        '--docker-config',
+        config,
+        '--registry',
+        env.registries.basic.url,
+        '--format',
+        'markdown',
+        '--output',
+        out,
+      ],
+      { env: base },
+    );
 
     expect(run.status).toBe(0);
     expectClean(run.stdout + run.stderr + readFileSync(out, 'utf8'));

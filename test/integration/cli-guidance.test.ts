@@ -17,8 +17,14 @@ describe('typos', () => {
     [['doctor', 'lsit'], "stella: error: unknown command 'lsit' (did you mean 'list'?)"],
     [['doctor', 'explian', CHECK.pull], "stella: error: unknown command 'explian' (did you mean 'explain'?)"],
     [['doctr'], "stella: error: unknown command 'doctr' (did you mean 'doctor'?)"],
-    [['doctor', '--registy', 'http://127.0.0.1:1'], "stella: error: unknown option '--registy' (did you mean '--registry'?)"],
-    [['doctor', '--check', 'check.integration.oci.pul'], "stella: error: unknown check id 'check.integration.oci.pul' (did you mean 'check.integration.oci.pull'?)"],
+    [
+      ['doctor', '--registy', 'http://127.0.0.1:1'],
+      "stella: error: unknown option '--registy' (did you mean '--registry'?)",
+    ],
+    [
+      ['doctor', '--check', 'check.integration.oci.pul'],
+      "stella: error: unknown check id 'check.integration.oci.pul' (did you mean 'check.integration.oci.pull'?)",
+    ],
   ])('%j gets the nearest name, exit 2, one line', (args, message) => {
     const run = stella(args);
 
@@ -27,12 +33,14 @@ describe('typos', () => {
   });
 
   it('suggests nothing for a word that is close to nothing', () => {
-    expect(stella(['doctor', '--frobnicate']).stderr).toBe("stella: error: unknown option '--frobnicate' (see stella doctor --help)\n");
+    expect(stella(['doctor', '--frobnicate']).stderr).toBe(
+      "stella: error: unknown option '--frobnicate' (see stella doctor --help)\n",
+    );
   });
 });
 
 describe('--env-file', () => {
-  it('is read by the stella command, not by Node: a missing file is the project\'s one-line exit 2', () => {
+  it("is read by the stella command, not by Node: a missing file is the project's one-line exit 2", () => {
     const run = stella(['doctor', '--env-file', 'missing.env'], { cwd: fileURLToPath(new URL('.', import.meta.url)) });
 
     expect(run.status).toBe(2);
@@ -67,7 +75,10 @@ describe('config', () => {
     const run = stella(['doctor', 'config', '--format', 'json'], { env: { NODE_EXTRA_CA_CERTS: env.caCertPath } });
     const entries: Array<{ key: string; value: string; source: string }> = JSON.parse(run.stdout).values;
 
-    expect(entries.find((e) => e.key === 'OCI:CaCertificatePath')).toMatchObject({ value: env.caCertPath, source: 'env:NODE_EXTRA_CA_CERTS' });
+    expect(entries.find((e) => e.key === 'OCI:CaCertificatePath')).toMatchObject({
+      value: env.caCertPath,
+      source: 'env:NODE_EXTRA_CA_CERTS',
+    });
     expect(entries.some((e) => e.key === 'NODE_EXTRA_CA_CERTS')).toBe(false);
   });
 });

@@ -14,7 +14,12 @@ const schema = JSON.parse(readFileSync(new URL('../../schema/doctor-report.schem
 const validate = new Ajv2020({ strict: true, allErrors: true }).compile(schema);
 const dir = mkdtempSync(join(tmpdir(), 'stella-cli-'));
 const open = ['--registry', env.registries.open.url];
-const tokenAdmin = { OCI__RegistryUrl: env.registries.token.url, OCI__CaCertificatePath: env.caCertPath, OCI__Username: 'admin', OCI__Password: env.users.admin.password };
+const tokenAdmin = {
+  OCI__RegistryUrl: env.registries.token.url,
+  OCI__CaCertificatePath: env.caCertPath,
+  OCI__Username: 'admin',
+  OCI__Password: env.users.admin.password,
+};
 
 describe('exit codes', () => {
   it('0 when no check failed (warnings allowed)', () => {
@@ -45,10 +50,16 @@ describe('exit codes', () => {
     [['doctor', '--bogus'], "stella: error: unknown option '--bogus' (see stella doctor --help)"],
     [['doctor', '--check', 'check.nope'], "stella: error: unknown check id 'check.nope'"],
     [['doctor', '--timeout', 'soon'], "stella: error: invalid --timeout 'soon' (expected e.g. 500ms, 10s, 2m)"],
-    [['doctor', '--format', 'yaml'], "stella: error: invalid --format 'yaml' (expected text, table, json, markdown, junit)"],
+    [
+      ['doctor', '--format', 'yaml'],
+      "stella: error: invalid --format 'yaml' (expected text, table, json, markdown, junit)",
+    ],
     [['doctor', '--parallel', '0'], "stella: error: invalid --parallel '0' (expected a whole number from 1 to 64)"],
     [['doctor', '--set', 'novalue'], 'stella: error: invalid --set "novalue": expected Key=Value'],
-    [['doctor', '--config', '/nonexistent/x.json'], 'stella: error: cannot read config file /nonexistent/x.json: file not found'],
+    [
+      ['doctor', '--config', '/nonexistent/x.json'],
+      'stella: error: cannot read config file /nonexistent/x.json: file not found',
+    ],
     [['nope'], "stella: error: unknown command 'nope' (try: stella doctor --help)"],
     [['doctor', 'explain'], 'stella: error: explain needs a check id'],
   ])('2 with one line for %j', (args, message) => {
@@ -82,7 +93,9 @@ describe('formats', () => {
   });
 
   it('json: failing and skipped reports validate too', () => {
-    const failing = JSON.parse(stella(['doctor', '--format', 'json', '--registry', `http://${env.registries.basic.host}`]).stdout);
+    const failing = JSON.parse(
+      stella(['doctor', '--format', 'json', '--registry', `http://${env.registries.basic.host}`]).stdout,
+    );
     const skipped = JSON.parse(stella(['doctor', '--format', 'json']).stdout);
 
     expect(validate(failing)).toBe(true);
@@ -92,7 +105,17 @@ describe('formats', () => {
   });
 
   it('junit: one testcase per check, failures and skips counted', () => {
-    const run = stella(['doctor', '--format', 'junit', '--registry', env.registries.basic.url, '--check', CHECK.registry, '--check', CHECK.push]);
+    const run = stella([
+      'doctor',
+      '--format',
+      'junit',
+      '--registry',
+      env.registries.basic.url,
+      '--check',
+      CHECK.registry,
+      '--check',
+      CHECK.push,
+    ]);
 
     expect(run.stdout.match(/<testcase /g)).toHaveLength(2);
     expect(run.stdout).toContain('failures="1"');
@@ -169,7 +192,9 @@ describe('list, explain, config', () => {
 
   it('config shows the effective values, their sources, and masks secrets', () => {
     const run = stella(['doctor', 'config', '--format', 'json', '--set', 'OCI:TestTag=v1'], { env: tokenAdmin });
-    const values = Object.fromEntries(JSON.parse(run.stdout).values.map((v: { key: string; value: string; source: string }) => [v.key, v]));
+    const values = Object.fromEntries(
+      JSON.parse(run.stdout).values.map((v: { key: string; value: string; source: string }) => [v.key, v]),
+    );
 
     expect(values['OCI:TestTag']).toMatchObject({ value: 'v1', source: '--set' });
     expect(values['OCI:Password']).toMatchObject({ value: '****', source: 'env:OCI__Password' });
@@ -178,12 +203,29 @@ describe('list, explain, config', () => {
   });
 
   it('--password-stdin reads the password without putting it on the command line', () => {
-    const run = stella(['doctor', '--check', CHECK.credentials, '--registry', env.registries.basic.url, '--username', 'admin', '--password-stdin', '--format', 'json'], {
-      env: { OCI__CaCertificatePath: env.caCertPath },
-      input: `${env.users.admin.password}\n`,
-    });
+    const run = stella(
+      [
+        'doctor',
+        '--check',
+        CHECK.credentials,
+        '--registry',
+        env.registries.basic.url,
+        '--username',
+        'admin',
+        '--password-stdin',
+        '--format',
+        'json',
+      ],
+      {
+        env: { OCI__CaCertificatePath: env.caCertPath },
+        input: `${env.users.admin.password}\n`,
+      },
+    );
 
     expect(run.status).toBe(0);
-    expect(JSON.parse(run.stdout).results[0].evidence).toMatchObject({ credentials_valid: true, credential_source: '--username' });
+    expect(JSON.parse(run.stdout).results[0].evidence).toMatchObject({
+      credentials_valid: true,
+      credential_source: '--username',
+    });
   });
 });

@@ -15,7 +15,10 @@ export interface CliResult {
   stderr: string;
 }
 
-export function stella(args: string[], options: { env?: Record<string, string>; input?: string; cwd?: string } = {}): CliResult {
+export function stella(
+  args: string[],
+  options: { env?: Record<string, string>; input?: string; cwd?: string } = {},
+): CliResult {
   const result = spawnSync(STELLA_COMMAND, args, {
     encoding: 'utf8',
     input: options.input ?? '',

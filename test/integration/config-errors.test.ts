@@ -44,12 +44,42 @@ function file(name: string, text: string): string {
 
 describe('invalid configuration stops the run before any request', () => {
   it.each<[string, string[], Record<string, string>, string]>([
-    ['a repository name that climbs out of /v2/', ['--set', 'OCI:TestRepository=../../admin'], {}, 'invalid OCI:TestRepository (--set): not a repository name ('],
-    ['a push repository that climbs out of /v2/', [], { OCI__PushTestRepository: '../danger' }, 'invalid OCI:PushTestRepository (env:OCI__PushTestRepository): not a repository name ('],
-    ['a tag that cuts the path into a query', [], { OCI__TestTag: 'v1?x=1' }, 'invalid OCI:TestTag (env:OCI__TestTag): neither a tag ('],
-    ['a password with a line break', ['--username', 'admin'], { OCI__Password: `${CANARY}\r\nX: 1` }, 'invalid OCI:Password (env:OCI__Password): contains a line break or another control character'],
-    ['a boolean that is not a boolean', [], { OCI__SkipTlsVerify: 'maybe' }, 'invalid OCI:SkipTlsVerify (env:OCI__SkipTlsVerify): expected true or false'],
-    ['a malformed proxy URL', [], { HTTP_PROXY: 'socks5://127.0.0.1:1080' }, 'invalid HTTP_PROXY (env:HTTP_PROXY): the scheme socks5: is not http or https'],
+    [
+      'a repository name that climbs out of /v2/',
+      ['--set', 'OCI:TestRepository=../../admin'],
+      {},
+      'invalid OCI:TestRepository (--set): not a repository name (',
+    ],
+    [
+      'a push repository that climbs out of /v2/',
+      [],
+      { OCI__PushTestRepository: '../danger' },
+      'invalid OCI:PushTestRepository (env:OCI__PushTestRepository): not a repository name (',
+    ],
+    [
+      'a tag that cuts the path into a query',
+      [],
+      { OCI__TestTag: 'v1?x=1' },
+      'invalid OCI:TestTag (env:OCI__TestTag): neither a tag (',
+    ],
+    [
+      'a password with a line break',
+      ['--username', 'admin'],
+      { OCI__Password: `${CANARY}\r\nX: 1` },
+      'invalid OCI:Password (env:OCI__Password): contains a line break or another control character',
+    ],
+    [
+      'a boolean that is not a boolean',
+      [],
+      { OCI__SkipTlsVerify: 'maybe' },
+      'invalid OCI:SkipTlsVerify (env:OCI__SkipTlsVerify): expected true or false',
+    ],
+    [
+      'a malformed proxy URL',
+      [],
+      { HTTP_PROXY: 'socks5://127.0.0.1:1080' },
+      'invalid HTTP_PROXY (env:HTTP_PROXY): the scheme socks5: is not http or https',
+    ],
   ])('%s', (_name, args, env, message) => {
     const before = requests;
 
@@ -74,7 +104,10 @@ describe('invalid configuration stops the run before any request', () => {
   it('a configuration nested 10,000 levels deep, naming the file', () => {
     file('deep.json', `{"OCI":${'['.repeat(10_000)}${']'.repeat(10_000)}}`);
 
-    expectOneLineError(stella(['doctor', '--config', join(dir, 'deep.json')]), `${join(dir, 'deep.json')} is nested more than 64 levels deep`);
+    expectOneLineError(
+      stella(['doctor', '--config', join(dir, 'deep.json')]),
+      `${join(dir, 'deep.json')} is nested more than 64 levels deep`,
+    );
   });
 
   it('a timeout without a unit, suggesting one', () => {
@@ -82,7 +115,10 @@ describe('invalid configuration stops the run before any request', () => {
   });
 
   it('an option value with a line break, shown escaped on one line', () => {
-    expectOneLineError(stella(['doctor', '--format', 'ya\nml']), "invalid --format 'ya\\x0aml' (expected text, table, json, markdown, junit)");
+    expectOneLineError(
+      stella(['doctor', '--format', 'ya\nml']),
+      "invalid --format 'ya\\x0aml' (expected text, table, json, markdown, junit)",
+    );
   });
 });
 
@@ -90,13 +126,21 @@ describe('a password inside a URL is refused and never printed', () => {
   it.each(['text', 'json', 'markdown', 'junit'])('with an empty user, in %s', (format) => {
     const run = stella(['doctor', '--registry', `http://:${CANARY}@127.0.0.1:${registry.port}`, '--format', format]);
 
-    expectOneLineError(run, 'invalid OCI:RegistryUrl (--registry): holds credentials (user:password@): remove it and set OCI:Username and OCI:Password (or OCI:Token) instead');
+    expectOneLineError(
+      run,
+      'invalid OCI:RegistryUrl (--registry): holds credentials (user:password@): remove it and set OCI:Username and OCI:Password (or OCI:Token) instead',
+    );
   });
 
   it('with a raw @ in the password, by `stella doctor config`', () => {
-    const run = stella(['doctor', 'config'], { env: { Registry__Url: `https://user:canary@Secret-91x@127.0.0.1:${registry.port}` } });
+    const run = stella(['doctor', 'config'], {
+      env: { Registry__Url: `https://user:canary@Secret-91x@127.0.0.1:${registry.port}` },
+    });
 
-    expectOneLineError(run, 'invalid Registry:Url (env:Registry__Url): holds credentials (user:password@): remove it and set Registry:Username and Registry:Password (or Registry:Token) instead');
+    expectOneLineError(
+      run,
+      'invalid Registry:Url (env:Registry__Url): holds credentials (user:password@): remove it and set Registry:Username and Registry:Password (or Registry:Token) instead',
+    );
   });
 });
 
@@ -108,7 +152,11 @@ describe('files are read within a cap', () => {
   });
 
   it.each([
-    ['appsettings.json', ['--config-dir', 'DIR/zero-dir'], 'cannot read config file DIR/zero-dir/appsettings.json: is a device, not a file'],
+    [
+      'appsettings.json',
+      ['--config-dir', 'DIR/zero-dir'],
+      'cannot read config file DIR/zero-dir/appsettings.json: is a device, not a file',
+    ],
     ['a --config file', ['--config', 'DIR/zero'], 'cannot read config file DIR/zero: is a device, not a file'],
     ['an --env-file', ['--env-file', 'DIR/zero'], 'cannot read env file DIR/zero: is a device, not a file'],
   ])('refuses %s that links to /dev/zero', (_name, args, message) => {
@@ -120,7 +168,10 @@ describe('files are read within a cap', () => {
 
   it('reads an --env-file from a pipe (bash process substitution)', () => {
     const script = `"$0" doctor config --env-file <(printf 'OCI__TestTag=from-a-pipe\\n') --format json`;
-    const run = spawnSync('bash', ['-c', script, STELLA_COMMAND], { encoding: 'utf8', env: { PATH: CHILD_PATH, HOME: '/nonexistent' } });
+    const run = spawnSync('bash', ['-c', script, STELLA_COMMAND], {
+      encoding: 'utf8',
+      env: { PATH: CHILD_PATH, HOME: '/nonexistent' },
+    });
 
     expect(run.status).toBe(0);
     const entry = JSON.parse(run.stdout).values.find((e: { key: string }) => e.key === 'OCI:TestTag');
@@ -136,10 +187,14 @@ describe('files are read within a cap', () => {
   it('gives a CA file that links to /dev/zero a verdict naming the problem, without a request', () => {
     const before = requests;
 
-    const run = stella(['doctor', '--registry', registry.url, '--check', CHECK.registry, '--format', 'json'], { env: { OCI__CaCertificatePath: join(dir, 'zero') } });
+    const run = stella(['doctor', '--registry', registry.url, '--check', CHECK.registry, '--format', 'json'], {
+      env: { OCI__CaCertificatePath: join(dir, 'zero') },
+    });
 
     expect(run.status).toBe(1);
-    expect(JSON.parse(run.stdout).results[0].diagnosis).toBe(`The CA certificate file ${join(dir, 'zero')} (OCI:CaCertificatePath) cannot be used: is a device, not a file.`);
+    expect(JSON.parse(run.stdout).results[0].diagnosis).toBe(
+      `The CA certificate file ${join(dir, 'zero')} (OCI:CaCertificatePath) cannot be used: is a device, not a file.`,
+    );
     expect(requests).toBe(before);
   });
 });

@@ -31,7 +31,10 @@ const secret = fc.tuple(text, text).map(([before, after]) => `${before}${CANARY}
 
 /** Mostly usable values, some hostile ones: most runs get past the configuration. */
 function usuallyValid(valid: string[], hostile: string[]): fc.Arbitrary<string> {
-  return fc.oneof({ weight: 12, arbitrary: fc.constantFrom(...valid) }, { weight: 1, arbitrary: fc.constantFrom(...hostile) });
+  return fc.oneof(
+    { weight: 12, arbitrary: fc.constantFrom(...valid) },
+    { weight: 1, arbitrary: fc.constantFrom(...hostile) },
+  );
 }
 
 /** Like usuallyValid, and now and then junk. */
@@ -54,8 +57,14 @@ const url = fc.oneof(
   { weight: 1, arbitrary: junk },
 );
 
-const repository = mostly(['library/alpine', 'a.b/c__d', 'team/app-1'], ['../../admin', '../danger', 'a/../../b', 'a?b', 'a#b', 'Team/App', 'lib\r\nrary', 'a b', '..']);
-const tag = mostly(['latest', '3.20', `sha256:${'a'.repeat(64)}`], ['v1?x', 'v1#x', '../x', '.hidden', 'sha256:abc', 'a/b', '..']);
+const repository = mostly(
+  ['library/alpine', 'a.b/c__d', 'team/app-1'],
+  ['../../admin', '../danger', 'a/../../b', 'a?b', 'a#b', 'Team/App', 'lib\r\nrary', 'a b', '..'],
+);
+const tag = mostly(
+  ['latest', '3.20', `sha256:${'a'.repeat(64)}`],
+  ['v1?x', 'v1#x', '../x', '.hidden', 'sha256:abc', 'a/b', '..'],
+);
 const boolean = mostly(['true', 'FALSE', ''], ['maybe', '1', 'yes']);
 
 /** Values by configuration key; secrets carry the canary, URLs name 127.0.0.1. */
@@ -73,7 +82,9 @@ const values: Record<string, fc.Arbitrary<string>> = {
   'OCI:AllowInsecureCredentials': boolean,
 };
 
-const assignment = fc.constantFrom(...Object.keys(values)).chain((key) => values[key]!.map((value): [string, string] => [key, value]));
+const assignment = fc
+  .constantFrom(...Object.keys(values))
+  .chain((key) => values[key]!.map((value): [string, string] => [key, value]));
 const assignments = fc.array(assignment, { maxLength: 3 });
 
 const appsettings = fc.oneof(
@@ -88,7 +99,10 @@ const appsettings = fc.oneof(
   {
     weight: 3,
     arbitrary: fc
-      .tuple(fc.oneof(fc.integer({ min: 1, max: 100 }), fc.integer({ min: 10_000, max: 20_000 })), fc.constantFrom(['[', ']'], ['{"a":', '}']))
+      .tuple(
+        fc.oneof(fc.integer({ min: 1, max: 100 }), fc.integer({ min: 10_000, max: 20_000 })),
+        fc.constantFrom(['[', ']'], ['{"a":', '}']),
+      )
       .map(([depth, [open, close]]) => `{"OCI":${open!.repeat(depth)}1${close!.repeat(depth)}}`),
   },
   { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 4 }).map((value) => JSON.stringify(value)) },
@@ -97,18 +111,31 @@ const appsettings = fc.oneof(
 
 const dotenvLine = fc.oneof(
   { weight: 4, arbitrary: assignment.map(([key, value]) => `${key.replaceAll(':', '__')}=${value}`) },
-  { weight: 4, arbitrary: assignment.map(([key, value]) => `export ${key.replaceAll(':', '__')}="${value.replaceAll('\\', '\\\\').replaceAll('"', '\\"')}"`) },
+  {
+    weight: 4,
+    arbitrary: assignment.map(
+      ([key, value]) =>
+        `export ${key.replaceAll(':', '__')}="${value.replaceAll('\\', '\\\\').replaceAll('"', '\\"')}"`,
+    ),
+  },
   { weight: 4, arbitrary: assignment.map(([key, value]) => `${key.replaceAll(':', '__')}='${value}' # note`) },
   { weight: 1, arbitrary: junk },
 );
-const dotenv = fc.tuple(fc.array(dotenvLine, { maxLength: 3 }), fc.constantFrom('\n', '\r\n')).map(([lines, eol]) => lines.join(eol));
+const dotenv = fc
+  .tuple(fc.array(dotenvLine, { maxLength: 3 }), fc.constantFrom('\n', '\r\n'))
+  .map(([lines, eol]) => lines.join(eol));
 
 /** A proxy's password is allowed (and shown masked by `config`): the way a canary can reach the output. */
-const proxy = fc.oneof(mostly([`http://u:${CANARY}@127.0.0.1:1`, `u:${CANARY}@127.0.0.1:1`, '127.0.0.1:1'], ['socks5://127.0.0.1:1080']), url);
+const proxy = fc.oneof(
+  mostly([`http://u:${CANARY}@127.0.0.1:1`, `u:${CANARY}@127.0.0.1:1`, '127.0.0.1:1'], ['socks5://127.0.0.1:1080']),
+  url,
+);
 const environment = fc
   .tuple(assignments, fc.option(proxy, { nil: undefined, freq: 2 }), fc.option(proxy, { nil: undefined, freq: 2 }))
   .map(([pairs, httpsProxy, httpProxy]) => {
-    const env: Record<string, string> = Object.fromEntries(pairs.map(([key, value]) => [key.replaceAll(':', '__'), value]));
+    const env: Record<string, string> = Object.fromEntries(
+      pairs.map(([key, value]) => [key.replaceAll(':', '__'), value]),
+    );
     if (httpsProxy !== undefined) env.HTTPS_PROXY = httpsProxy;
     if (httpProxy !== undefined) env.http_proxy = httpProxy;
     return env;
@@ -118,7 +145,13 @@ const scenario = fc.record({
   appsettings: fc.option(appsettings, { nil: undefined, freq: 2 }),
   dotenv: fc.option(dotenv, { nil: undefined, freq: 2 }),
   env: environment,
-  sets: fc.array(fc.oneof({ weight: 12, arbitrary: assignment.map(([key, value]) => `${key}=${value}`) }, { weight: 1, arbitrary: junk }), { maxLength: 2 }),
+  sets: fc.array(
+    fc.oneof(
+      { weight: 12, arbitrary: assignment.map(([key, value]) => `${key}=${value}`) },
+      { weight: 1, arbitrary: junk },
+    ),
+    { maxLength: 2 },
+  ),
   registry: fc.option(url, { nil: undefined }),
   username: fc.option(text, { nil: undefined }),
   password: fc.option(secret, { nil: undefined }),
@@ -163,7 +196,14 @@ describe('the configuration layer, on random input', () => {
         withDirectory(s, (cwd) => {
           let loaded;
           try {
-            loaded = loadConfiguration({ cwd, env: s.env, sets: s.sets, registry: s.registry, username: s.username, password: s.password });
+            loaded = loadConfiguration({
+              cwd,
+              env: s.env,
+              sets: s.sets,
+              registry: s.registry,
+              username: s.username,
+              password: s.password,
+            });
           } catch (error) {
             expect(error).toBeInstanceOf(ConfigError);
             expect((error as Error).message).not.toContain(CANARY);
@@ -177,10 +217,20 @@ describe('the configuration layer, on random input', () => {
   });
 
   it('keeps every request path of a configuration that loads under /v2/, whatever names and tags are configured', () => {
-    const target = fc.record({ base: fc.constantFrom('http://127.0.0.1:1', 'https://127.0.0.1:1/mirror/'), pull: repository, push: repository, tag });
+    const target = fc.record({
+      base: fc.constantFrom('http://127.0.0.1:1', 'https://127.0.0.1:1/mirror/'),
+      pull: repository,
+      push: repository,
+      tag,
+    });
     fc.assert(
       fc.property(target, ({ base, pull, push, tag }) => {
-        const sets = [`OCI:RegistryUrl=${base}`, `OCI:TestRepository=${pull}`, `OCI:PushTestRepository=${push}`, `OCI:TestTag=${tag}`];
+        const sets = [
+          `OCI:RegistryUrl=${base}`,
+          `OCI:TestRepository=${pull}`,
+          `OCI:PushTestRepository=${push}`,
+          `OCI:TestTag=${tag}`,
+        ];
         let settings;
         try {
           settings = readOciSettings(loadConfiguration({ cwd: '/nonexistent', env: {}, sets }));
@@ -206,26 +256,30 @@ describe('the stella command, on random input', () => {
   it.each([
     ['config', 25],
     ['run', 25],
-  ] as const)('`stella doctor %s` works or exits 2 with one line; never 3, a stack trace or the canary', (command, numRuns) => {
-    fc.assert(
-      fc.property(scenario, (s) =>
-        withDirectory(s, (cwd) => {
-          const args = ['doctor', command, ...s.sets.flatMap((set) => ['--set', set])];
-          if (s.registry !== undefined) args.push('--registry', s.registry);
-          if (s.username !== undefined) args.push('--username', s.username);
-          if (s.password !== undefined) args.push('--password-stdin');
-          if (s.format !== undefined) args.push(`--format=${s.format}`);
-          if (command === 'run' && s.timeout !== undefined) args.push(`--timeout=${s.timeout}`);
+  ] as const)(
+    '`stella doctor %s` works or exits 2 with one line; never 3, a stack trace or the canary',
+    (command, numRuns) => {
+      fc.assert(
+        fc.property(scenario, (s) =>
+          withDirectory(s, (cwd) => {
+            const args = ['doctor', command, ...s.sets.flatMap((set) => ['--set', set])];
+            if (s.registry !== undefined) args.push('--registry', s.registry);
+            if (s.username !== undefined) args.push('--username', s.username);
+            if (s.password !== undefined) args.push('--password-stdin');
+            if (s.format !== undefined) args.push(`--format=${s.format}`);
+            if (command === 'run' && s.timeout !== undefined) args.push(`--timeout=${s.timeout}`);
 
-          const run = stella(args, { cwd, env: s.env, input: s.password });
+            const run = stella(args, { cwd, env: s.env, input: s.password });
 
-          expect([0, 1, 2]).toContain(run.status);
-          if (run.status === 2) expect(run.stderr.trimEnd().split('\n')).toHaveLength(1);
-          expect(run.stdout + run.stderr).not.toMatch(/\n\s+at .*:\d+:\d+/);
-          expect(run.stdout + run.stderr).not.toContain(CANARY);
-        }),
-      ),
-      { numRuns },
-    );
-  }, 120_000);
+            expect([0, 1, 2]).toContain(run.status);
+            if (run.status === 2) expect(run.stderr.trimEnd().split('\n')).toHaveLength(1);
+            expect(run.stdout + run.stderr).not.toMatch(/\n\s+at .*:\d+:\d+/);
+            expect(run.stdout + run.stderr).not.toContain(CANARY);
+          }),
+        ),
+        { numRuns },
+      );
+    },
+    120_000,
+  );
 });

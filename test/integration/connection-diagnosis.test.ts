@@ -9,7 +9,8 @@ import { CHECK } from './doctor.js';
 const env = loadTestEnv();
 /** The plain-HTTP registry named the way a new user types it: host and port, no scheme. */
 const withoutScheme = new URL(env.registries.open.url).host;
-const run = (format: string) => stella(['doctor', '--registry', withoutScheme, '--check', CHECK.registry, '--format', format]);
+const run = (format: string) =>
+  stella(['doctor', '--registry', withoutScheme, '--check', CHECK.registry, '--format', format]);
 
 describe('a plain-HTTP registry given without a scheme', () => {
   it('is diagnosed in words with the https that was tried, and the OpenSSL text only as evidence (JSON)', () => {

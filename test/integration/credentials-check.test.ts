@@ -21,24 +21,41 @@ function settings(registry: keyof typeof env.registries, extra: Record<string, s
   return { 'OCI:RegistryUrl': env.registries[registry].url, 'OCI:CaCertificatePath': ca, ...extra };
 }
 
-const creds = (user: { username: string; password: string }) => ({ 'OCI:Username': user.username, 'OCI:Password': user.password });
+const creds = (user: { username: string; password: string }) => ({
+  'OCI:Username': user.username,
+  'OCI:Password': user.password,
+});
 
 describe('htpasswd registry', () => {
   it('passes with the right password; skopeo login agrees', async () => {
     const result = await check(CHECK.credentials, settings('basic', creds(admin)));
 
     expect(result.severity).toBe('pass');
-    expect(result.evidence).toMatchObject({ auth_method: 'basic', username: 'admin', credentials_valid: true, status_code: 200, credential_source: '--set:OCI:Username', token_exchange: 'not_attempted' });
+    expect(result.evidence).toMatchObject({
+      auth_method: 'basic',
+      username: 'admin',
+      credentials_valid: true,
+      status_code: 200,
+      credential_source: '--set:OCI:Username',
+      token_exchange: 'not_attempted',
+    });
     expect(skopeoLogin(env, env.registries.basic, 'admin', admin.password).ok).toBe(true);
   });
 
   it('fails with a wrong password; skopeo login agrees', async () => {
-    const result = await check(CHECK.credentials, settings('basic', { 'OCI:Username': 'admin', 'OCI:Password': 'wrong-password-1' }));
+    const result = await check(
+      CHECK.credentials,
+      settings('basic', { 'OCI:Username': 'admin', 'OCI:Password': 'wrong-password-1' }),
+    );
 
     expect(result.severity).toBe('fail');
     expect(result.evidence).toMatchObject({ credentials_valid: false, status_code: 401 });
-    expect(result.remediation.steps.find((s) => s.environment === 'kubernetes')?.command).toContain('kubectl create secret generic stellaops-registry-creds');
-    expect(result.remediation.steps.find((s) => s.environment === 'kubernetes')?.command).toContain('--dry-run=client -o yaml | kubectl apply -f -');
+    expect(result.remediation.steps.find((s) => s.environment === 'kubernetes')?.command).toContain(
+      'kubectl create secret generic stellaops-registry-creds',
+    );
+    expect(result.remediation.steps.find((s) => s.environment === 'kubernetes')?.command).toContain(
+      '--dry-run=client -o yaml | kubectl apply -f -',
+    );
     expect(skopeoLogin(env, env.registries.basic, 'admin', 'wrong-password-1').ok).toBe(false);
   });
 
@@ -54,7 +71,11 @@ describe('htpasswd registry', () => {
 
 describe('open registry', () => {
   it('passes without claiming the credentials were checked; skopeo login succeeds too', async () => {
-    const result = await check(CHECK.credentials, { 'OCI:RegistryUrl': env.registries.open.url, 'OCI:Username': 'admin', 'OCI:Password': 'anything-1' });
+    const result = await check(CHECK.credentials, {
+      'OCI:RegistryUrl': env.registries.open.url,
+      'OCI:Username': 'admin',
+      'OCI:Password': 'anything-1',
+    });
 
     expect(result.severity).toBe('pass');
     expect(result.evidence.credentials_valid).toBeNull();
@@ -68,16 +89,31 @@ describe('token registry', () => {
     const result = await check(CHECK.credentials, settings('token', creds(admin)));
 
     expect(result.severity).toBe('pass');
-    expect(result.evidence).toMatchObject({ auth_method: 'basic', token_exchange: 'ok', token_service: env.tokenServer.service, token_realm: env.tokenServer.realm, is_realm_cross_host: true, credentials_valid: true, status_code: 200 });
+    expect(result.evidence).toMatchObject({
+      auth_method: 'basic',
+      token_exchange: 'ok',
+      token_service: env.tokenServer.service,
+      token_realm: env.tokenServer.realm,
+      is_realm_cross_host: true,
+      credentials_valid: true,
+      status_code: 200,
+    });
     expect(result.evidence.token_expires_in_seconds).toBeGreaterThanOrEqual(60);
     expect(skopeoLogin(env, env.registries.token, 'admin', admin.password).ok).toBe(true);
   });
 
   it('fails when the token service rejects the password; skopeo login agrees', async () => {
-    const result = await check(CHECK.credentials, settings('token', { 'OCI:Username': 'admin', 'OCI:Password': 'wrong-password-2' }));
+    const result = await check(
+      CHECK.credentials,
+      settings('token', { 'OCI:Username': 'admin', 'OCI:Password': 'wrong-password-2' }),
+    );
 
     expect(result.severity).toBe('fail');
-    expect(result.evidence).toMatchObject({ token_exchange: 'rejected', token_status_code: 401, credentials_valid: false });
+    expect(result.evidence).toMatchObject({
+      token_exchange: 'rejected',
+      token_status_code: 401,
+      credentials_valid: false,
+    });
     expect(result.diagnosis).toContain('rejected the credentials');
     expect(skopeoLogin(env, env.registries.token, 'admin', 'wrong-password-2').ok).toBe(false);
   });
@@ -123,7 +159,11 @@ describe('token registry', () => {
 
 describe('static bearer tokens', () => {
   it('fails for an expired JWT and says when it expired; skopeo with the same token fails too', async () => {
-    const token = mintToken(env, { sub: 'admin', expiresInSeconds: -3600, access: [{ type: 'repository', name: 'library/alpine', actions: ['pull'] }] });
+    const token = mintToken(env, {
+      sub: 'admin',
+      expiresInSeconds: -3600,
+      access: [{ type: 'repository', name: 'library/alpine', actions: ['pull'] }],
+    });
 
     const result = await check(CHECK.credentials, settings('token', { 'OCI:Token': token }));
 
@@ -134,7 +174,11 @@ describe('static bearer tokens', () => {
   });
 
   it('warns for a JWT that expires within 7 days; skopeo succeeds (deliberate difference: we look ahead)', async () => {
-    const token = mintToken(env, { sub: 'admin', expiresInSeconds: 3 * 86_400, access: [{ type: 'repository', name: 'library/alpine', actions: ['pull'] }] });
+    const token = mintToken(env, {
+      sub: 'admin',
+      expiresInSeconds: 3 * 86_400,
+      access: [{ type: 'repository', name: 'library/alpine', actions: ['pull'] }],
+    });
 
     const result = await check(CHECK.credentials, settings('token', { 'OCI:Token': token }));
 
@@ -165,10 +209,24 @@ describe('configuration mistakes', () => {
 
   it('names the appsettings file that supplied the credential', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'stella-appsettings-'));
-    writeFileSync(join(dir, 'appsettings.Production.json'), JSON.stringify({ OCI: { RegistryUrl: env.registries.basic.url, CaCertificatePath: ca, Username: 'admin', Password: admin.password } }));
+    writeFileSync(
+      join(dir, 'appsettings.Production.json'),
+      JSON.stringify({
+        OCI: {
+          RegistryUrl: env.registries.basic.url,
+          CaCertificatePath: ca,
+          Username: 'admin',
+          Password: admin.password,
+        },
+      }),
+    );
     const { runDoctor } = await import('../../src/doctor.js');
 
-    const report = await runDoctor({ config: { cwd: dir, env: {} }, selection: { checks: [CHECK.credentials] }, env: {} });
+    const report = await runDoctor({
+      config: { cwd: dir, env: {} },
+      selection: { checks: [CHECK.credentials] },
+      env: {},
+    });
 
     expect(report.results[0]!.evidence.credential_source).toBe('appsettings.Production.json:OCI:Username');
     expect(report.results[0]!.severity).toBe('pass');
@@ -178,27 +236,47 @@ describe('configuration mistakes', () => {
 describe('docker config as a credential source', () => {
   it('uses an auths entry', async () => {
     const file = join(tmp, 'auths.json');
-    writeFileSync(file, JSON.stringify({ auths: { [`https://${env.registries.basic.host}`]: { auth: Buffer.from(`admin:${admin.password}`).toString('base64') } } }));
+    writeFileSync(
+      file,
+      JSON.stringify({
+        auths: {
+          [`https://${env.registries.basic.host}`]: { auth: Buffer.from(`admin:${admin.password}`).toString('base64') },
+        },
+      }),
+    );
 
     const result = await check(CHECK.credentials, settings('basic', { 'OCI:DockerConfigPath': file }));
 
     expect(result.severity).toBe('pass');
-    expect(result.evidence).toMatchObject({ credential_source: 'docker-config:auths', username: 'admin', docker_config_status: 'found' });
+    expect(result.evidence).toMatchObject({
+      credential_source: 'docker-config:auths',
+      username: 'admin',
+      docker_config_status: 'found',
+    });
   });
 
   it('uses a credential helper through the docker-credential protocol', async () => {
     const bin = join(tmp, 'bin');
     await import('node:fs').then((fs) => fs.mkdirSync(bin, { recursive: true }));
     const helper = join(bin, 'docker-credential-stella-test');
-    writeFileSync(helper, `#!/bin/sh\nread server\n[ "$server" = "${env.registries.token.host}" ] || { echo "credentials not found in native keychain"; exit 1; }\nprintf '{"ServerURL":"%s","Username":"admin","Secret":"%s"}' "$server" "$STELLA_TEST_SECRET"\n`);
+    writeFileSync(
+      helper,
+      `#!/bin/sh\nread server\n[ "$server" = "${env.registries.token.host}" ] || { echo "credentials not found in native keychain"; exit 1; }\nprintf '{"ServerURL":"%s","Username":"admin","Secret":"%s"}' "$server" "$STELLA_TEST_SECRET"\n`,
+    );
     chmodSync(helper, 0o755);
     const file = join(tmp, 'helpers.json');
     writeFileSync(file, JSON.stringify({ credHelpers: { [env.registries.token.host]: 'stella-test' } }));
 
-    const result = await check(CHECK.credentials, settings('token', { 'OCI:DockerConfigPath': file }), { env: { PATH: `${bin}:${process.env.PATH}`, STELLA_TEST_SECRET: admin.password } });
+    const result = await check(CHECK.credentials, settings('token', { 'OCI:DockerConfigPath': file }), {
+      env: { PATH: `${bin}:${process.env.PATH}`, STELLA_TEST_SECRET: admin.password },
+    });
 
     expect(result.severity).toBe('pass');
-    expect(result.evidence).toMatchObject({ credential_source: 'docker-config:credHelpers', credential_helper: 'docker-credential-stella-test', token_exchange: 'ok' });
+    expect(result.evidence).toMatchObject({
+      credential_source: 'docker-config:credHelpers',
+      credential_helper: 'docker-credential-stella-test',
+      token_exchange: 'ok',
+    });
   });
 
   it('bounds a hung credential helper by the run timeout and names the helper in every verdict', async () => {
@@ -207,7 +285,12 @@ describe('docker config as a credential source', () => {
     const fixtures = fileURLToPath(new URL('../fixtures/docker-credential-helpers', import.meta.url));
 
     const started = Date.now();
-    const report = await doctor({ settings: settings('basic', { 'OCI:DockerConfigPath': file }), checks: ALL_OCI, timeoutMs: 2000, env: { PATH: `${fixtures}:${process.env.PATH}` } });
+    const report = await doctor({
+      settings: settings('basic', { 'OCI:DockerConfigPath': file }),
+      checks: ALL_OCI,
+      timeoutMs: 2000,
+      env: { PATH: `${fixtures}:${process.env.PATH}` },
+    });
     const elapsed = Date.now() - started;
 
     expect(elapsed).toBeLessThan(2000);
@@ -243,12 +326,20 @@ describe('credential safety', () => {
         res.writeHead(200).end('{}');
         return;
       }
-      res.writeHead(401, { 'www-authenticate': `Bearer realm="${env.tokenServer.crossHostRedirectRealm}",service="${env.tokenServer.service}"` }).end();
+      res
+        .writeHead(401, {
+          'www-authenticate': `Bearer realm="${env.tokenServer.crossHostRedirectRealm}",service="${env.tokenServer.service}"`,
+        })
+        .end();
     });
     const running = await listenLocal(registry);
     fakes.push(running);
 
-    const result = await check(CHECK.credentials, { 'OCI:RegistryUrl': running.url, 'OCI:CaCertificatePath': ca, ...creds(admin) });
+    const result = await check(CHECK.credentials, {
+      'OCI:RegistryUrl': running.url,
+      'OCI:CaCertificatePath': ca,
+      ...creds(admin),
+    });
 
     const log = await tokenServerLog(env);
     const first = log.findLast((e) => e.path === '/token-redirect-cross');

@@ -12,11 +12,22 @@ const DEMO = fileURLToPath(new URL('../../scripts/demo.sh', import.meta.url));
 const HEADING = '== 1. A healthy setup';
 const BOLD_HEADING = `\u001b[1m${HEADING}`;
 
-function demo({ terminal, env = {} }: { terminal: boolean; env?: Record<string, string> }): { status: number | null; output: string } {
-  const command = terminal ? ['script', ['-qfec', `bash ${DEMO}`, '/dev/null']] as const : ['bash', [DEMO]] as const;
+function demo({ terminal, env = {} }: { terminal: boolean; env?: Record<string, string> }): {
+  status: number | null;
+  output: string;
+} {
+  const command = terminal
+    ? (['script', ['-qfec', `bash ${DEMO}`, '/dev/null']] as const)
+    : (['bash', [DEMO]] as const);
   const result = spawnSync(command[0], command[1], {
     encoding: 'utf8',
-    env: { PATH: CHILD_PATH, HOME: '/nonexistent', TERM: 'xterm', STELLA_DEMO_DIR: mkdtempSync(join(tmpdir(), 'demo-')), ...env },
+    env: {
+      PATH: CHILD_PATH,
+      HOME: '/nonexistent',
+      TERM: 'xterm',
+      STELLA_DEMO_DIR: mkdtempSync(join(tmpdir(), 'demo-')),
+      ...env,
+    },
     timeout: 60_000,
   });
   return { status: result.status, output: result.stdout };

@@ -26,7 +26,11 @@ export async function doctor({ settings, checks, timeoutMs, env = {} }: DoctorRu
 }
 
 /** One check's result. */
-export async function check(checkId: string, settings: Record<string, string>, extra: Omit<DoctorRun, 'settings' | 'checks'> = {}): Promise<CheckResult> {
+export async function check(
+  checkId: string,
+  settings: Record<string, string>,
+  extra: Omit<DoctorRun, 'settings' | 'checks'> = {},
+): Promise<CheckResult> {
   const report = await doctor({ settings, checks: [checkId], ...extra });
   return report.results[0]!;
 }

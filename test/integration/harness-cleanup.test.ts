@@ -47,7 +47,11 @@ async function stopped(child: ChildProcess): Promise<void> {
  * A test run of its own, with the real global setup and setup file, in `scratch` (its environment
  * in `scratch`/env): vitest on the given test files (name → source).
  */
-function testRun(scratch: string, files: Record<string, string>, env: Record<string, string> = {}): { run: ChildProcess; output: () => string } {
+function testRun(
+  scratch: string,
+  files: Record<string, string>,
+  env: Record<string, string> = {},
+): { run: ChildProcess; output: () => string } {
   for (const [name, source] of Object.entries(files)) writeFileSync(join(scratch, name), source);
   writeFileSync(
     join(scratch, 'vitest.config.mjs'),
@@ -75,32 +79,36 @@ describe('a test run stopped by a signal', () => {
     ['SIGTERM', false],
     ['SIGINT', false],
     ['SIGTERM', true],
-  ] as const)('stops its registries and removes its temp dir on %s (repeated until it exits: %s)', async (signal, repeated) => {
-    const scratch = mkdtempSync(join(tmpdir(), 'stopped-run-'));
-    const envDir = join(scratch, 'env');
-    const started = join(scratch, 'test-started');
-    const { run } = testRun(
-      scratch,
-      {
-        'waits.test.mjs':
-          "import { writeFileSync } from 'node:fs';\nimport { it } from 'vitest';\n" +
-          "it('waits to be stopped', async () => { writeFileSync(process.env.TEST_STARTED, ''); await new Promise(() => {}); });\n",
-      },
-      { TEST_STARTED: started },
-    );
-    await waitFor('the test to start', () => existsSync(started));
-    expect(registriesUnder(envDir)).toHaveLength(8);
-    expect(readdirSync(join(envDir, 'tmp'))).toHaveLength(1);
+  ] as const)(
+    'stops its registries and removes its temp dir on %s (repeated until it exits: %s)',
+    async (signal, repeated) => {
+      const scratch = mkdtempSync(join(tmpdir(), 'stopped-run-'));
+      const envDir = join(scratch, 'env');
+      const started = join(scratch, 'test-started');
+      const { run } = testRun(
+        scratch,
+        {
+          'waits.test.mjs':
+            "import { writeFileSync } from 'node:fs';\nimport { it } from 'vitest';\n" +
+            "it('waits to be stopped', async () => { writeFileSync(process.env.TEST_STARTED, ''); await new Promise(() => {}); });\n",
+        },
+        { TEST_STARTED: started },
+      );
+      await waitFor('the test to start', () => existsSync(started));
+      expect(registriesUnder(envDir)).toHaveLength(8);
+      expect(readdirSync(join(envDir, 'tmp'))).toHaveLength(1);
 
-    run.kill(signal);
-    const again = repeated ? setInterval(() => run.kill(signal), 1) : undefined;
-    await stopped(run);
-    clearInterval(again);
+      run.kill(signal);
+      const again = repeated ? setInterval(() => run.kill(signal), 1) : undefined;
+      await stopped(run);
+      clearInterval(again);
 
-    await waitFor('the registries to stop', () => registriesUnder(envDir).length === 0, 5_000);
-    expect(existsSync(join(envDir, 'tmp'))).toBe(false);
-    expect(existsSync(join(envDir, 'env.json'))).toBe(false);
-  }, 120_000);
+      await waitFor('the registries to stop', () => registriesUnder(envDir).length === 0, 5_000);
+      expect(existsSync(join(envDir, 'tmp'))).toBe(false);
+      expect(existsSync(join(envDir, 'env.json'))).toBe(false);
+    },
+    120_000,
+  );
 });
 
 describe('temp files', () => {
@@ -116,7 +124,9 @@ describe('temp files', () => {
 
     await stopped(run);
 
-    expect(output().split('\n')).toContain(`the tests left files in their temp dir ${join(scratch, 'env/tmp')}: left-behind`);
+    expect(output().split('\n')).toContain(
+      `the tests left files in their temp dir ${join(scratch, 'env/tmp')}: left-behind`,
+    );
     expect(run.exitCode).toBe(1);
     expect(existsSync(join(scratch, 'env/tmp'))).toBe(false);
   }, 120_000);
@@ -139,7 +149,10 @@ describe('registries a killed run left running', () => {
     // Recorded in the same directory: a docker-registry serving another directory's config.yml.
     const elsewhere = join(scratch, 'elsewhere');
     mkdirSync(elsewhere);
-    writeFileSync(join(elsewhere, 'config.yml'), `version: 0.1\nstorage:\n  filesystem:\n    rootdirectory: ${JSON.stringify(elsewhere)}\nhttp:\n  addr: 127.0.0.1:0\n`);
+    writeFileSync(
+      join(elsewhere, 'config.yml'),
+      `version: 0.1\nstorage:\n  filesystem:\n    rootdirectory: ${JSON.stringify(elsewhere)}\nhttp:\n  addr: 127.0.0.1:0\n`,
+    );
     const bystander = spawn('docker-registry', ['serve', join(elsewhere, 'config.yml')], { stdio: 'ignore' });
     await once(bystander, 'spawn');
     mkdirSync(join(envDir, 'registries/bystander'));

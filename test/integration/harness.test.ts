@@ -71,7 +71,10 @@ describe('basic registry', () => {
 
   it('accepts the admin user', async () => {
     const { username, password } = env.users.admin;
-    const response = await request(`${registry.url}/v2/`, { ca, headers: { authorization: basicAuth(username, password) } });
+    const response = await request(`${registry.url}/v2/`, {
+      ca,
+      headers: { authorization: basicAuth(username, password) },
+    });
     expect(response.status).toBe(200);
   });
 });
@@ -113,11 +116,13 @@ describe('token registry', () => {
   it('accepts a minted token that is still valid and rejects an expired one', async () => {
     const access = [{ type: 'repository', name: env.image.repository, actions: ['pull'] }];
     const statusWith = async (token: string) =>
-      (await request(manifestUrl(registry), {
-        method: 'HEAD',
-        ca,
-        headers: { authorization: `Bearer ${token}`, accept: MANIFEST_ACCEPT },
-      })).status;
+      (
+        await request(manifestUrl(registry), {
+          method: 'HEAD',
+          ca,
+          headers: { authorization: `Bearer ${token}`, accept: MANIFEST_ACCEPT },
+        })
+      ).status;
     expect(await statusWith(mintToken(env, { sub: 'admin', access, expiresInSeconds: 3 * 24 * 3600 }))).toBe(200);
     expect(await statusWith(mintToken(env, { sub: 'admin', access, expiresInSeconds: -3600 }))).toBe(401);
   });
@@ -148,7 +153,11 @@ describe('token server', () => {
     expect(issued.scope).toBe(PULL_SCOPE);
     expect(issued.refresh_token).toEqual(expect.any(String));
 
-    const refreshed = await form({ grant_type: 'refresh_token', refresh_token: issued.refresh_token, scope: PULL_SCOPE });
+    const refreshed = await form({
+      grant_type: 'refresh_token',
+      refresh_token: issued.refresh_token,
+      scope: PULL_SCOPE,
+    });
     expect(refreshed.status).toBe(200);
     expect(JSON.parse(refreshed.body.toString()).access_token).toEqual(expect.any(String));
   });
@@ -172,9 +181,12 @@ describe('skopeo against the harness registries', () => {
     const { username, password } = env.users.admin;
     const { stdout } = await run('skopeo', [
       'inspect',
-      '--authfile', authFile,
-      '--cert-dir', certDir,
-      '--creds', `${username}:${password}`,
+      '--authfile',
+      authFile,
+      '--cert-dir',
+      certDir,
+      '--creds',
+      `${username}:${password}`,
       `docker://${registry.imageReference}`,
     ]);
     expect(JSON.parse(stdout).Digest).toBe(env.image.manifestDigest);

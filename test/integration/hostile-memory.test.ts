@@ -9,9 +9,25 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Report } from '../../src/engine/types.js';
-import { CANARY, SECRETS, startHostileWorld, type BehaviourName, type HostileWorld } from '../fakes/hostile-registry.js';
+import {
+  CANARY,
+  SECRETS,
+  startHostileWorld,
+  type BehaviourName,
+  type HostileWorld,
+} from '../fakes/hostile-registry.js';
 import { CHILD_PATH } from './cli.js';
-import { expectBoundedVerdicts, expectNoLeak, expectVerdicts, MEASURED_IN_CLI, PUSH_REPO, removeTempDir, resultsByKey, tempDir, type HostileRun } from './hostile.js';
+import {
+  expectBoundedVerdicts,
+  expectNoLeak,
+  expectVerdicts,
+  MEASURED_IN_CLI,
+  PUSH_REPO,
+  removeTempDir,
+  resultsByKey,
+  tempDir,
+  type HostileRun,
+} from './hostile.js';
 
 const STELLA_CJS = fileURLToPath(new URL('../../bin/stella.cjs', import.meta.url));
 const HELPERS = fileURLToPath(new URL('../fixtures/docker-credential-helpers', import.meta.url));
@@ -19,7 +35,10 @@ const PEAK_LIMIT_MB = 200;
 
 /** Loaded into the child with --require: writes its peak resident set (KiB) when it exits. */
 const PRELOAD = join(tempDir, 'peak-rss.cjs');
-writeFileSync(PRELOAD, "process.on('exit', () => require('node:fs').writeFileSync(process.env.STELLA_TEST_PEAK_FILE, String(process.resourceUsage().maxRSS)));\n");
+writeFileSync(
+  PRELOAD,
+  "process.on('exit', () => require('node:fs').writeFileSync(process.env.STELLA_TEST_PEAK_FILE, String(process.resourceUsage().maxRSS)));\n",
+);
 
 const worlds: HostileWorld[] = [];
 afterAll(async () => {
@@ -40,12 +59,34 @@ interface CliRun {
 }
 
 /** `node bin/stella.cjs doctor … --format json` against the world, without blocking this process's fakes. */
-function stellaDoctor(world: HostileWorld, timeoutMs: number, extraArgs: string[] = [], env: Record<string, string> = {}): Promise<CliRun> {
+function stellaDoctor(
+  world: HostileWorld,
+  timeoutMs: number,
+  extraArgs: string[] = [],
+  env: Record<string, string> = {},
+): Promise<CliRun> {
   const peakFile = join(tempDir, `peak-${world.registry.port}.txt`);
-  const args = ['--require', PRELOAD, STELLA_CJS, 'doctor', '--registry', world.registry.url, '--set', `OCI:PushTestRepository=${PUSH_REPO}`, '--format', 'json', '--timeout', `${timeoutMs}ms`, ...extraArgs];
+  const args = [
+    '--require',
+    PRELOAD,
+    STELLA_CJS,
+    'doctor',
+    '--registry',
+    world.registry.url,
+    '--set',
+    `OCI:PushTestRepository=${PUSH_REPO}`,
+    '--format',
+    'json',
+    '--timeout',
+    `${timeoutMs}ms`,
+    ...extraArgs,
+  ];
   const started = Date.now();
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { env: { PATH: CHILD_PATH, HOME: '/nonexistent', STELLA_TEST_PEAK_FILE: peakFile, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, args, {
+      env: { PATH: CHILD_PATH, HOME: '/nonexistent', STELLA_TEST_PEAK_FILE: peakFile, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
@@ -69,10 +110,30 @@ interface MemoryCase {
 }
 
 const MEMORY_CASES: MemoryCase[] = [
-  { behaviour: 'manifest-100-mib', proves: 'a 100 MiB manifest is read no further than the cap', verdicts: 'pass pass pass pass pass info', evidence: { capabilities: { is_mount_supported: false } } },
-  { behaviour: 'manifest-endless', proves: 'an endless manifest is read no further than the cap', verdicts: 'pass pass pass pass pass info', evidence: { capabilities: { is_mount_supported: false } } },
-  { behaviour: 'body-endless', proves: 'endless bodies on every route are cut', verdicts: 'pass pass warn warn warn warn', evidence: { registry: { status_code: 200 } } },
-  { behaviour: 'token-50-mib', proves: 'a 50 MiB token answer is cut and is "cannot verify"', verdicts: 'pass warn fail fail warn warn', evidence: { credentials: { token_exchange: 'unreachable' } } },
+  {
+    behaviour: 'manifest-100-mib',
+    proves: 'a 100 MiB manifest is read no further than the cap',
+    verdicts: 'pass pass pass pass pass info',
+    evidence: { capabilities: { is_mount_supported: false } },
+  },
+  {
+    behaviour: 'manifest-endless',
+    proves: 'an endless manifest is read no further than the cap',
+    verdicts: 'pass pass pass pass pass info',
+    evidence: { capabilities: { is_mount_supported: false } },
+  },
+  {
+    behaviour: 'body-endless',
+    proves: 'endless bodies on every route are cut',
+    verdicts: 'pass pass warn warn warn warn',
+    evidence: { registry: { status_code: 200 } },
+  },
+  {
+    behaviour: 'token-50-mib',
+    proves: 'a 50 MiB token answer is cut and is "cannot verify"',
+    verdicts: 'pass warn fail fail warn warn',
+    evidence: { credentials: { token_exchange: 'unreachable' } },
+  },
   {
     behaviour: 'manifest-4-mib-nested-arrays',
     defect: 11,
@@ -99,7 +160,15 @@ describe.concurrent('hostile bodies: peak memory of the whole CLI', () => {
     expect(MEMORY_CASES.map((c) => c.behaviour).sort()).toEqual([...MEASURED_IN_CLI].sort());
   });
 
-  it.each(MEMORY_CASES.map((c) => [`${c.behaviour}${c.defect ? ` [defect ${c.defect}]` : ''}: ${c.proves}, under ${PEAK_LIMIT_MB} MB`, c] as const))('%s', async (_name, c) => {
+  it.each(
+    MEMORY_CASES.map(
+      (c) =>
+        [
+          `${c.behaviour}${c.defect ? ` [defect ${c.defect}]` : ''}: ${c.proves}, under ${PEAK_LIMIT_MB} MB`,
+          c,
+        ] as const,
+    ),
+  )('%s', async (_name, c) => {
     const world = await startHostileWorld(c.behaviour);
     worlds.push(world);
     const timeoutMs = 10_000;
@@ -111,7 +180,8 @@ describe.concurrent('hostile bodies: peak memory of the whole CLI', () => {
     const report = await expectCliRun(world, run, timeoutMs);
     const byKey = resultsByKey(report);
     expectVerdicts(byKey, c.verdicts);
-    for (const [key, evidence] of Object.entries(c.evidence ?? {})) expect(byKey[key as keyof typeof byKey].evidence, key).toMatchObject(evidence);
+    for (const [key, evidence] of Object.entries(c.evidence ?? {}))
+      expect(byKey[key as keyof typeof byKey].evidence, key).toMatchObject(evidence);
   });
 });
 
@@ -123,12 +193,17 @@ describe('hostile credential helper', () => {
     writeFileSync(dockerConfig, JSON.stringify({ credHelpers: { [new URL(world.registry.url).host]: 'hang' } }));
     const timeoutMs = 2000;
 
-    const run = await stellaDoctor(world, timeoutMs, ['--docker-config', dockerConfig], { PATH: `${HELPERS}:${CHILD_PATH}` });
+    const run = await stellaDoctor(world, timeoutMs, ['--docker-config', dockerConfig], {
+      PATH: `${HELPERS}:${CHILD_PATH}`,
+    });
 
     const report = await expectCliRun(world, run, timeoutMs);
     const byKey = resultsByKey(report);
     expectVerdicts(byKey, 'pass fail fail fail fail fail');
-    expect(byKey.credentials.evidence).toMatchObject({ credential_helper: 'docker-credential-hang', docker_config_status: 'error' });
+    expect(byKey.credentials.evidence).toMatchObject({
+      credential_helper: 'docker-credential-hang',
+      docker_config_status: 'error',
+    });
     expect(world.registry.log.some((r) => r.headers.authorization !== undefined)).toBe(false);
   });
 });

@@ -7,10 +7,33 @@
 // test/integration/hostile-memory.test.ts.
 import { createHash } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ANONYMOUS_TOKEN, BEHAVIOURS, CANARY, RAW_BEHAVIOURS, startRawFake, type BehaviourName, type HostileWorld, type RawBehaviourName, type RawFake } from '../fakes/hostile-registry.js';
+import {
+  ANONYMOUS_TOKEN,
+  BEHAVIOURS,
+  CANARY,
+  RAW_BEHAVIOURS,
+  startRawFake,
+  type BehaviourName,
+  type HostileWorld,
+  type RawBehaviourName,
+  type RawFake,
+} from '../fakes/hostile-registry.js';
 import { FAKE_DIGEST } from '../fakes/oci11-registry.js';
 import { ALL_OCI, doctor } from './doctor.js';
-import { expectBoundedVerdicts, expectCleanReport, expectNoLeak, expectVerdicts, MEASURED_IN_CLI, removeTempDir, resultsByKey, runAgainst, settingsFor, type CheckKey, type Credentials, type HostileRun } from './hostile.js';
+import {
+  expectBoundedVerdicts,
+  expectCleanReport,
+  expectNoLeak,
+  expectVerdicts,
+  MEASURED_IN_CLI,
+  removeTempDir,
+  resultsByKey,
+  runAgainst,
+  settingsFor,
+  type CheckKey,
+  type Credentials,
+  type HostileRun,
+} from './hostile.js';
 
 const worlds: HostileWorld[] = [];
 const raws: RawFake[] = [];
@@ -41,8 +64,15 @@ const ALL_PASS = 'pass pass pass pass pass pass';
 const NOT_VALID = expect.toBeOneOf([false, null]);
 
 function withOrigins(evidence: Record<string, unknown>, world: HostileWorld): Record<string, unknown> {
-  const origins: Record<Placeholder, string> = { $other: world.other.origin, $plain: world.plain.origin, $self: world.registry.origin };
-  const resolve = (value: unknown): unknown => (typeof value === 'string' ? value.replace(/^\$(other|plain|self)/, (placeholder) => origins[placeholder as Placeholder]) : value);
+  const origins: Record<Placeholder, string> = {
+    $other: world.other.origin,
+    $plain: world.plain.origin,
+    $self: world.registry.origin,
+  };
+  const resolve = (value: unknown): unknown =>
+    typeof value === 'string'
+      ? value.replace(/^\$(other|plain|self)/, (placeholder) => origins[placeholder as Placeholder])
+      : value;
   return Object.fromEntries(Object.entries(evidence).map(([key, value]) => [key, resolve(value)]));
 }
 
@@ -56,8 +86,13 @@ const CASES: Case[] = [
     behaviour: 'well-behaved-basic',
     proves: 'every check passes and the Basic credential reaches the registry, and only it',
     verdicts: ALL_PASS,
-    evidence: { credentials: { credentials_valid: true }, push: { is_upload_cancelled: true }, capabilities: { capability_score: '5/5' } },
-    also: (run) => expect(requestsTo(run, /^\/v2\//).some((r) => r.headers.authorization?.startsWith('Basic '))).toBe(true),
+    evidence: {
+      credentials: { credentials_valid: true },
+      push: { is_upload_cancelled: true },
+      capabilities: { capability_score: '5/5' },
+    },
+    also: (run) =>
+      expect(requestsTo(run, /^\/v2\//).some((r) => r.headers.authorization?.startsWith('Basic '))).toBe(true),
   },
   {
     behaviour: 'well-behaved-token',
@@ -66,7 +101,9 @@ const CASES: Case[] = [
     evidence: { credentials: { credentials_valid: true, token_exchange: 'ok', is_token_anonymous: false } },
     also: (run) => {
       expect(tokenRequests(run).filter((r) => r.headers.authorization?.startsWith('Basic '))).toHaveLength(1);
-      expect(requestsTo(run, /^\/v2\/.+/).every((r) => r.headers.authorization === `Bearer ${CANARY.token}`)).toBe(true);
+      expect(requestsTo(run, /^\/v2\/.+/).every((r) => r.headers.authorization === `Bearer ${CANARY.token}`)).toBe(
+        true,
+      );
     },
   },
 
@@ -81,21 +118,27 @@ const CASES: Case[] = [
     behaviour: 'challenge-empty',
     proves: 'a 401 with an empty challenge rejects the credentials without a token request',
     verdicts: 'pass fail fail fail warn warn',
-    evidence: { registry: { is_auth_required: true, auth_scheme: null }, credentials: { credentials_valid: false, token_exchange: 'not_attempted' } },
+    evidence: {
+      registry: { is_auth_required: true, auth_scheme: null },
+      credentials: { credentials_valid: false, token_exchange: 'not_attempted' },
+    },
     also: (run) => expect(tokenRequests(run)).toEqual([]),
   },
   {
     behaviour: 'challenge-1-mib',
     proves: 'a 1 MiB header is refused as a connection failure by every check',
     verdicts: 'fail fail fail fail fail fail',
-    evidence: { registry: { status_code: null, error_class: expect.any(String), error_message: expect.stringMatching(/header/i) } },
+    evidence: {
+      registry: { status_code: null, error_class: expect.any(String), error_message: expect.stringMatching(/header/i) },
+    },
   },
   {
     behaviour: 'challenge-basic-and-bearer',
     proves: 'of a Basic and a Bearer challenge the token flow is taken and the password goes only to the realm',
     verdicts: ALL_PASS,
     evidence: { credentials: { token_exchange: 'ok', auth_method: 'basic' } },
-    also: (run) => expect(requestsTo(run, /^\/v2\//).some((r) => r.headers.authorization?.startsWith('Basic '))).toBe(false),
+    also: (run) =>
+      expect(requestsTo(run, /^\/v2\//).some((r) => r.headers.authorization?.startsWith('Basic '))).toBe(false),
   },
   {
     behaviour: 'challenge-duplicated',
@@ -104,28 +147,24 @@ const CASES: Case[] = [
     evidence: { credentials: { token_exchange: 'ok', credentials_valid: true } },
     also: (run) => expect(tokenRequests(run)).toHaveLength(1),
   },
-  ...(['realm-not-a-url', 'realm-javascript', 'realm-file', 'realm-data'] as const).map(
-    (behaviour): Case => ({
-      behaviour,
-      proves: 'a realm that is not an http(s) URL is "cannot verify", nothing is fetched from it and no token is made up',
-      verdicts: 'pass warn fail fail warn warn',
-      evidence: { credentials: { token_exchange: 'unreachable', credentials_valid: null } },
-      also: (run) => {
-        expect(run.world.registry.log.every((r) => r.url.startsWith('/v2/'))).toBe(true);
-        expect(run.world.registry.log.some((r) => r.headers.authorization === `Bearer ${ANONYMOUS_TOKEN}`)).toBe(false);
-      },
-    }),
-  ),
+  ...(['realm-not-a-url', 'realm-javascript', 'realm-file', 'realm-data'] as const).map((behaviour): Case => ({
+    behaviour,
+    proves: 'a realm that is not an http(s) URL is "cannot verify", nothing is fetched from it and no token is made up',
+    verdicts: 'pass warn fail fail warn warn',
+    evidence: { credentials: { token_exchange: 'unreachable', credentials_valid: null } },
+    also: (run) => {
+      expect(run.world.registry.log.every((r) => r.url.startsWith('/v2/'))).toBe(true);
+      expect(run.world.registry.log.some((r) => r.headers.authorization === `Bearer ${ANONYMOUS_TOKEN}`)).toBe(false);
+    },
+  })),
 
   // Token services
-  ...(['token-not-json', 'token-without-token-fields', 'token-endless'] as const).map(
-    (behaviour): Case => ({
-      behaviour,
-      proves: 'a token answer without a usable token is "cannot verify"',
-      verdicts: 'pass warn fail fail warn warn',
-      evidence: { credentials: { token_exchange: 'unreachable', token_status_code: 200, credentials_valid: null } },
-    }),
-  ),
+  ...(['token-not-json', 'token-without-token-fields', 'token-endless'] as const).map((behaviour): Case => ({
+    behaviour,
+    proves: 'a token answer without a usable token is "cannot verify"',
+    verdicts: 'pass warn fail fail warn warn',
+    evidence: { credentials: { token_exchange: 'unreachable', token_status_code: 200, credentials_valid: null } },
+  })),
   {
     behaviour: 'token-rate-limited',
     proves: 'a token service answering 429 is "cannot verify", not rejected credentials',
@@ -138,23 +177,19 @@ const CASES: Case[] = [
     verdicts: ALL_PASS,
     evidence: { credentials: { token_exchange: 'ok', token_expires_in_seconds: 60 } },
   },
-  ...(['token-expires-in-1e20', 'token-issued-at-largest-date'] as const).map(
-    (behaviour): Case => ({
-      behaviour,
-      defect: 6,
-      proves: 'a lifetime beyond the calendar still gives verdicts, not "Invalid time value"',
-      verdicts: ALL_PASS,
-      evidence: { credentials: { token_exchange: 'ok', credentials_valid: true } },
-    }),
-  ),
-  ...(['jwt-payload-not-base64', 'jwt-payload-not-json'] as const).map(
-    (behaviour): Case => ({
-      behaviour,
-      proves: 'a token whose JWT payload cannot be decoded is used as an opaque token',
-      verdicts: ALL_PASS,
-      evidence: { credentials: { token_exchange: 'ok', granted_actions: null }, pull: { granted_actions: null } },
-    }),
-  ),
+  ...(['token-expires-in-1e20', 'token-issued-at-largest-date'] as const).map((behaviour): Case => ({
+    behaviour,
+    defect: 6,
+    proves: 'a lifetime beyond the calendar still gives verdicts, not "Invalid time value"',
+    verdicts: ALL_PASS,
+    evidence: { credentials: { token_exchange: 'ok', credentials_valid: true } },
+  })),
+  ...(['jwt-payload-not-base64', 'jwt-payload-not-json'] as const).map((behaviour): Case => ({
+    behaviour,
+    proves: 'a token whose JWT payload cannot be decoded is used as an opaque token',
+    verdicts: ALL_PASS,
+    evidence: { credentials: { token_exchange: 'ok', granted_actions: null }, pull: { granted_actions: null } },
+  })),
   {
     behaviour: 'jwt-payload-wrong-types',
     proves: 'JWT claims of the wrong types grant nothing and break nothing',
@@ -182,58 +217,64 @@ const CASES: Case[] = [
     verdicts: 'pass warn|fail pass|fail fail pass|warn info|warn',
     evidence: { credentials: { credentials_valid: NOT_VALID, credentials_withheld_from: '$other' } },
   },
-  ...([
-    ['token-realm-redirected-cross-host', '$other'],
-    ['token-realm-redirected-to-http', '$plain'],
-  ] as const).map(
-    ([behaviour, withheldFrom]): Case => ({
-      behaviour,
-      defect: 12,
-      proves: 'an anonymous token got after the credentials were withheld from the redirect does not make them valid',
-      verdicts: 'pass warn|fail pass|fail fail pass|warn info|warn',
-      evidence: { credentials: { credentials_valid: NOT_VALID, credentials_withheld_from: withheldFrom } },
-    }),
-  ),
+  ...(
+    [
+      ['token-realm-redirected-cross-host', '$other'],
+      ['token-realm-redirected-to-http', '$plain'],
+    ] as const
+  ).map(([behaviour, withheldFrom]): Case => ({
+    behaviour,
+    defect: 12,
+    proves: 'an anonymous token got after the credentials were withheld from the redirect does not make them valid',
+    verdicts: 'pass warn|fail pass|fail fail pass|warn info|warn',
+    evidence: { credentials: { credentials_valid: NOT_VALID, credentials_withheld_from: withheldFrom } },
+  })),
   {
     behaviour: 'token-realm-redirected-same-origin',
     proves: 'a realm redirect within its origin keeps the credentials and the token flow works',
     verdicts: ALL_PASS,
     evidence: { credentials: { token_exchange: 'ok', credentials_valid: true, is_token_anonymous: false } },
-    also: (run) => expect(requestsTo(run, /^\/auth\/token/).map((r) => r.headers.authorization?.slice(0, 6))).toEqual(['Basic ']),
+    also: (run) =>
+      expect(requestsTo(run, /^\/auth\/token/).map((r) => r.headers.authorization?.slice(0, 6))).toEqual(['Basic ']),
   },
 
   // Upload sessions and mounts
-  ...([
-    ['upload-location-cross-host-basic', '$other', 'Basic credential'],
-    ['upload-location-cross-host-bearer', '$other', 'issued token'],
-    ['upload-location-downgraded-to-http', '$plain', 'Basic credential of an https registry'],
-  ] as const).map(
-    ([behaviour, withheldFrom, secret]): Case => ({
-      behaviour,
-      defect: 2,
-      proves: `cancelling the upload does not send the ${secret} to the origin its Location names`,
-      verdicts: ALL_PASS,
-      evidence: { push: { status_code: 202, credentials_withheld_from: withheldFrom } },
-    }),
-  ),
-  ...([
-    ['mount-location-cross-host', '$other'],
-    ['mount-location-downgraded-to-http', '$plain'],
-  ] as const).map(
-    ([behaviour, withheldFrom]): Case => ({
-      behaviour,
-      defect: 2,
-      proves: 'cancelling the upload a mount opened does not send the credential to the origin its Location names',
-      verdicts: 'pass pass pass pass pass info',
-      evidence: { capabilities: { mount_status_code: 202, is_mount_supported: false, credentials_withheld_from: withheldFrom } },
-    }),
-  ),
+  ...(
+    [
+      ['upload-location-cross-host-basic', '$other', 'Basic credential'],
+      ['upload-location-cross-host-bearer', '$other', 'issued token'],
+      ['upload-location-downgraded-to-http', '$plain', 'Basic credential of an https registry'],
+    ] as const
+  ).map(([behaviour, withheldFrom, secret]): Case => ({
+    behaviour,
+    defect: 2,
+    proves: `cancelling the upload does not send the ${secret} to the origin its Location names`,
+    verdicts: ALL_PASS,
+    evidence: { push: { status_code: 202, credentials_withheld_from: withheldFrom } },
+  })),
+  ...(
+    [
+      ['mount-location-cross-host', '$other'],
+      ['mount-location-downgraded-to-http', '$plain'],
+    ] as const
+  ).map(([behaviour, withheldFrom]): Case => ({
+    behaviour,
+    defect: 2,
+    proves: 'cancelling the upload a mount opened does not send the credential to the origin its Location names',
+    verdicts: 'pass pass pass pass pass info',
+    evidence: {
+      capabilities: { mount_status_code: 202, is_mount_supported: false, credentials_withheld_from: withheldFrom },
+    },
+  })),
   {
     behaviour: 'upload-location-absolute-same-origin',
     proves: 'an absolute Location on the registry origin is cancelled with the credential',
     verdicts: ALL_PASS,
     evidence: { push: { is_upload_cancelled: true, cancel_status_code: 204 } },
-    also: (run) => expect(requestsTo(run, /session-abs$/).map((r) => [r.method, r.headers.authorization?.slice(0, 6)])).toEqual([['DELETE', 'Basic ']]),
+    also: (run) =>
+      expect(requestsTo(run, /session-abs$/).map((r) => [r.method, r.headers.authorization?.slice(0, 6)])).toEqual([
+        ['DELETE', 'Basic '],
+      ]),
   },
   {
     behaviour: 'upload-redirected-then-relative-location',
@@ -241,7 +282,10 @@ const CASES: Case[] = [
     proves: 'a relative Location is resolved against the URL that answered the redirected POST',
     verdicts: ALL_PASS,
     evidence: { push: { is_upload_cancelled: true, cancel_status_code: 204 } },
-    also: (run) => expect(requestsTo(run, /session-m$/).map((r) => `${r.method} ${r.url}`)).toEqual(['DELETE /mirror/v2/hostile/push-probe/blobs/uploads/session-m']),
+    also: (run) =>
+      expect(requestsTo(run, /session-m$/).map((r) => `${r.method} ${r.url}`)).toEqual([
+        'DELETE /mirror/v2/hostile/push-probe/blobs/uploads/session-m',
+      ]),
   },
   {
     behaviour: 'upload-location-malformed',
@@ -266,7 +310,10 @@ const CASES: Case[] = [
     defect: 13,
     proves: 'a 202 without Location is no upload session: push is not verified, chunked upload not counted',
     verdicts: 'pass pass pass warn pass info',
-    evidence: { push: { status_code: 202, is_upload_cancelled: false }, capabilities: { is_chunked_upload_supported: false } },
+    evidence: {
+      push: { status_code: 202, is_upload_cancelled: false },
+      capabilities: { is_chunked_upload_supported: false },
+    },
     also: (run) => expect(run.byKey.push.diagnosis).toContain('no Location header'),
   },
   {
@@ -278,20 +325,21 @@ const CASES: Case[] = [
   },
 
   // Redirects
-  ...(['redirect-loop', 'redirect-chain-too-long'] as const).map(
-    (behaviour): Case => ({
-      behaviour,
-      proves: 'endless redirects of the manifest are named, not followed',
-      verdicts: 'pass pass fail pass fail fail',
-      evidence: { pull: { error_class: 'redirect' }, referrers: { error_class: 'redirect' } },
-    }),
-  ),
+  ...(['redirect-loop', 'redirect-chain-too-long'] as const).map((behaviour): Case => ({
+    behaviour,
+    proves: 'endless redirects of the manifest are named, not followed',
+    verdicts: 'pass pass fail pass fail fail',
+    evidence: { pull: { error_class: 'redirect' }, referrers: { error_class: 'redirect' } },
+  })),
   {
     behaviour: 'redirect-chain-same-origin',
     proves: 'a chain of three same-origin redirects is followed with the credential',
     verdicts: ALL_PASS,
     evidence: { pull: { status_code: 200, manifest_digest: FAKE_DIGEST } },
-    also: (run) => expect(requestsTo(run, /\/hop\/hop\/hop$/).every((r) => r.headers.authorization?.startsWith('Basic '))).toBe(true),
+    also: (run) =>
+      expect(requestsTo(run, /\/hop\/hop\/hop$/).every((r) => r.headers.authorization?.startsWith('Basic '))).toBe(
+        true,
+      ),
   },
   {
     behaviour: 'v2-location-unparseable',
@@ -299,23 +347,32 @@ const CASES: Case[] = [
     proves: 'an unparseable Location on /v2/ is a verdict, not an internal error',
     verdicts: 'warn|fail warn|fail pass pass pass pass',
   },
-  ...([
-    ['v2-location-cross-host', '$other'],
-    ['v2-location-downgraded-to-http', '$plain'],
-  ] as const).map(
-    ([behaviour, withheldFrom]): Case => ({
-      behaviour,
-      proves: 'a /v2/ redirect to another origin is a warning, and the credentials withheld from it are not called rejected',
-      verdicts: 'warn warn|fail pass pass pass pass',
-      evidence: { registry: { redirect_location: `${withheldFrom}/v2/` }, credentials: { credentials_valid: null, credentials_withheld_from: withheldFrom } },
-      also: (run) => expect(run.byKey.credentials.diagnosis).not.toMatch(/rejected/),
-    }),
-  ),
+  ...(
+    [
+      ['v2-location-cross-host', '$other'],
+      ['v2-location-downgraded-to-http', '$plain'],
+    ] as const
+  ).map(([behaviour, withheldFrom]): Case => ({
+    behaviour,
+    proves:
+      'a /v2/ redirect to another origin is a warning, and the credentials withheld from it are not called rejected',
+    verdicts: 'warn warn|fail pass pass pass pass',
+    evidence: {
+      registry: { redirect_location: `${withheldFrom}/v2/` },
+      credentials: { credentials_valid: null, credentials_withheld_from: withheldFrom },
+    },
+    also: (run) => expect(run.byKey.credentials.diagnosis).not.toMatch(/rejected/),
+  })),
   {
     behaviour: 'v2-location-relative',
     proves: 'a relative /v2/ redirect is reported with the absolute URL it names',
     verdicts: 'warn warn pass pass pass pass',
-    evidence: { registry: { status_code: 301, redirect_location: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/registry\/v2\/$/) } },
+    evidence: {
+      registry: {
+        status_code: 301,
+        redirect_location: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/registry\/v2\/$/),
+      },
+    },
   },
   {
     behaviour: 'v2-location-huge',
@@ -329,18 +386,19 @@ const CASES: Case[] = [
     proves: 'an unparseable Location on the manifest is a verdict, not an internal error',
     verdicts: 'pass pass fail|warn pass fail|warn fail|warn|info',
   },
-  ...([
-    ['manifest-location-cross-host', '$other'],
-    ['manifest-location-downgraded-to-http', '$plain'],
-  ] as const).map(
-    ([behaviour, withheldFrom]): Case => ({
-      behaviour,
-      proves: 'a manifest redirect to another origin gets no credential, the evidence says so and the 401 there is not called a rejection',
-      verdicts: 'pass pass warn|fail pass warn warn',
-      evidence: { pull: { status_code: 401, credentials_withheld_from: withheldFrom } },
-      also: (run) => expect(run.byKey.pull.diagnosis).not.toMatch(/rejected the credentials/),
-    }),
-  ),
+  ...(
+    [
+      ['manifest-location-cross-host', '$other'],
+      ['manifest-location-downgraded-to-http', '$plain'],
+    ] as const
+  ).map(([behaviour, withheldFrom]): Case => ({
+    behaviour,
+    proves:
+      'a manifest redirect to another origin gets no credential, the evidence says so and the 401 there is not called a rejection',
+    verdicts: 'pass pass warn|fail pass warn warn',
+    evidence: { pull: { status_code: 401, credentials_withheld_from: withheldFrom } },
+    also: (run) => expect(run.byKey.pull.diagnosis).not.toMatch(/rejected the credentials/),
+  })),
 
   // Answers that are not what they claim
   {
@@ -348,7 +406,9 @@ const CASES: Case[] = [
     defect: 13,
     proves: 'an empty 200 without digest is no pullable manifest, no mount and no delete',
     verdicts: 'pass pass warn|fail|info warn warn warn',
-    evidence: { capabilities: { is_mount_supported: false, is_delete_supported: false, is_chunked_upload_supported: false } },
+    evidence: {
+      capabilities: { is_mount_supported: false, is_delete_supported: false, is_chunked_upload_supported: false },
+    },
   },
   {
     behaviour: 'everything-201',
@@ -356,7 +416,10 @@ const CASES: Case[] = [
     proves: 'an empty 201 is no pullable manifest and its empty body names no digest',
     verdicts: 'warn warn warn|fail|info warn warn warn',
     evidence: { capabilities: { is_mount_supported: false, is_delete_supported: false } },
-    also: (run) => expect(run.byKey.referrers.evidence.subject_digest).not.toBe(`sha256:${createHash('sha256').update('').digest('hex')}`),
+    also: (run) =>
+      expect(run.byKey.referrers.evidence.subject_digest).not.toBe(
+        `sha256:${createHash('sha256').update('').digest('hex')}`,
+      ),
   },
   {
     behaviour: 'everything-404',
@@ -395,7 +458,10 @@ const CASES: Case[] = [
     behaviour: 'referrers-html-200',
     proves: 'an HTML page answered 200 to the referrers query is no referrers API',
     verdicts: 'pass pass pass pass warn warn',
-    evidence: { referrers: { status_code: 200, is_referrers_supported: false }, capabilities: { is_referrers_supported: false } },
+    evidence: {
+      referrers: { status_code: 200, is_referrers_supported: false },
+      capabilities: { is_referrers_supported: false },
+    },
   },
   {
     behaviour: 'errors-as-html',
@@ -417,7 +483,15 @@ describe.concurrent('hostile registries', () => {
     expect(Object.keys(BEHAVIOURS).filter((name) => !covered.has(name as BehaviourName))).toEqual([]);
   });
 
-  it.each(CASES.map((c) => [`${c.behaviour}${c.credentials === 'identity-token' ? ' (refresh token)' : ''}${c.defect ? ` [defect ${c.defect}]` : ''}: ${c.proves}`, c] as const))('%s', async (_name, c) => {
+  it.each(
+    CASES.map(
+      (c) =>
+        [
+          `${c.behaviour}${c.credentials === 'identity-token' ? ' (refresh token)' : ''}${c.defect ? ` [defect ${c.defect}]` : ''}: ${c.proves}`,
+          c,
+        ] as const,
+    ),
+  )('%s', async (_name, c) => {
     const run = await runAgainst(c.behaviour, worlds, { credentials: c.credentials });
 
     await expectNoLeak(run);
@@ -438,14 +512,54 @@ interface RawCase {
 }
 
 const RAW_CASES: RawCase[] = [
-  { behaviour: 'silent', proves: 'a server that accepts and never answers fails every check at the deadline', verdicts: 'fail fail fail fail fail fail', registryEvidence: { error_class: 'timeout' } },
-  { behaviour: 'trickling-headers', proves: 'headers trickled a byte at a time are cut at the deadline', verdicts: 'fail fail fail fail fail fail', registryEvidence: { error_class: 'timeout' } },
-  { behaviour: 'trickling-body', proves: 'a body trickled a byte at a time is cut at the deadline', verdicts: 'fail fail fail fail fail fail', registryEvidence: { error_class: 'timeout' } },
-  { behaviour: 'closed-mid-headers', proves: 'a connection closed in the middle of the headers is a connection failure', verdicts: 'fail fail fail fail fail fail', registryEvidence: { error_class: expect.any(String), status_code: null } },
-  { behaviour: 'status-line-not-a-number', proves: 'a status line with a non-numeric code is a connection failure', verdicts: 'fail fail fail fail fail fail', registryEvidence: { error_class: expect.any(String), status_code: null } },
-  { behaviour: 'status-line-missing', proves: 'an answer without a status line is a connection failure', verdicts: 'fail fail fail fail fail fail', registryEvidence: { error_class: expect.any(String), status_code: null } },
-  { behaviour: 'status-code-999', proves: 'status 999 is an unexpected answer, not a success or a crash', verdicts: 'warn warn warn warn warn warn', registryEvidence: { status_code: 999 } },
-  { behaviour: 'reset-on-request', proves: 'a reset as the request arrives is named a reset', verdicts: 'fail fail fail fail fail fail', registryEvidence: { error_class: 'reset' } },
+  {
+    behaviour: 'silent',
+    proves: 'a server that accepts and never answers fails every check at the deadline',
+    verdicts: 'fail fail fail fail fail fail',
+    registryEvidence: { error_class: 'timeout' },
+  },
+  {
+    behaviour: 'trickling-headers',
+    proves: 'headers trickled a byte at a time are cut at the deadline',
+    verdicts: 'fail fail fail fail fail fail',
+    registryEvidence: { error_class: 'timeout' },
+  },
+  {
+    behaviour: 'trickling-body',
+    proves: 'a body trickled a byte at a time is cut at the deadline',
+    verdicts: 'fail fail fail fail fail fail',
+    registryEvidence: { error_class: 'timeout' },
+  },
+  {
+    behaviour: 'closed-mid-headers',
+    proves: 'a connection closed in the middle of the headers is a connection failure',
+    verdicts: 'fail fail fail fail fail fail',
+    registryEvidence: { error_class: expect.any(String), status_code: null },
+  },
+  {
+    behaviour: 'status-line-not-a-number',
+    proves: 'a status line with a non-numeric code is a connection failure',
+    verdicts: 'fail fail fail fail fail fail',
+    registryEvidence: { error_class: expect.any(String), status_code: null },
+  },
+  {
+    behaviour: 'status-line-missing',
+    proves: 'an answer without a status line is a connection failure',
+    verdicts: 'fail fail fail fail fail fail',
+    registryEvidence: { error_class: expect.any(String), status_code: null },
+  },
+  {
+    behaviour: 'status-code-999',
+    proves: 'status 999 is an unexpected answer, not a success or a crash',
+    verdicts: 'warn warn warn warn warn warn',
+    registryEvidence: { status_code: 999 },
+  },
+  {
+    behaviour: 'reset-on-request',
+    proves: 'a reset as the request arrives is named a reset',
+    verdicts: 'fail fail fail fail fail fail',
+    registryEvidence: { error_class: 'reset' },
+  },
 ];
 
 describe.concurrent('hostile sockets', () => {

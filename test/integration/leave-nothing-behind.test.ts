@@ -49,29 +49,39 @@ async function suite(registry: RegistryName, pushRepo: string) {
 }
 
 describe(`${RUNS} full runs leave nothing behind`, () => {
-  it.each(['open', 'basic', 'token'] as RegistryName[])('on %s (deletes enabled): no upload session, blob link, manifest or tag', async (registry) => {
-    const repo = `stellaops/doctor-test-${randomBytes(4).toString('hex')}`;
+  it.each(['open', 'basic', 'token'] as RegistryName[])(
+    'on %s (deletes enabled): no upload session, blob link, manifest or tag',
+    async (registry) => {
+      const repo = `stellaops/doctor-test-${randomBytes(4).toString('hex')}`;
 
-    for (let i = 0; i < RUNS; i++) {
-      const report = await suite(registry, repo);
-      expect(report.summary.fail).toBe(0);
-    }
+      for (let i = 0; i < RUNS; i++) {
+        const report = await suite(registry, repo);
+        expect(report.summary.fail).toBe(0);
+      }
 
-    expect(traces(registry, repo)).toEqual({ sessions: [], links: [] });
-  });
+      expect(traces(registry, repo)).toEqual({ sessions: [], links: [] });
+    },
+  );
 
-  it.each(['openNoDelete', 'tokenNoDelete'] as RegistryName[])('on %s (deletes disabled): no upload session; the mounted blob link stays and is reported', async (registry) => {
-    const repo = `stellaops/doctor-test-${randomBytes(4).toString('hex')}`;
+  it.each(['openNoDelete', 'tokenNoDelete'] as RegistryName[])(
+    'on %s (deletes disabled): no upload session; the mounted blob link stays and is reported',
+    async (registry) => {
+      const repo = `stellaops/doctor-test-${randomBytes(4).toString('hex')}`;
 
-    const results = [];
-    for (let i = 0; i < RUNS; i++) results.push(await suite(registry, repo));
+      const results = [];
+      for (let i = 0; i < RUNS; i++) results.push(await suite(registry, repo));
 
-    const left = traces(registry, repo);
-    expect(left.sessions).toEqual([]);
-    expect(left.links).toEqual([`_layers/sha256/${env.image.layerDigest.slice(7)}/link`]);
-    const capabilities = results.map((r) => r.results.find((x) => x.checkId === 'check.integration.oci.capabilities')!.evidence);
-    expect(capabilities.every((e) => e.is_mount_unlinked === false && String(e.mount_note).includes('stays linked'))).toBe(true);
-  });
+      const left = traces(registry, repo);
+      expect(left.sessions).toEqual([]);
+      expect(left.links).toEqual([`_layers/sha256/${env.image.layerDigest.slice(7)}/link`]);
+      const capabilities = results.map(
+        (r) => r.results.find((x) => x.checkId === 'check.integration.oci.capabilities')!.evidence,
+      );
+      expect(
+        capabilities.every((e) => e.is_mount_unlinked === false && String(e.mount_note).includes('stays linked')),
+      ).toBe(true);
+    },
+  );
 });
 
 describe('request economy', () => {
@@ -81,7 +91,10 @@ describe('request economy', () => {
     const report = await suite('token', repo);
 
     const mine = readAccessLog(env.registries.token).filter((e) => e.userAgent.includes(report.runId));
-    const requests = mine.map((e) => `${e.method} ${e.path.replace(/sha256[:-][a-f0-9]{64}/, (d) => d.slice(0, 7) + '<digest>').replace(/uploads\/[0-9a-f-]{36}/, 'uploads/<uuid>')} ${e.status}`);
+    const requests = mine.map(
+      (e) =>
+        `${e.method} ${e.path.replace(/sha256[:-][a-f0-9]{64}/, (d) => d.slice(0, 7) + '<digest>').replace(/uploads\/[0-9a-f-]{36}/, 'uploads/<uuid>')} ${e.status}`,
+    );
     expect(requests.sort()).toEqual(
       [
         'GET /v2/ 401',
@@ -99,6 +112,8 @@ describe('request economy', () => {
     );
     const tokens = (await tokenServerLog(env)).filter((e) => e.user_agent.includes(report.runId));
     expect(tokens).toHaveLength(1);
-    expect(new URLSearchParams(tokens[0]!.query).getAll('scope').sort()).toEqual([`repository:${repo}:pull,push,delete`, 'repository:library/alpine:pull'].sort());
+    expect(new URLSearchParams(tokens[0]!.query).getAll('scope').sort()).toEqual(
+      [`repository:${repo}:pull,push,delete`, 'repository:library/alpine:pull'].sort(),
+    );
   });
 });

@@ -12,8 +12,12 @@ describe('a run in which nothing was checked', () => {
     const run = stella(['doctor']);
 
     expect(run.status).toBe(2);
-    expect(run.stderr.trim().split('\n')).toEqual(['stella: nothing was checked: No registry configured: set OCI:RegistryUrl (env OCI__RegistryUrl, or --registry URL).']);
-    expect(run.stdout).toMatch(/6 skipped — overall: skip — nothing was checked: No registry configured: set OCI:RegistryUrl/);
+    expect(run.stderr.trim().split('\n')).toEqual([
+      'stella: nothing was checked: No registry configured: set OCI:RegistryUrl (env OCI__RegistryUrl, or --registry URL).',
+    ]);
+    expect(run.stdout).toMatch(
+      /6 skipped — overall: skip — nothing was checked: No registry configured: set OCI:RegistryUrl/,
+    );
   });
 
   it('exits 2 when the one check asked for skipped, and the JSON report still says overall skip', () => {
@@ -25,7 +29,15 @@ describe('a run in which nothing was checked', () => {
   });
 
   it('exits 0 when one check ran and another skipped', () => {
-    const run = stella(['doctor', '--registry', env.registries.open.url, '--check', CHECK.push, '--check', CHECK.registry]);
+    const run = stella([
+      'doctor',
+      '--registry',
+      env.registries.open.url,
+      '--check',
+      CHECK.push,
+      '--check',
+      CHECK.registry,
+    ]);
 
     expect(run.status).toBe(0);
     expect(run.stderr).toBe('');

@@ -22,7 +22,12 @@ afterAll(async () => {
 const freshRepo = (): string => `stellaops/doctor-test-${randomBytes(4).toString('hex')}`;
 
 function on(registry: RegistryName, user?: UserName, extra: Record<string, string> = {}): Record<string, string> {
-  const settings: Record<string, string> = { 'OCI:RegistryUrl': env.registries[registry].url, 'OCI:CaCertificatePath': env.caCertPath, 'OCI:PushTestRepository': freshRepo(), ...extra };
+  const settings: Record<string, string> = {
+    'OCI:RegistryUrl': env.registries[registry].url,
+    'OCI:CaCertificatePath': env.caCertPath,
+    'OCI:PushTestRepository': freshRepo(),
+    ...extra,
+  };
   if (user) Object.assign(settings, { 'OCI:Username': user, 'OCI:Password': env.users[user].password });
   return settings;
 }
@@ -40,12 +45,19 @@ describe('pull', () => {
     ['token', 'admin'],
     ['token', 'puller'],
     ['token', undefined],
-  ] as Array<[RegistryName, UserName | undefined]>)('passes on %s as %s, with the digest of the test image', async (registry, user) => {
-    const result = await check(CHECK.pull, on(registry, user));
+  ] as Array<[RegistryName, UserName | undefined]>)(
+    'passes on %s as %s, with the digest of the test image',
+    async (registry, user) => {
+      const result = await check(CHECK.pull, on(registry, user));
 
-    expect(result.severity).toBe('pass');
-    expect(result.evidence).toMatchObject({ status_code: 200, manifest_digest: env.image.manifestDigest, content_type: env.image.manifestMediaType });
-  });
+      expect(result.severity).toBe('pass');
+      expect(result.evidence).toMatchObject({
+        status_code: 200,
+        manifest_digest: env.image.manifestDigest,
+        content_type: env.image.manifestMediaType,
+      });
+    },
+  );
 
   it('records the granted actions of the token', async () => {
     const result = await check(CHECK.pull, on('token', 'puller'));
@@ -58,7 +70,12 @@ describe('pull', () => {
 
     expect(result.severity).toBe('fail');
     expect(result.diagnosis).toContain('no pull permission on library/alpine');
-    expect(result.evidence).toMatchObject({ status_code: 401, challenge_error: 'insufficient_scope', registry_error_code: 'UNAUTHORIZED', granted_actions: [] });
+    expect(result.evidence).toMatchObject({
+      status_code: 401,
+      challenge_error: 'insufficient_scope',
+      registry_error_code: 'UNAUTHORIZED',
+      granted_actions: [],
+    });
   });
 
   it('fails as "credentials required" when anonymous on the htpasswd registry', async () => {
@@ -69,7 +86,10 @@ describe('pull', () => {
   });
 
   it('fails when the credentials are wrong', async () => {
-    const result = await check(CHECK.pull, on('basic', undefined, { 'OCI:Username': 'admin', 'OCI:Password': 'not-the-password' }));
+    const result = await check(
+      CHECK.pull,
+      on('basic', undefined, { 'OCI:Username': 'admin', 'OCI:Password': 'not-the-password' }),
+    );
 
     expect(result.severity).toBe('fail');
     expect(result.diagnosis).toContain('rejected the credentials');
@@ -135,7 +155,11 @@ describe('push', () => {
   it('fails on 403 (named fake: registry policy denies push)', async () => {
     const server = await fake({ uploadStatus: 403 });
 
-    const result = await check(CHECK.push, { 'OCI:RegistryUrl': server.url, 'OCI:Username': 'u', 'OCI:Password': 'p-secret-1' });
+    const result = await check(CHECK.push, {
+      'OCI:RegistryUrl': server.url,
+      'OCI:Username': 'u',
+      'OCI:Password': 'p-secret-1',
+    });
 
     expect(result.severity).toBe('fail');
     expect(result.evidence).toMatchObject({ status_code: 403, registry_error_code: 'DENIED' });
@@ -148,7 +172,11 @@ describe('push', () => {
   ])('warns on %d', async (status, text) => {
     const server = await fake({ uploadStatus: status });
 
-    const result = await check(CHECK.push, { 'OCI:RegistryUrl': server.url, 'OCI:Username': 'u', 'OCI:Password': 'p-secret-1' });
+    const result = await check(CHECK.push, {
+      'OCI:RegistryUrl': server.url,
+      'OCI:Username': 'u',
+      'OCI:Password': 'p-secret-1',
+    });
 
     expect(result.severity).toBe('warn');
     expect(result.diagnosis).toContain(text);
@@ -157,10 +185,17 @@ describe('push', () => {
   it('resolves a relative Location and cancels the session there', async () => {
     const server = await fake();
 
-    const result = await check(CHECK.push, { 'OCI:RegistryUrl': server.url, 'OCI:Username': 'u', 'OCI:Password': 'p-secret-1', 'OCI:PushTestRepository': 'team/app' });
+    const result = await check(CHECK.push, {
+      'OCI:RegistryUrl': server.url,
+      'OCI:Username': 'u',
+      'OCI:Password': 'p-secret-1',
+      'OCI:PushTestRepository': 'team/app',
+    });
 
     expect(result.evidence.is_upload_cancelled).toBe(true);
-    expect(server.requests.map((r) => `${r.method} ${r.url}`)).toContain('DELETE /v2/team/app/blobs/uploads/session-1?_state=opaque');
+    expect(server.requests.map((r) => `${r.method} ${r.url}`)).toContain(
+      'DELETE /v2/team/app/blobs/uploads/session-1?_state=opaque',
+    );
   });
 });
 
@@ -169,7 +204,13 @@ describe('referrers', () => {
     const result = await check(CHECK.referrers, on('token', 'admin'));
 
     expect(result.severity).toBe('warn');
-    expect(result.evidence).toMatchObject({ status_code: 404, is_referrers_supported: false, has_fallback_tag: false, subject_digest: env.image.manifestDigest, fallback_tag: env.image.manifestDigest.replace(':', '-') });
+    expect(result.evidence).toMatchObject({
+      status_code: 404,
+      is_referrers_supported: false,
+      has_fallback_tag: false,
+      subject_digest: env.image.manifestDigest,
+      fallback_tag: env.image.manifestDigest.replace(':', '-'),
+    });
   });
 
   it('passes on an OCI 1.1 registry with referrers, reporting the count and filtering', async () => {
@@ -178,7 +219,13 @@ describe('referrers', () => {
     const result = await check(CHECK.referrers, { 'OCI:RegistryUrl': server.url });
 
     expect(result.severity).toBe('pass');
-    expect(result.evidence).toMatchObject({ is_referrers_supported: true, referrers_count: 1, has_filtering: true, filters_applied: 'artifactType', subject_digest: FAKE_DIGEST });
+    expect(result.evidence).toMatchObject({
+      is_referrers_supported: true,
+      referrers_count: 1,
+      has_filtering: true,
+      filters_applied: 'artifactType',
+      subject_digest: FAKE_DIGEST,
+    });
   });
 
   it('passes on a 404 whose body is an empty image index', async () => {
@@ -190,14 +237,17 @@ describe('referrers', () => {
     expect(result.evidence).toMatchObject({ referrers_count: 0, has_filtering: false });
   });
 
-  it.each(['405', '400', 'plain-404'] as const)('warns on %s and finds the fallback tag when it exists', async (mode) => {
-    const server = await fake({ referrers: mode, fallbackTag: true });
+  it.each(['405', '400', 'plain-404'] as const)(
+    'warns on %s and finds the fallback tag when it exists',
+    async (mode) => {
+      const server = await fake({ referrers: mode, fallbackTag: true });
 
-    const result = await check(CHECK.referrers, { 'OCI:RegistryUrl': server.url });
+      const result = await check(CHECK.referrers, { 'OCI:RegistryUrl': server.url });
 
-    expect(result.severity).toBe('warn');
-    expect(result.evidence).toMatchObject({ is_referrers_supported: false, has_fallback_tag: true });
-  });
+      expect(result.severity).toBe('warn');
+      expect(result.evidence).toMatchObject({ is_referrers_supported: false, has_fallback_tag: true });
+    },
+  );
 
   it.each(['500', '401'] as const)('warns when the referrers query is answered %s (cannot verify)', async (mode) => {
     const server = await fake({ referrers: mode });
@@ -255,20 +305,40 @@ describe('capabilities', () => {
   it('tells "Allow lists DELETE" from "deletes really enabled" with deletes disabled', async () => {
     const result = await check(CHECK.capabilities, on('tokenNoDelete', 'admin'));
 
-    expect(result.evidence).toMatchObject({ capability_score: '3/5', allow_lists_delete: true, is_delete_supported: false, delete_probe_status_code: 405, delete_probe_error_code: 'UNSUPPORTED', is_mount_supported: true, is_mount_unlinked: false, unlink_status_code: 405 });
-    expect(result.remediation.steps.some((s) => s.environment === 'kubernetes' && s.command?.includes('storage.delete.enabled=true'))).toBe(true);
+    expect(result.evidence).toMatchObject({
+      capability_score: '3/5',
+      allow_lists_delete: true,
+      is_delete_supported: false,
+      delete_probe_status_code: 405,
+      delete_probe_error_code: 'UNSUPPORTED',
+      is_mount_supported: true,
+      is_mount_unlinked: false,
+      unlink_status_code: 405,
+    });
+    expect(
+      result.remediation.steps.some(
+        (s) => s.environment === 'kubernetes' && s.command?.includes('storage.delete.enabled=true'),
+      ),
+    ).toBe(true);
   });
 
   it('runs the write probes on an open registry without credentials', async () => {
     const result = await check(CHECK.capabilities, on('openNoDelete'));
 
-    expect(result.evidence).toMatchObject({ capability_score: '3/5', is_chunked_upload_supported: true, is_mount_supported: true, is_delete_supported: false });
+    expect(result.evidence).toMatchObject({
+      capability_score: '3/5',
+      is_chunked_upload_supported: true,
+      is_mount_supported: true,
+      is_delete_supported: false,
+    });
   });
 
   it('lists the probes it could not run without credentials', async () => {
     const result = await check(CHECK.capabilities, on('token'));
 
-    expect(result.evidence.capabilities_untested).toEqual(expect.arrayContaining([expect.stringMatching(/^chunked_upload: /), expect.stringMatching(/^mount: /)]));
+    expect(result.evidence.capabilities_untested).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^chunked_upload: /), expect.stringMatching(/^mount: /)]),
+    );
     expect(result.evidence.is_chunked_upload_supported).toBe(false);
   });
 
@@ -289,7 +359,9 @@ describe('capabilities', () => {
     expect(result.severity).toBe('info');
     expect(result.evidence).toMatchObject({ is_mount_supported: false, mount_status_code: 202 });
     expect(String(result.evidence.mount_note)).toContain('opened a plain upload instead of mounting');
-    expect(server.requests.map((r) => `${r.method} ${r.url}`)).toContain('DELETE /v2/stellaops/doctor-test/blobs/uploads/mount-fallback');
+    expect(server.requests.map((r) => `${r.method} ${r.url}`)).toContain(
+      'DELETE /v2/stellaops/doctor-test/blobs/uploads/mount-fallback',
+    );
   });
 });
 
@@ -299,7 +371,11 @@ describe('the whole suite', () => {
     fakes.push(hung);
     const started = Date.now();
 
-    const report = await doctor({ settings: { 'OCI:RegistryUrl': hung.url, 'OCI:Username': 'u', 'OCI:Password': 'p-secret-1' }, checks: ALL_OCI, timeoutMs: 1000 });
+    const report = await doctor({
+      settings: { 'OCI:RegistryUrl': hung.url, 'OCI:Username': 'u', 'OCI:Password': 'p-secret-1' },
+      checks: ALL_OCI,
+      timeoutMs: 1000,
+    });
 
     expect(Date.now() - started).toBeLessThan(2500);
     expect(report.results.map((r) => r.severity)).toEqual(ALL_OCI.map(() => 'fail'));
@@ -316,18 +392,29 @@ describe('remediation', () => {
       doctor({ settings: on('token', 'nobody'), checks: ALL_OCI }),
       doctor({ settings: on('token', 'puller'), checks: ALL_OCI }),
       doctor({ settings: on('tokenDeadRealm', 'admin'), checks: ALL_OCI }),
-      doctor({ settings: on('basic', undefined, { 'OCI:Username': 'admin', 'OCI:Password': 'wrong-Pass-9' }), checks: ALL_OCI }),
+      doctor({
+        settings: on('basic', undefined, { 'OCI:Username': 'admin', 'OCI:Password': 'wrong-Pass-9' }),
+        checks: ALL_OCI,
+      }),
       doctor({ settings: on('basic', undefined, { 'OCI:CaCertificatePath': '' }), checks: ALL_OCI }),
       doctor({ settings: on('openNoDelete', undefined, { 'OCI:TestRepository': 'library/missing' }), checks: ALL_OCI }),
-      doctor({ settings: { 'OCI:RegistryUrl': status.url, 'OCI:Username': 'u', 'OCI:Password': 'p-secret-1' }, checks: ALL_OCI }),
-      doctor({ settings: { 'OCI:RegistryUrl': referrers.url, 'OCI:Username': 'u', 'OCI:Password': 'p-secret-1' }, checks: ALL_OCI }),
+      doctor({
+        settings: { 'OCI:RegistryUrl': status.url, 'OCI:Username': 'u', 'OCI:Password': 'p-secret-1' },
+        checks: ALL_OCI,
+      }),
+      doctor({
+        settings: { 'OCI:RegistryUrl': referrers.url, 'OCI:Username': 'u', 'OCI:Password': 'p-secret-1' },
+        checks: ALL_OCI,
+      }),
     ]);
     const flagged = runs.flatMap((r) => r.results).filter((r) => r.severity === 'warn' || r.severity === 'fail');
 
     expect(flagged.length).toBeGreaterThan(20);
     for (const result of flagged) {
       const environments = new Set(result.remediation.steps.map((s) => s.environment));
-      expect([...environments], `${result.checkId}: ${result.diagnosis}`).toEqual(expect.arrayContaining(['compose', 'baremetal', 'kubernetes']));
+      expect([...environments], `${result.checkId}: ${result.diagnosis}`).toEqual(
+        expect.arrayContaining(['compose', 'baremetal', 'kubernetes']),
+      );
       expect(result.remediation.steps.map((s) => s.order)).toEqual(result.remediation.steps.map((_, i) => i + 1));
       expect(result.likelyCauses.length).toBeGreaterThan(0);
       expect(result.remediation.runbookUrl).toMatch(/registry-[a-z]+\.md$/);

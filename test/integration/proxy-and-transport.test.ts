@@ -25,17 +25,32 @@ describe('proxies', () => {
   it('reaches an https registry through HTTPS_PROXY with CONNECT', async () => {
     const p = await proxy();
 
-    const result = await check(CHECK.credentials, { 'OCI:RegistryUrl': env.registries.basic.url, 'OCI:CaCertificatePath': env.caCertPath, 'OCI:Username': 'admin', 'OCI:Password': env.users.admin.password }, { env: { HTTPS_PROXY: p.url } });
+    const result = await check(
+      CHECK.credentials,
+      {
+        'OCI:RegistryUrl': env.registries.basic.url,
+        'OCI:CaCertificatePath': env.caCertPath,
+        'OCI:Username': 'admin',
+        'OCI:Password': env.users.admin.password,
+      },
+      { env: { HTTPS_PROXY: p.url } },
+    );
 
     expect(result.severity).toBe('pass');
     expect(p.records.length).toBeGreaterThan(0);
-    expect(p.records.every((r) => r.kind === 'connect' && r.target === env.registries.basic.host && !r.hadAuthorization)).toBe(true);
+    expect(
+      p.records.every((r) => r.kind === 'connect' && r.target === env.registries.basic.host && !r.hadAuthorization),
+    ).toBe(true);
   });
 
   it('fails with the proxy cause when the proxy demands authentication', async () => {
     const p = await proxy({ requireAuth: true });
 
-    const result = await check(CHECK.registry, { 'OCI:RegistryUrl': env.registries.basic.url, 'OCI:CaCertificatePath': env.caCertPath }, { env: { HTTPS_PROXY: p.url } });
+    const result = await check(
+      CHECK.registry,
+      { 'OCI:RegistryUrl': env.registries.basic.url, 'OCI:CaCertificatePath': env.caCertPath },
+      { env: { HTTPS_PROXY: p.url } },
+    );
 
     expect(result.severity).toBe('fail');
     expect(result.evidence.error_class).toBe('proxy');
@@ -46,7 +61,11 @@ describe('proxies', () => {
     const p = await proxy({ requireAuth: true });
     const proxyUrl = p.url.replace('http://', 'http://corp-user:proxy-Pa55-canary@');
 
-    const result = await check(CHECK.registry, { 'OCI:RegistryUrl': env.registries.basic.url, 'OCI:CaCertificatePath': env.caCertPath }, { env: { HTTPS_PROXY: proxyUrl } });
+    const result = await check(
+      CHECK.registry,
+      { 'OCI:RegistryUrl': env.registries.basic.url, 'OCI:CaCertificatePath': env.caCertPath },
+      { env: { HTTPS_PROXY: proxyUrl } },
+    );
 
     expect(result.severity).toBe('pass');
     expect(p.records.some((r) => r.hadProxyAuthorization)).toBe(true);
@@ -56,7 +75,11 @@ describe('proxies', () => {
   it('goes direct for hosts in NO_PROXY', async () => {
     const p = await proxy();
 
-    const result = await check(CHECK.registry, { 'OCI:RegistryUrl': env.registries.open.url }, { env: { HTTP_PROXY: p.url, NO_PROXY: '127.0.0.1' } });
+    const result = await check(
+      CHECK.registry,
+      { 'OCI:RegistryUrl': env.registries.open.url },
+      { env: { HTTP_PROXY: p.url, NO_PROXY: '127.0.0.1' } },
+    );
 
     expect(result.severity).toBe('pass');
     expect(p.records).toEqual([]);
@@ -69,11 +92,22 @@ describe('credentials over plain HTTP', () => {
     const registry = await startStatusRegistry(401, { challenge: 'Basic realm="Registry Realm"' });
     fakes.push(registry);
 
-    const result = await check(CHECK.credentials, { 'OCI:RegistryUrl': `http://registry.example.test:${registry.port}`, 'OCI:Username': 'admin', 'OCI:Password': 'plain-http-secret' }, { env: { HTTP_PROXY: p.url } });
+    const result = await check(
+      CHECK.credentials,
+      {
+        'OCI:RegistryUrl': `http://registry.example.test:${registry.port}`,
+        'OCI:Username': 'admin',
+        'OCI:Password': 'plain-http-secret',
+      },
+      { env: { HTTP_PROXY: p.url } },
+    );
 
     expect(result.severity).toBe('fail');
     expect(result.diagnosis).toContain('Credentials were not sent');
-    expect(result.evidence).toMatchObject({ is_insecure_transport: true, blocked_url_host: `registry.example.test:${registry.port}` });
+    expect(result.evidence).toMatchObject({
+      is_insecure_transport: true,
+      blocked_url_host: `registry.example.test:${registry.port}`,
+    });
     expect(registry.requests.length).toBe(1);
     expect(registry.requests.every((r) => r.authorization === undefined)).toBe(true);
   });
@@ -85,7 +119,12 @@ describe('credentials over plain HTTP', () => {
 
     const result = await check(
       CHECK.credentials,
-      { 'OCI:RegistryUrl': `http://registry.example.test:${registry.port}`, 'OCI:Username': 'admin', 'OCI:Password': 'plain-http-secret', 'OCI:AllowInsecureCredentials': 'true' },
+      {
+        'OCI:RegistryUrl': `http://registry.example.test:${registry.port}`,
+        'OCI:Username': 'admin',
+        'OCI:Password': 'plain-http-secret',
+        'OCI:AllowInsecureCredentials': 'true',
+      },
       { env: { HTTP_PROXY: p.url } },
     );
 
@@ -95,7 +134,12 @@ describe('credentials over plain HTTP', () => {
   });
 
   it('sends credentials over plain HTTP to loopback (local registries, tests)', async () => {
-    const result = await check(CHECK.push, { 'OCI:RegistryUrl': env.registries.open.url, 'OCI:Username': 'admin', 'OCI:Password': 'any-Passw0rd', 'OCI:PushTestRepository': 'stellaops/loopback' });
+    const result = await check(CHECK.push, {
+      'OCI:RegistryUrl': env.registries.open.url,
+      'OCI:Username': 'admin',
+      'OCI:Password': 'any-Passw0rd',
+      'OCI:PushTestRepository': 'stellaops/loopback',
+    });
 
     expect(result.severity).toBe('pass');
   });

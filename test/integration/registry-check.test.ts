@@ -16,10 +16,13 @@ const ca = env.caCertPath;
 
 /** Imitates a registry whose TLS front serves the given certificate. */
 async function startTlsRegistry(files: { certPath: string; keyPath: string }): Promise<Running> {
-  const server = https.createServer({ cert: readFileSync(files.certPath), key: readFileSync(files.keyPath) }, (_req, res) => {
-    res.writeHead(200, { 'docker-distribution-api-version': 'registry/2.0' });
-    res.end('{}');
-  });
+  const server = https.createServer(
+    { cert: readFileSync(files.certPath), key: readFileSync(files.keyPath) },
+    (_req, res) => {
+      res.writeHead(200, { 'docker-distribution-api-version': 'registry/2.0' });
+      res.end('{}');
+    },
+  );
   return listenLocal(server, 'https');
 }
 
@@ -35,12 +38,21 @@ describe('registry check against real registries', () => {
     const result = await check(CHECK.registry, { 'OCI:RegistryUrl': env.registries.open.url });
 
     expect(result.severity).toBe('pass');
-    expect(result.evidence).toMatchObject({ status_code: 200, is_auth_required: false, auth_scheme: null, api_version: 'registry/2.0', tls_protocol: null });
+    expect(result.evidence).toMatchObject({
+      status_code: 200,
+      is_auth_required: false,
+      auth_scheme: null,
+      api_version: 'registry/2.0',
+      tls_protocol: null,
+    });
     expect(result.diagnosis).toContain('anonymous access');
   });
 
   it('passes on the htpasswd registry with the CA supplied, recording the Basic scheme and TLS facts', async () => {
-    const result = await check(CHECK.registry, { 'OCI:RegistryUrl': env.registries.basic.url, 'OCI:CaCertificatePath': ca });
+    const result = await check(CHECK.registry, {
+      'OCI:RegistryUrl': env.registries.basic.url,
+      'OCI:CaCertificatePath': ca,
+    });
 
     expect(result.severity).toBe('pass');
     expect(result.evidence).toMatchObject({ status_code: 401, is_auth_required: true, auth_scheme: 'basic' });
@@ -51,7 +63,10 @@ describe('registry check against real registries', () => {
   });
 
   it('passes on the token registry, recording the Bearer scheme', async () => {
-    const result = await check(CHECK.registry, { 'OCI:RegistryUrl': env.registries.token.url, 'OCI:CaCertificatePath': ca });
+    const result = await check(CHECK.registry, {
+      'OCI:RegistryUrl': env.registries.token.url,
+      'OCI:CaCertificatePath': ca,
+    });
 
     expect(result.severity).toBe('pass');
     expect(result.evidence).toMatchObject({ status_code: 401, is_auth_required: true, auth_scheme: 'bearer' });
@@ -64,12 +79,22 @@ describe('registry check against real registries', () => {
     expect(result.evidence.error_class).toBe('tls_untrusted');
     expect(result.evidence.tls_days_remaining).toBeGreaterThan(300);
     expect(result.diagnosis).toContain('OCI:CaCertificatePath');
-    expect(result.remediation.steps.map((s) => s.environment)).toEqual(expect.arrayContaining(['compose', 'baremetal', 'kubernetes']));
+    expect(result.remediation.steps.map((s) => s.environment)).toEqual(
+      expect.arrayContaining(['compose', 'baremetal', 'kubernetes']),
+    );
   });
 
   it('with OCI:SkipTlsVerify reaches an untrusted registry but warns that verification is off', async () => {
-    const registry = await check(CHECK.registry, { 'OCI:RegistryUrl': env.registries.basic.url, 'OCI:SkipTlsVerify': 'true' });
-    const credentials = await check(CHECK.credentials, { 'OCI:RegistryUrl': env.registries.basic.url, 'OCI:SkipTlsVerify': 'true', 'OCI:Username': 'admin', 'OCI:Password': env.users.admin.password });
+    const registry = await check(CHECK.registry, {
+      'OCI:RegistryUrl': env.registries.basic.url,
+      'OCI:SkipTlsVerify': 'true',
+    });
+    const credentials = await check(CHECK.credentials, {
+      'OCI:RegistryUrl': env.registries.basic.url,
+      'OCI:SkipTlsVerify': 'true',
+      'OCI:Username': 'admin',
+      'OCI:Password': env.users.admin.password,
+    });
 
     expect(registry.severity).toBe('warn');
     expect(registry.evidence.is_tls_verify_skipped).toBe(true);
@@ -82,7 +107,9 @@ describe('registry check against real registries', () => {
 
     expect(result.severity).toBe('fail');
     expect(result.evidence.error_class).toBe('http_to_https');
-    expect(result.remediation.steps.some((s) => s.command?.includes(`https://${env.registries.basic.host}`))).toBe(true);
+    expect(result.remediation.steps.some((s) => s.command?.includes(`https://${env.registries.basic.host}`))).toBe(
+      true,
+    );
   });
 
   it('fails with https_to_http for TLS sent to the plain-HTTP port', async () => {
@@ -93,7 +120,10 @@ describe('registry check against real registries', () => {
   });
 
   it('warns when the certificate expires within 14 days', async () => {
-    const result = await check(CHECK.registry, { 'OCI:RegistryUrl': env.registries.expiring.url, 'OCI:CaCertificatePath': ca });
+    const result = await check(CHECK.registry, {
+      'OCI:RegistryUrl': env.registries.expiring.url,
+      'OCI:CaCertificatePath': ca,
+    });
 
     expect(result.severity).toBe('warn');
     expect(result.evidence.tls_days_remaining).toBeLessThan(14);
@@ -117,11 +147,16 @@ describe('registry check against real registries', () => {
   });
 
   it('refuses a URL that is not http(s) as a configuration error, before any check runs', async () => {
-    await expect(check(CHECK.registry, { 'OCI:RegistryUrl': 'ftp://127.0.0.1/' })).rejects.toThrow('invalid OCI:RegistryUrl (--set): the scheme ftp: is not http or https');
+    await expect(check(CHECK.registry, { 'OCI:RegistryUrl': 'ftp://127.0.0.1/' })).rejects.toThrow(
+      'invalid OCI:RegistryUrl (--set): the scheme ftp: is not http or https',
+    );
   });
 
   it('fails with a clear diagnosis when the CA file does not exist', async () => {
-    const result = await check(CHECK.registry, { 'OCI:RegistryUrl': env.registries.basic.url, 'OCI:CaCertificatePath': '/nonexistent/ca.pem' });
+    const result = await check(CHECK.registry, {
+      'OCI:RegistryUrl': env.registries.basic.url,
+      'OCI:CaCertificatePath': '/nonexistent/ca.pem',
+    });
 
     expect(result.severity).toBe('fail');
     expect(result.diagnosis).toContain('/nonexistent/ca.pem');
@@ -161,7 +196,9 @@ describe('registry check against named fakes', () => {
 
   it('warns when /v2/ redirects elsewhere, naming the target and the URL to configure', async () => {
     // Imitates a front that sends plain-HTTP clients to the TLS registry.
-    const front = http.createServer((_req, res) => res.writeHead(301, { location: `${env.registries.basic.url}/v2/` }).end());
+    const front = http.createServer((_req, res) =>
+      res.writeHead(301, { location: `${env.registries.basic.url}/v2/` }).end(),
+    );
     const running = await listenLocal(front);
     fakes.push(running);
 
@@ -169,7 +206,11 @@ describe('registry check against named fakes', () => {
 
     expect(result.severity).toBe('warn');
     expect(result.evidence.redirect_location).toBe(`${env.registries.basic.url}/v2/`);
-    expect(result.remediation.steps.some((s) => s.environment === 'kubernetes' && s.command?.includes(`oci.registryUrl=${env.registries.basic.url}`))).toBe(true);
+    expect(
+      result.remediation.steps.some(
+        (s) => s.environment === 'kubernetes' && s.command?.includes(`oci.registryUrl=${env.registries.basic.url}`),
+      ),
+    ).toBe(true);
   });
 
   describe('certificates', () => {

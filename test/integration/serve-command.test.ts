@@ -45,7 +45,12 @@ interface Served {
 async function serve(vars: Record<string, string>): Promise<Served> {
   const child = spawn(STELLA_COMMAND, ['doctor', 'serve', '--port', '0'], {
     cwd: dir,
-    env: { PATH: CHILD_PATH, HOME: '/nonexistent', Doctor__Storage__ConnectionString: `sqlite:${join(dir, 'doctor.db')}`, ...vars },
+    env: {
+      PATH: CHILD_PATH,
+      HOME: '/nonexistent',
+      Doctor__Storage__ConnectionString: `sqlite:${join(dir, 'doctor.db')}`,
+      ...vars,
+    },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   children.add(child);
@@ -68,10 +73,26 @@ async function serve(vars: Record<string, string>): Promise<Served> {
 
 describe('start-up', () => {
   it.each([
-    [['--host', '0.0.0.0'], {}, 'stella: error: refusing to listen on 0.0.0.0 without Doctor:Api:Token: set a token, or listen on 127.0.0.1'],
-    [[], { Doctor__Api__Port: '70000' }, "stella: error: invalid Doctor:Api:Port '70000' (from env:Doctor__Api__Port): expected a whole number from 0 to 65535"],
-    [[], { Doctor__Storage__ConnectionString: 'redis://cache' }, "stella: error: Doctor:Storage:ConnectionString: unsupported database 'redis' (expected postgres://, postgresql://, sqlite:PATH or a file path)"],
-    [[], { Doctor__Storage__ConnectionString: 'sqlite:/nonexistent/dir/doctor.db' }, 'stella: error: Doctor:Storage:ConnectionString: cannot open the SQLite database /nonexistent/dir/doctor.db (Cannot open database because the directory does not exist)'],
+    [
+      ['--host', '0.0.0.0'],
+      {},
+      'stella: error: refusing to listen on 0.0.0.0 without Doctor:Api:Token: set a token, or listen on 127.0.0.1',
+    ],
+    [
+      [],
+      { Doctor__Api__Port: '70000' },
+      "stella: error: invalid Doctor:Api:Port '70000' (from env:Doctor__Api__Port): expected a whole number from 0 to 65535",
+    ],
+    [
+      [],
+      { Doctor__Storage__ConnectionString: 'redis://cache' },
+      "stella: error: Doctor:Storage:ConnectionString: unsupported database 'redis' (expected postgres://, postgresql://, sqlite:PATH or a file path)",
+    ],
+    [
+      [],
+      { Doctor__Storage__ConnectionString: 'sqlite:/nonexistent/dir/doctor.db' },
+      'stella: error: Doctor:Storage:ConnectionString: cannot open the SQLite database /nonexistent/dir/doctor.db (Cannot open database because the directory does not exist)',
+    ],
   ])('%j %j refuses to start: exit 2 and one line', (args, vars, line) => {
     const result = stella(['doctor', 'serve', ...args], { env: vars, cwd: dir });
 
@@ -83,7 +104,13 @@ describe('start-up', () => {
     const result = stella(['doctor', 'serve', '--help']);
 
     expect(result.status).toBe(0);
-    for (const text of ['stella doctor serve [--host 127.0.0.1] [--port 5080]', 'Doctor:Api:Token', 'Doctor:Storage:ConnectionString', 'Doctor:Schedule:Interval', 'GET  /metrics']) {
+    for (const text of [
+      'stella doctor serve [--host 127.0.0.1] [--port 5080]',
+      'Doctor:Api:Token',
+      'Doctor:Storage:ConnectionString',
+      'Doctor:Schedule:Interval',
+      'GET  /metrics',
+    ]) {
       expect(result.stdout).toContain(text);
     }
   });
@@ -93,18 +120,29 @@ describe('stopping', () => {
   it('a run in progress when the server is killed with SIGKILL is interrupted after the next start (report and event stream); its stored results are kept', async () => {
     const vars = { OCI__RegistryUrl: hung.url };
     const first = await serve(vars);
-    const { body: started } = await api(first.url, '/api/v1/doctor/run', { body: { checks: [REGISTRY_CHECK, PUSH_CHECK], timeout: '60s' } });
-    await expect.poll(async () => (await api(first.url, `/api/v1/doctor/runs/${started.runId}`)).body.results.length).toBe(1);
+    const { body: started } = await api(first.url, '/api/v1/doctor/run', {
+      body: { checks: [REGISTRY_CHECK, PUSH_CHECK], timeout: '60s' },
+    });
+    await expect
+      .poll(async () => (await api(first.url, `/api/v1/doctor/runs/${started.runId}`)).body.results.length)
+      .toBe(1);
 
     first.child.kill('SIGKILL');
     await first.exited;
     const second = await serve(vars);
     const { body: report } = await api(second.url, `/api/v1/doctor/runs/${started.runId}`);
 
-    expect(report).toMatchObject({ status: 'interrupted', completedAt: expect.any(String), results: [expect.objectContaining({ checkId: PUSH_CHECK, severity: 'skip' })] });
+    expect(report).toMatchObject({
+      status: 'interrupted',
+      completedAt: expect.any(String),
+      results: [expect.objectContaining({ checkId: PUSH_CHECK, severity: 'skip' })],
+    });
     expect(second.stderr()).toContain('1 run(s) left running by a stopped server are now interrupted');
     const { messages } = await readEvents(`${second.url}/api/v1/doctor/runs/${started.runId}/events`);
-    expect(messages.filter((m) => m.event).at(-1)!.data).toMatchObject({ type: 'run.completed', status: 'interrupted' });
+    expect(messages.filter((m) => m.event).at(-1)!.data).toMatchObject({
+      type: 'run.completed',
+      status: 'interrupted',
+    });
     second.child.kill('SIGTERM');
     expect(await second.exited).toBe(0);
   });
@@ -112,7 +150,9 @@ describe('stopping', () => {
   it('SIGTERM stops the server with exit 0 and stores the run in progress as interrupted', async () => {
     const vars = { OCI__RegistryUrl: hung.url };
     const first = await serve(vars);
-    const { body: started } = await api(first.url, '/api/v1/doctor/run', { body: { checks: [REGISTRY_CHECK], timeout: '60s' } });
+    const { body: started } = await api(first.url, '/api/v1/doctor/run', {
+      body: { checks: [REGISTRY_CHECK], timeout: '60s' },
+    });
 
     first.child.kill('SIGTERM');
     const code = await first.exited;
@@ -131,15 +171,42 @@ describe('stopping', () => {
 describe('Prometheus', () => {
   it('a real Prometheus server scrapes /metrics with the bearer token and its query API returns stella_doctor_check_status of the configured check', async () => {
     const served = await serve({ OCI__RegistryUrl: env.registries.open.url, Doctor__Api__Token: TOKEN });
-    await api(served.url, '/api/v1/doctor/run?wait=true', { body: { checks: [REGISTRY_CHECK] }, headers: { authorization: `Bearer ${TOKEN}` } });
-    const prometheus = await startPrometheus({ dir: join(dir, 'prometheus'), target: new URL(served.url).host, bearerToken: TOKEN });
+    await api(served.url, '/api/v1/doctor/run?wait=true', {
+      body: { checks: [REGISTRY_CHECK] },
+      headers: { authorization: `Bearer ${TOKEN}` },
+    });
+    const prometheus = await startPrometheus({
+      dir: join(dir, 'prometheus'),
+      target: new URL(served.url).host,
+      bearerToken: TOKEN,
+    });
     try {
       const query = `${prometheus.url}/api/v1/query?query=${encodeURIComponent(`stella_doctor_check_status{check_id="${REGISTRY_CHECK}",status="pass"}`)}`;
 
       await expect
-        .poll(async () => ((await (await fetch(query)).json()) as { data: { result: Array<{ metric: Record<string, string>; value: [number, string] }> } }).data.result, { timeout: 20_000, interval: 500 })
-        .toEqual([{ metric: expect.objectContaining({ __name__: 'stella_doctor_check_status', check_id: REGISTRY_CHECK, status: 'pass', job: 'stella-doctor' }), value: [expect.any(Number), '1'] }]);
-      const targets = (await (await fetch(`${prometheus.url}/api/v1/targets`)).json()) as { data: { activeTargets: Array<{ health: string }> } };
+        .poll(
+          async () =>
+            (
+              (await (await fetch(query)).json()) as {
+                data: { result: Array<{ metric: Record<string, string>; value: [number, string] }> };
+              }
+            ).data.result,
+          { timeout: 20_000, interval: 500 },
+        )
+        .toEqual([
+          {
+            metric: expect.objectContaining({
+              __name__: 'stella_doctor_check_status',
+              check_id: REGISTRY_CHECK,
+              status: 'pass',
+              job: 'stella-doctor',
+            }),
+            value: [expect.any(Number), '1'],
+          },
+        ]);
+      const targets = (await (await fetch(`${prometheus.url}/api/v1/targets`)).json()) as {
+        data: { activeTargets: Array<{ health: string }> };
+      };
       expect(targets.data.activeTargets.map((t) => t.health)).toEqual(['up']);
     } finally {
       await stopPrometheus(prometheus);

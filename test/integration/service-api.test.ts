@@ -17,7 +17,9 @@ import { api, startService, type RunningService } from './service.js';
 
 const env = loadTestEnv();
 const REGISTRY_CHECK = 'check.integration.oci.registry';
-const reportSchema = JSON.parse(readFileSync(new URL('../../schema/doctor-report.schema.json', import.meta.url), 'utf8')) as object;
+const reportSchema = JSON.parse(
+  readFileSync(new URL('../../schema/doctor-report.schema.json', import.meta.url), 'utf8'),
+) as object;
 
 let server: RunningService;
 beforeAll(async () => {
@@ -47,20 +49,31 @@ describe('runs', () => {
     const { status, body } = await runNow({ checks: [REGISTRY_CHECK], mode: 'quick' });
 
     expect(status).toBe(200);
-    expect(body).toMatchObject({ status: 'completed', trigger: 'api', mode: 'quick', summary: { total: 1, pass: 1, overall: 'pass' } });
+    expect(body).toMatchObject({
+      status: 'completed',
+      trigger: 'api',
+      mode: 'quick',
+      summary: { total: 1, pass: 1, overall: 'pass' },
+    });
     const { status: _s, trigger: _t, mode: _m, ...cliReport } = body;
     const validate = new Ajv2020({ strict: true, allErrors: true }).compile(reportSchema);
     expect(validate(cliReport), JSON.stringify(validate.errors)).toBe(true);
   });
 
   it('POST run answers 202 {runId, status: running} at once; the run then shows up finished in the history', async () => {
-    const started = await api(server.url, '/api/v1/doctor/run', { body: { checks: [REGISTRY_CHECK], trigger: 'dashboard' } });
+    const started = await api(server.url, '/api/v1/doctor/run', {
+      body: { checks: [REGISTRY_CHECK], trigger: 'dashboard' },
+    });
 
     expect(started.status).toBe(202);
     expect(started.body).toEqual({ runId: expect.any(String), status: 'running' });
-    await expect.poll(async () => (await api(server.url, `/api/v1/doctor/runs/${started.body.runId}`)).body.status).toBe('completed');
+    await expect
+      .poll(async () => (await api(server.url, `/api/v1/doctor/runs/${started.body.runId}`)).body.status)
+      .toBe('completed');
     const runs = await api(server.url, '/api/v1/doctor/runs?limit=50');
-    expect(runs.body.runs).toContainEqual(expect.objectContaining({ runId: started.body.runId, status: 'completed', trigger: 'dashboard' }));
+    expect(runs.body.runs).toContainEqual(
+      expect.objectContaining({ runId: started.body.runId, status: 'completed', trigger: 'dashboard' }),
+    );
   });
 
   it('GET runs pages newest first: next leads to the older runs and is null on the last page', async () => {
@@ -80,7 +93,17 @@ describe('runs', () => {
     const { status, body } = await api(server.url, `/api/v1/doctor/checks/${REGISTRY_CHECK}/history?limit=1`);
 
     expect(status).toBe(200);
-    expect(body).toEqual({ checkId: REGISTRY_CHECK, results: [{ runId: report.runId, severity: 'pass', diagnosis: report.results[0].diagnosis, startedAt: report.results[0].startedAt }] });
+    expect(body).toEqual({
+      checkId: REGISTRY_CHECK,
+      results: [
+        {
+          runId: report.runId,
+          severity: 'pass',
+          diagnosis: report.results[0].diagnosis,
+          startedAt: report.results[0].startedAt,
+        },
+      ],
+    });
   });
 
   it('GET checks is the catalog exactly as `stella doctor list --format json` prints it', async () => {
@@ -100,16 +123,26 @@ describe('runs', () => {
   it('reads the configuration files again for every run: a registry written to appsettings.json after start is checked, a broken file is 422', async () => {
     const unconfigured = await startService();
     try {
-      const before = await api(unconfigured.url, '/api/v1/doctor/run?wait=true', { body: { checks: [REGISTRY_CHECK] } });
-      writeFileSync(join(unconfigured.dir, 'appsettings.json'), JSON.stringify({ OCI: { RegistryUrl: env.registries.open.url } }));
+      const before = await api(unconfigured.url, '/api/v1/doctor/run?wait=true', {
+        body: { checks: [REGISTRY_CHECK] },
+      });
+      writeFileSync(
+        join(unconfigured.dir, 'appsettings.json'),
+        JSON.stringify({ OCI: { RegistryUrl: env.registries.open.url } }),
+      );
       const after = await api(unconfigured.url, '/api/v1/doctor/run?wait=true', { body: { checks: [REGISTRY_CHECK] } });
       writeFileSync(join(unconfigured.dir, 'appsettings.json'), '{ not json');
-      const broken = await api(unconfigured.url, '/api/v1/doctor/run?wait=true', { body: { checks: [REGISTRY_CHECK] } });
+      const broken = await api(unconfigured.url, '/api/v1/doctor/run?wait=true', {
+        body: { checks: [REGISTRY_CHECK] },
+      });
 
       expect(before.body.summary.overall).toBe('skip');
       expect(after.body.summary.overall).toBe('pass');
       expect(broken.status).toBe(422);
-      expect(broken.body.error).toEqual({ code: 'configuration_error', message: expect.stringContaining('appsettings.json') });
+      expect(broken.body.error).toEqual({
+        code: 'configuration_error',
+        message: expect.stringContaining('appsettings.json'),
+      });
       expect(broken.body.error.message).not.toContain('\n');
     } finally {
       await unconfigured.stop();
@@ -140,14 +173,24 @@ describe('bad requests get the error shape, never a crash', () => {
     ['a body over the size limit', 413, JSON.stringify({ checks: [], pad: 'x'.repeat(70 * 1024) })],
     ['an empty body', 400, ''],
   ])('%s gets %i in the error shape', async (_name, expected, payload) => {
-    const response = await fetch(`${server.url}/api/v1/doctor/run`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: payload });
+    const response = await fetch(`${server.url}/api/v1/doctor/run`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: payload,
+    });
 
     expect(response.status).toBe(expected);
-    expect(((await response.json()) as { error: unknown }).error).toEqual(expect.objectContaining({ code: expect.any(String), message: expect.any(String) }));
+    expect(((await response.json()) as { error: unknown }).error).toEqual(
+      expect.objectContaining({ code: expect.any(String), message: expect.any(String) }),
+    );
   });
 
   it('a POST that is not application/json is 415 (a cross-site form cannot start a run)', async () => {
-    const response = await fetch(`${server.url}/api/v1/doctor/run`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: '{}' });
+    const response = await fetch(`${server.url}/api/v1/doctor/run`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain' },
+      body: '{}',
+    });
 
     expect(response.status).toBe(415);
     expect(((await response.json()) as { error: { code: string } }).error.code).toBe('unsupported_media_type');
@@ -188,7 +231,9 @@ describe('limits and refusals', () => {
     const hung = await startHungRegistry();
     const limited = await startService({ OCI__RegistryUrl: hung.url, Doctor__Api__MaxConcurrentRuns: '1' });
     try {
-      const first = await api(limited.url, '/api/v1/doctor/run', { body: { checks: [REGISTRY_CHECK], timeout: '20s' } });
+      const first = await api(limited.url, '/api/v1/doctor/run', {
+        body: { checks: [REGISTRY_CHECK], timeout: '20s' },
+      });
       const second = await api(limited.url, '/api/v1/doctor/run', { body: { checks: [REGISTRY_CHECK] } });
 
       expect(first.status).toBe(202);
@@ -196,7 +241,10 @@ describe('limits and refusals', () => {
       expect(second.body.error.code).toBe('too_many_runs');
       await limited.close();
       const reopened = await openStore({ kind: 'sqlite', path: join(limited.dir, 'doctor.db') });
-      expect(await reopened.getRun(first.body.runId)).toMatchObject({ status: 'interrupted', completedAt: expect.any(String) });
+      expect(await reopened.getRun(first.body.runId)).toMatchObject({
+        status: 'interrupted',
+        completedAt: expect.any(String),
+      });
       await reopened.close();
     } finally {
       await limited.stop();
@@ -208,7 +256,9 @@ describe('limits and refusals', () => {
     const { port } = new URL(server.url);
     const answer = await new Promise<string>((resolve) => {
       const socket = net.connect(Number(port), '127.0.0.1', () => {
-        socket.write('GET /api/v1/doctor/stream HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n');
+        socket.write(
+          'GET /api/v1/doctor/stream HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n',
+        );
       });
       let data = '';
       socket.on('data', (chunk) => (data += chunk));
@@ -237,8 +287,14 @@ describe('limits and refusals', () => {
       const health = await api(broken.url, '/healthz');
       const runs = await api(broken.url, '/api/v1/doctor/runs');
 
-      expect(ready).toMatchObject({ status: 503, body: { status: 'unavailable', store: { kind: 'sqlite', status: 'unavailable' } } });
-      expect(health).toMatchObject({ status: 200, body: { status: 'ok', store: { kind: 'sqlite', status: 'unavailable' } } });
+      expect(ready).toMatchObject({
+        status: 503,
+        body: { status: 'unavailable', store: { kind: 'sqlite', status: 'unavailable' } },
+      });
+      expect(health).toMatchObject({
+        status: 200,
+        body: { status: 'ok', store: { kind: 'sqlite', status: 'unavailable' } },
+      });
       expect(runs).toMatchObject({ status: 500, body: { error: { code: 'internal_error' } } });
     } finally {
       await broken.stop();
@@ -246,14 +302,22 @@ describe('limits and refusals', () => {
   });
 
   it('answers HEAD of the event stream at once (404) instead of holding a connection open', async () => {
-    const response = await fetch(`${server.url}/api/v1/doctor/stream`, { method: 'HEAD', signal: AbortSignal.timeout(5000) });
+    const response = await fetch(`${server.url}/api/v1/doctor/stream`, {
+      method: 'HEAD',
+      signal: AbortSignal.timeout(5000),
+    });
 
     expect(response.status).toBe(404);
   });
 
   it('sends no CORS headers, even to a request with an Origin', async () => {
-    const response = await fetch(`${server.url}/api/v1/doctor/runs`, { headers: { origin: 'https://attacker.example' } });
-    const preflight = await fetch(`${server.url}/api/v1/doctor/run`, { method: 'OPTIONS', headers: { origin: 'https://attacker.example', 'access-control-request-method': 'POST' } });
+    const response = await fetch(`${server.url}/api/v1/doctor/runs`, {
+      headers: { origin: 'https://attacker.example' },
+    });
+    const preflight = await fetch(`${server.url}/api/v1/doctor/run`, {
+      method: 'OPTIONS',
+      headers: { origin: 'https://attacker.example', 'access-control-request-method': 'POST' },
+    });
 
     expect([...response.headers.keys()].filter((h) => h.startsWith('access-control-'))).toEqual([]);
     expect([...preflight.headers.keys()].filter((h) => h.startsWith('access-control-'))).toEqual([]);
@@ -262,7 +326,10 @@ describe('limits and refusals', () => {
 
 describe('HTTPS', () => {
   it('serves HTTPS with Doctor:Api:Tls:CertificatePath and KeyPath', async () => {
-    const tls = await startService({ Doctor__Api__Tls__CertificatePath: env.certs.server.certPath, Doctor__Api__Tls__KeyPath: env.certs.server.keyPath });
+    const tls = await startService({
+      Doctor__Api__Tls__CertificatePath: env.certs.server.certPath,
+      Doctor__Api__Tls__KeyPath: env.certs.server.keyPath,
+    });
     try {
       const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
         https
@@ -275,7 +342,10 @@ describe('HTTPS', () => {
       });
 
       expect(tls.url).toMatch(/^https:/);
-      expect(answer).toEqual({ status: 200, body: JSON.stringify({ status: 'ok', store: { kind: 'sqlite', status: 'ok' } }) });
+      expect(answer).toEqual({
+        status: 200,
+        body: JSON.stringify({ status: 'ok', store: { kind: 'sqlite', status: 'ok' } }),
+      });
     } finally {
       await tls.stop();
     }

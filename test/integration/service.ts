@@ -23,7 +23,10 @@ export interface RunningService {
 export const FAST_SSE: SseOptions = { keepAliveMs: 200, maxLagBytes: 1024 * 1024 };
 
 /** Starts the service with these configuration variables (`Doctor__Api__Token`, …), SQLite in a temp dir unless set. */
-export async function startService(vars: Record<string, string> = {}, sse: SseOptions = FAST_SSE): Promise<RunningService> {
+export async function startService(
+  vars: Record<string, string> = {},
+  sse: SseOptions = FAST_SSE,
+): Promise<RunningService> {
   const dir = mkdtempSync(join(tmpdir(), 'stella-service-'));
   const lines: string[] = [];
   const write = process.stderr.write.bind(process.stderr);
@@ -75,7 +78,15 @@ export interface SseRead {
 }
 
 /** Reads an event stream until the server ends it, `until` says stop, or timeoutMs passes. */
-export function readEvents(url: string, options: { headers?: Record<string, string>; until?: (m: SseMessage[]) => boolean; timeoutMs?: number; onOpen?: () => void } = {}): Promise<SseRead> {
+export function readEvents(
+  url: string,
+  options: {
+    headers?: Record<string, string>;
+    until?: (m: SseMessage[]) => boolean;
+    timeoutMs?: number;
+    onOpen?: () => void;
+  } = {},
+): Promise<SseRead> {
   return new Promise((resolve, reject) => {
     const messages: SseMessage[] = [];
     let buffer = '';
@@ -121,7 +132,11 @@ function parseMessage(block: string): SseMessage {
 }
 
 /** JSON request to the service. */
-export async function api(base: string, path: string, init: { method?: string; body?: unknown; headers?: Record<string, string> } = {}): Promise<{ status: number; body: any; headers: Headers }> {
+export async function api(
+  base: string,
+  path: string,
+  init: { method?: string; body?: unknown; headers?: Record<string, string> } = {},
+): Promise<{ status: number; body: any; headers: Headers }> {
   const response = await fetch(`${base}${path}`, {
     method: init.method ?? (init.body === undefined ? 'GET' : 'POST'),
     headers: { ...(init.body === undefined ? {} : { 'content-type': 'application/json' }), ...init.headers },

@@ -28,12 +28,45 @@ function run(args: string[], input?: string): SkopeoResult {
 }
 
 /** `skopeo login`: does skopeo accept these credentials for the registry? */
-export function skopeoLogin(env: TestEnvironment, registry: TestRegistry, username: string, password: string): SkopeoResult {
-  return run(['login', '--authfile', authfile(), ...tlsArgs(env, registry), '--username', username, '--password-stdin', registry.host], password);
+export function skopeoLogin(
+  env: TestEnvironment,
+  registry: TestRegistry,
+  username: string,
+  password: string,
+): SkopeoResult {
+  return run(
+    [
+      'login',
+      '--authfile',
+      authfile(),
+      ...tlsArgs(env, registry),
+      '--username',
+      username,
+      '--password-stdin',
+      registry.host,
+    ],
+    password,
+  );
 }
 
 /** `skopeo inspect` of the test image with the given credentials (or none, or a registry token). */
-export function skopeoInspect(env: TestEnvironment, registry: TestRegistry, auth: { creds?: string; registryToken?: string } = {}): SkopeoResult {
-  const authArgs = auth.creds ? ['--creds', auth.creds] : auth.registryToken ? ['--registry-token', auth.registryToken] : ['--no-creds'];
-  return run(['inspect', '--raw', '--authfile', authfile(), ...tlsArgs(env, registry), ...authArgs, `docker://${registry.imageReference}`]);
+export function skopeoInspect(
+  env: TestEnvironment,
+  registry: TestRegistry,
+  auth: { creds?: string; registryToken?: string } = {},
+): SkopeoResult {
+  const authArgs = auth.creds
+    ? ['--creds', auth.creds]
+    : auth.registryToken
+      ? ['--registry-token', auth.registryToken]
+      : ['--no-creds'];
+  return run([
+    'inspect',
+    '--raw',
+    '--authfile',
+    authfile(),
+    ...tlsArgs(env, registry),
+    ...authArgs,
+    `docker://${registry.imageReference}`,
+  ]);
 }

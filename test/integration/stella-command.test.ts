@@ -6,7 +6,18 @@
 // set. And bin/stella.cjs uses the build's code cache only when it was made for the very bundle it
 // loads.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,7 +31,9 @@ const env = loadTestEnv();
 const tmp = mkdtempSync(join(tmpdir(), 'stella-command-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-const version = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+const version = (
+  JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
+).version;
 
 describe('the stella command', () => {
   it('runs through a symbolic link, as npm links a package bin', () => {
@@ -38,10 +51,15 @@ describe('the stella command', () => {
     mkdirSync(bin, { recursive: true });
     copyFileSync(`${STELLA_COMMAND}.cjs`, join(bin, 'stella.cjs'));
 
-    const result = spawnSync(process.execPath, [join(bin, 'stella.cjs'), 'doctor', 'list'], { encoding: 'utf8', env: { PATH: CHILD_PATH } });
+    const result = spawnSync(process.execPath, [join(bin, 'stella.cjs'), 'doctor', 'list'], {
+      encoding: 'utf8',
+      env: { PATH: CHILD_PATH },
+    });
 
     expect(result.status).toBe(3);
-    expect(result.stderr).toMatch(/^stella: the CLI is not built \(.*dist\/stella\.cjs is missing\): run npm ci, or npm run build\n$/);
+    expect(result.stderr).toMatch(
+      /^stella: the CLI is not built \(.*dist\/stella\.cjs is missing\): run npm ci, or npm run build\n$/,
+    );
   });
 
   it('keeps Node from reading NODE_EXTRA_CA_CERTS at start-up, where plain node reads it', () => {
@@ -63,12 +81,29 @@ describe('the stella command', () => {
   it('trusts a registry whose CA is given only by NODE_EXTRA_CA_CERTS, and shows where it came from', () => {
     const caEnv = { NODE_EXTRA_CA_CERTS: env.caCertPath };
 
-    const run = stella(['doctor', '--check', 'check.integration.oci.registry', '--registry', env.registries.basic.url, '--format', 'json'], { env: caEnv });
+    const run = stella(
+      [
+        'doctor',
+        '--check',
+        'check.integration.oci.registry',
+        '--registry',
+        env.registries.basic.url,
+        '--format',
+        'json',
+      ],
+      { env: caEnv },
+    );
     const config = stella(['doctor', 'config', '--format', 'json'], { env: caEnv });
 
     expect(run.status).toBe(0);
     expect(JSON.parse(run.stdout).results[0]).toMatchObject({ severity: 'pass' });
-    expect(JSON.parse(config.stdout).values).toContainEqual(expect.objectContaining({ key: 'OCI:CaCertificatePath', value: env.caCertPath, source: 'env:NODE_EXTRA_CA_CERTS' }));
+    expect(JSON.parse(config.stdout).values).toContainEqual(
+      expect.objectContaining({
+        key: 'OCI:CaCertificatePath',
+        value: env.caCertPath,
+        source: 'env:NODE_EXTRA_CA_CERTS',
+      }),
+    );
   });
 
   it("trusts Node's bundled roots where no CA is configured, as plain node does, and not SSL_CERT_FILE", () => {
@@ -81,14 +116,32 @@ describe('the stella command', () => {
         `  require('node:fs').appendFileSync(process.env.CONTEXT_LOG, JSON.stringify(options && options.ca ? options.ca.length : null) + '\\n');\n` +
         `  return make.apply(this, arguments);\n};\n`,
     );
-    const args = [STELLA_COMMAND, 'doctor', '--check', 'check.integration.oci.registry', '--registry', env.registries.basic.url, '--format', 'json'];
+    const args = [
+      STELLA_COMMAND,
+      'doctor',
+      '--check',
+      'check.integration.oci.registry',
+      '--registry',
+      env.registries.basic.url,
+      '--format',
+      'json',
+    ];
     const run = (name: string, command: string[]): { result: unknown; contexts: Array<number | null> } => {
       const log = join(tmp, `${name}-contexts.log`);
       // SSL_CERT_FILE names the registry's CA: OpenSSL's store would trust it, Node's bundled roots do not.
-      const childEnv = { PATH: CHILD_PATH, HOME: '/nonexistent', SSL_CERT_FILE: env.caCertPath, CONTEXT_LOG: log, NODE_OPTIONS: `--require ${recorder}` };
+      const childEnv = {
+        PATH: CHILD_PATH,
+        HOME: '/nonexistent',
+        SSL_CERT_FILE: env.caCertPath,
+        CONTEXT_LOG: log,
+        NODE_OPTIONS: `--require ${recorder}`,
+      };
       const child = spawnSync(command[0]!, command.slice(1), { encoding: 'utf8', env: childEnv, timeout: 60_000 });
       expect(child.status).toBe(1);
-      const contexts = readFileSync(log, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as number | null);
+      const contexts = readFileSync(log, 'utf8')
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as number | null);
       return { result: JSON.parse(child.stdout).results[0], contexts };
     };
 
@@ -107,39 +160,63 @@ describe('the stella command', () => {
     { case: 'set', value: '/etc/ssl/private-bundle.pem', expected: '/etc/ssl/private-bundle.pem' },
     { case: 'set but empty', value: '', expected: '' },
     { case: 'not set', value: undefined, expected: 'unset' },
-  ])('passes NODE_EXTRA_CA_CERTS and SSL_CERT_FILE ($case) unchanged to child processes such as credential helpers', ({ case: name, value, expected }) => {
-    const bin = join(tmp, `bin-${name.replace(/ /g, '-')}`);
-    mkdirSync(bin, { recursive: true });
-    const seen = join(bin, 'helper-env.txt');
-    const helper = join(bin, 'docker-credential-env-probe');
-    // Records what the helper sees, then answers with the admin's credentials.
-    writeFileSync(
-      helper,
-      `#!/bin/sh\nread server\n` +
-        `printf 'NODE_EXTRA_CA_CERTS=%s\\nSSL_CERT_FILE=%s\\nleft over=%s\\n' "$NODE_EXTRA_CA_CERTS" "\${SSL_CERT_FILE-unset}" "$(env | grep -c '^STELLA_DEFERRED_')" > "${seen}"\n` +
-        `printf '{"ServerURL":"%s","Username":"admin","Secret":"%s"}' "$server" "$PROBE_SECRET"\n`,
-    );
-    chmodSync(helper, 0o755);
-    const dockerConfig = join(bin, 'config.json');
-    writeFileSync(dockerConfig, JSON.stringify({ credHelpers: { [env.registries.token.host]: 'env-probe' } }));
+  ])(
+    'passes NODE_EXTRA_CA_CERTS and SSL_CERT_FILE ($case) unchanged to child processes such as credential helpers',
+    ({ case: name, value, expected }) => {
+      const bin = join(tmp, `bin-${name.replace(/ /g, '-')}`);
+      mkdirSync(bin, { recursive: true });
+      const seen = join(bin, 'helper-env.txt');
+      const helper = join(bin, 'docker-credential-env-probe');
+      // Records what the helper sees, then answers with the admin's credentials.
+      writeFileSync(
+        helper,
+        `#!/bin/sh\nread server\n` +
+          `printf 'NODE_EXTRA_CA_CERTS=%s\\nSSL_CERT_FILE=%s\\nleft over=%s\\n' "$NODE_EXTRA_CA_CERTS" "\${SSL_CERT_FILE-unset}" "$(env | grep -c '^STELLA_DEFERRED_')" > "${seen}"\n` +
+          `printf '{"ServerURL":"%s","Username":"admin","Secret":"%s"}' "$server" "$PROBE_SECRET"\n`,
+      );
+      chmodSync(helper, 0o755);
+      const dockerConfig = join(bin, 'config.json');
+      writeFileSync(dockerConfig, JSON.stringify({ credHelpers: { [env.registries.token.host]: 'env-probe' } }));
 
-    const run = stella(['doctor', '--check', 'check.integration.oci.credentials', '--registry', env.registries.token.url, '--docker-config', dockerConfig, '--format', 'json'], {
-      env: {
-        PATH: `${bin}:${CHILD_PATH}`,
-        NODE_EXTRA_CA_CERTS: env.caCertPath,
-        PROBE_SECRET: env.users.admin.password,
-        ...(value === undefined ? {} : { SSL_CERT_FILE: value }),
-      },
-    });
+      const run = stella(
+        [
+          'doctor',
+          '--check',
+          'check.integration.oci.credentials',
+          '--registry',
+          env.registries.token.url,
+          '--docker-config',
+          dockerConfig,
+          '--format',
+          'json',
+        ],
+        {
+          env: {
+            PATH: `${bin}:${CHILD_PATH}`,
+            NODE_EXTRA_CA_CERTS: env.caCertPath,
+            PROBE_SECRET: env.users.admin.password,
+            ...(value === undefined ? {} : { SSL_CERT_FILE: value }),
+          },
+        },
+      );
 
-    expect(JSON.parse(run.stdout).results[0]).toMatchObject({ severity: 'pass', evidence: { credential_source: 'docker-config:credHelpers' } });
-    expect(readFileSync(seen, 'utf8')).toBe(`NODE_EXTRA_CA_CERTS=${env.caCertPath}\nSSL_CERT_FILE=${expected}\nleft over=0\n`);
-  });
+      expect(JSON.parse(run.stdout).results[0]).toMatchObject({
+        severity: 'pass',
+        evidence: { credential_source: 'docker-config:credHelpers' },
+      });
+      expect(readFileSync(seen, 'utf8')).toBe(
+        `NODE_EXTRA_CA_CERTS=${env.caCertPath}\nSSL_CERT_FILE=${expected}\nleft over=0\n`,
+      );
+    },
+  );
 });
 
 describe('the code cache of the CLI bundle', () => {
   const { loadCli } = createRequire(import.meta.url)('../../bin/stella.cjs') as {
-    loadCli: (bundle?: string, cache?: string) => { cli: { main: unknown }; codeCacheUse: 'used' | 'rejected' | 'none' };
+    loadCli: (
+      bundle?: string,
+      cache?: string,
+    ) => { cli: { main: unknown }; codeCacheUse: 'used' | 'rejected' | 'none' };
   };
   const bundle = fileURLToPath(new URL('../../dist/stella.cjs', import.meta.url));
 

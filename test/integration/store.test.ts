@@ -33,14 +33,36 @@ const BACKENDS: Array<[string, () => Promise<string>]> = [
 ];
 
 function start(runId: string, fields: Partial<RunStart> = {}): RunStart {
-  return { runId, instanceId: 'instance-a', trigger: 'api', mode: 'normal', startedAt: '2026-01-01T10:00:00.000Z', doctorVersion: '0.1.0', ...fields };
+  return {
+    runId,
+    instanceId: 'instance-a',
+    trigger: 'api',
+    mode: 'normal',
+    startedAt: '2026-01-01T10:00:00.000Z',
+    doctorVersion: '0.1.0',
+    ...fields,
+  };
 }
 
 function report(runId: string, results: CheckResult[], startedAt = '2026-01-01T10:00:00.000Z'): Report {
-  return { schemaVersion: '1.0', runId, startedAt, completedAt: '2026-01-01T10:00:02.000Z', durationMs: 2000, doctorVersion: '0.1.0', summary: summarize(results), results };
+  return {
+    schemaVersion: '1.0',
+    runId,
+    startedAt,
+    completedAt: '2026-01-01T10:00:02.000Z',
+    durationMs: 2000,
+    doctorVersion: '0.1.0',
+    summary: summarize(results),
+    results,
+  };
 }
 
-async function storeRun(store: RunStore, runId: string, results: CheckResult[], fields: Partial<RunStart> = {}): Promise<void> {
+async function storeRun(
+  store: RunStore,
+  runId: string,
+  results: CheckResult[],
+  fields: Partial<RunStart> = {},
+): Promise<void> {
   await store.startRun(start(runId, fields));
   for (const result of results) await store.addResult(runId, result);
   await store.finishRun(report(runId, results, fields.startedAt), 'completed');
@@ -74,7 +96,12 @@ describe.each(BACKENDS)('run store on %s', (_backend, connection) => {
 
     const stored = await store.getRun('run-live');
 
-    expect(stored).toMatchObject({ status: 'running', completedAt: null, results: [CREDENTIALS], summary: { total: 1, fail: 1, overall: 'fail' } });
+    expect(stored).toMatchObject({
+      status: 'running',
+      completedAt: null,
+      results: [CREDENTIALS],
+      summary: { total: 1, fail: 1, overall: 'fail' },
+    });
   });
 
   it('answers undefined for an unknown run id', async () => {
@@ -91,11 +118,18 @@ describe.each(BACKENDS)('run store on %s', (_backend, connection) => {
     expect(first.runs.map((r) => r.runId)).toEqual(['run-5', 'run-4']);
     expect(second.runs.map((r) => r.runId)).toEqual(['run-3', 'run-2']);
     expect(second.runs[0]!.summary).toEqual(summarize([CREDENTIALS, PULL]));
-    expect(last).toEqual({ runs: [expect.objectContaining({ runId: 'run-1', status: 'completed', trigger: 'api' })], next: null });
+    expect(last).toEqual({
+      runs: [expect.objectContaining({ runId: 'run-1', status: 'completed', trigger: 'api' })],
+      next: null,
+    });
   });
 
   it("returns a check's history newest first, limited, with run id, severity, diagnosis and time", async () => {
-    for (const [i, hour] of [[1, '08'], [2, '09'], [3, '10']] as const) {
+    for (const [i, hour] of [
+      [1, '08'],
+      [2, '09'],
+      [3, '10'],
+    ] as const) {
       await storeRun(store, `run-${i}`, [{ ...CREDENTIALS, startedAt: `2026-01-01T${hour}:00:00.000Z` }, PULL]);
     }
 
@@ -120,7 +154,11 @@ describe.each(BACKENDS)('run store on %s', (_backend, connection) => {
     const changed = await store.interruptOrphans('me', new Date('2026-01-01T11:59:30.000Z'), now);
 
     expect(changed).toBe(2);
-    expect(await store.getRun('run-dead')).toMatchObject({ status: 'interrupted', completedAt: now.toISOString(), results: [PULL] });
+    expect(await store.getRun('run-dead')).toMatchObject({
+      status: 'interrupted',
+      completedAt: now.toISOString(),
+      results: [PULL],
+    });
     expect((await store.getRun('run-unknown-instance'))?.status).toBe('interrupted');
     expect((await store.getRun('run-alive'))?.status).toBe('running');
     expect((await store.getRun('run-mine'))?.status).toBe('running');
@@ -131,7 +169,10 @@ describe.each(BACKENDS)('run store on %s', (_backend, connection) => {
     await store.startRun(start('old-running', { startedAt: '2026-01-01T00:00:00.000Z' }));
     await storeRun(store, 'recent', [PULL], { startedAt: '2026-01-30T00:00:00.000Z' });
 
-    const deleted = await store.enforceRetention({ retentionDays: 10, maxRuns: 0 }, new Date('2026-02-01T00:00:00.000Z'));
+    const deleted = await store.enforceRetention(
+      { retentionDays: 10, maxRuns: 0 },
+      new Date('2026-02-01T00:00:00.000Z'),
+    );
 
     expect(deleted).toBe(1);
     expect(await store.getRun('old')).toBeUndefined();

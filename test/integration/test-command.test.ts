@@ -4,7 +4,16 @@
 // vitest that writes a report or waits to be stopped); the type-check is the real tsc.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -35,27 +44,39 @@ function scratchProject({ typeError }: { typeError: boolean }): string {
     writeFileSync(join(dir, path), text);
     chmodSync(join(dir, path), mode);
   };
-  for (const script of ['scripts/test.sh', 'scripts/test-summary.mjs']) write(script, readFileSync(join(ROOT, script), 'utf8'));
+  for (const script of ['scripts/test.sh', 'scripts/test-summary.mjs'])
+    write(script, readFileSync(join(ROOT, script), 'utf8'));
   write('scripts/test-prereqs.sh', 'exit 0\n');
   write('scripts/build-cli.mjs', '');
   write('bin/npm', '#!/bin/sh\nexit 0\n', 0o755);
   write('tools/test-node/package-lock.json', '{}\n');
   write('tools/test-node/node_modules/.installed-lock.json', '{}\n');
   for (const version of ['22', '24']) {
-    write(`tools/test-node/node_modules/node${version}/bin/node`, `#!/bin/sh\n[ "$1" = --version ] && echo v${version}.0.0 && exit 0\nexec ${process.execPath} "$@"\n`, 0o755);
+    write(
+      `tools/test-node/node_modules/node${version}/bin/node`,
+      `#!/bin/sh\n[ "$1" = --version ] && echo v${version}.0.0 && exit 0\nexec ${process.execPath} "$@"\n`,
+      0o755,
+    );
   }
   write('node_modules/vitest/vitest.mjs', VITEST);
   mkdirSync(join(dir, 'node_modules/.bin'));
   symlinkSync(join(ROOT, 'node_modules/typescript/bin/tsc'), join(dir, 'node_modules/.bin/tsc'));
-  write('tsconfig.test.json', JSON.stringify({ compilerOptions: { strict: true, noEmit: true, types: [] }, include: ['test'] }));
-  write('test/sum.test.ts', typeError ? "export const sum: number = 'one' + 'two';\n" : 'export const sum: number = 1 + 2;\n');
+  write(
+    'tsconfig.test.json',
+    JSON.stringify({ compilerOptions: { strict: true, noEmit: true, types: [] }, include: ['test'] }),
+  );
+  write(
+    'test/sum.test.ts',
+    typeError ? "export const sum: number = 'one' + 'two';\n" : 'export const sum: number = 1 + 2;\n',
+  );
   return dir;
 }
 
 const started: ChildProcess[] = [];
 afterEach(() => {
   // A test command that failed to stop is killed with everything it started (its process group).
-  for (const child of started.splice(0)) if (child.exitCode === null && child.signalCode === null) process.kill(-child.pid!, 'SIGKILL');
+  for (const child of started.splice(0))
+    if (child.exitCode === null && child.signalCode === null) process.kill(-child.pid!, 'SIGKILL');
 });
 
 function testCommand(dir: string, env: Record<string, string> = {}) {
@@ -67,7 +88,10 @@ function testCommand(dir: string, env: Record<string, string> = {}) {
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = once(child, 'exit').then(([code]) => ({ code: code as number | null, lines: output.trimEnd().split('\n') }));
+  const exited = once(child, 'exit').then(([code]) => ({
+    code: code as number | null,
+    lines: output.trimEnd().split('\n'),
+  }));
   return { child, exited };
 }
 

@@ -21,17 +21,46 @@ afterAll(async () => {
 });
 
 async function refreshTokenFor(user: 'admin'): Promise<string> {
-  const form = new URLSearchParams({ grant_type: 'password', username: user, password: env.users[user].password, service: env.tokenServer.service, client_id: 'test', access_type: 'offline' });
-  const res = await request(env.tokenServer.realm, { method: 'POST', ca, headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form.toString() });
+  const form = new URLSearchParams({
+    grant_type: 'password',
+    username: user,
+    password: env.users[user].password,
+    service: env.tokenServer.service,
+    client_id: 'test',
+    access_type: 'offline',
+  });
+  const res = await request(env.tokenServer.realm, {
+    method: 'POST',
+    ca,
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: form.toString(),
+  });
   return (JSON.parse(res.body.toString('utf8')) as { refresh_token: string }).refresh_token;
 }
 
 describe('OAuth2 token flows', () => {
   it('exchanges a docker-config identity token with grant_type=refresh_token', async () => {
     const config = join(tmp, 'identity.json');
-    writeFileSync(config, JSON.stringify({ auths: { [env.registries.token.host]: { auth: Buffer.from('<token>:').toString('base64'), identitytoken: await refreshTokenFor('admin') } } }));
+    writeFileSync(
+      config,
+      JSON.stringify({
+        auths: {
+          [env.registries.token.host]: {
+            auth: Buffer.from('<token>:').toString('base64'),
+            identitytoken: await refreshTokenFor('admin'),
+          },
+        },
+      }),
+    );
 
-    const report = await doctor({ settings: { 'OCI:RegistryUrl': env.registries.token.url, 'OCI:CaCertificatePath': env.caCertPath, 'OCI:DockerConfigPath': config }, checks: [CHECK.credentials, CHECK.pull] });
+    const report = await doctor({
+      settings: {
+        'OCI:RegistryUrl': env.registries.token.url,
+        'OCI:CaCertificatePath': env.caCertPath,
+        'OCI:DockerConfigPath': config,
+      },
+      checks: [CHECK.credentials, CHECK.pull],
+    });
 
     expect(report.results.map((r) => r.severity)).toEqual(['pass', 'pass']);
     const log = await tokenServerLog(env);
@@ -50,21 +79,38 @@ describe('OAuth2 token flows', () => {
         if (req.method !== 'POST') return void res.writeHead(404).end();
         const form = new URLSearchParams(body);
         const ok = form.get('username') === 'svc' && form.get('password') === 'oauth-Secret-1';
-        res.writeHead(ok ? 200 : 401, { 'content-type': 'application/json' }).end(ok ? JSON.stringify({ access_token: 'opaque-access-token-1', expires_in: 300, scope: form.get('scope') ?? '' }) : '{}');
+        res.writeHead(ok ? 200 : 401, { 'content-type': 'application/json' }).end(
+          ok
+            ? JSON.stringify({
+                access_token: 'opaque-access-token-1',
+                expires_in: 300,
+                scope: form.get('scope') ?? '',
+              })
+            : '{}',
+        );
       });
     });
     const realmServer = await listenLocal(realm);
     const registry = http.createServer((req, res) => {
       if (req.headers.authorization === 'Bearer opaque-access-token-1') return void res.writeHead(200).end('{}');
-      res.writeHead(401, { 'www-authenticate': `Bearer realm="${realmServer.url}/oauth2/token",service="post-only"` }).end();
+      res
+        .writeHead(401, { 'www-authenticate': `Bearer realm="${realmServer.url}/oauth2/token",service="post-only"` })
+        .end();
     });
     const registryServer = await listenLocal(registry);
     fakes.push(realmServer, registryServer);
 
-    const report = await doctor({ settings: { 'OCI:RegistryUrl': registryServer.url, 'OCI:Username': 'svc', 'OCI:Password': 'oauth-Secret-1' }, checks: [CHECK.credentials] });
+    const report = await doctor({
+      settings: { 'OCI:RegistryUrl': registryServer.url, 'OCI:Username': 'svc', 'OCI:Password': 'oauth-Secret-1' },
+      checks: [CHECK.credentials],
+    });
 
     expect(report.results[0]!.severity).toBe('pass');
-    expect(report.results[0]!.evidence).toMatchObject({ token_exchange: 'ok', token_expires_in_seconds: 300, granted_actions: null });
+    expect(report.results[0]!.evidence).toMatchObject({
+      token_exchange: 'ok',
+      token_expires_in_seconds: 300,
+      granted_actions: null,
+    });
     expect(seen).toEqual(['GET', 'POST password']);
   });
 });
@@ -74,7 +120,11 @@ describe('the run token request', () => {
   const tokenRequestsOf = async (userAgent: string): Promise<TokenServerLogEntry[]> =>
     (await tokenServerLog(env)).filter((e) => e.user_agent === userAgent);
 
-  function sessionWith(credential: ResolvedCredential, userAgent: string, plannedScopes = [pullScope]): RegistrySession {
+  function sessionWith(
+    credential: ResolvedCredential,
+    userAgent: string,
+    plannedScopes = [pullScope],
+  ): RegistrySession {
     return new RegistrySession(
       {
         registryUrl: new URL(env.registries.token.url),
@@ -93,7 +143,10 @@ describe('the run token request', () => {
 
   it('starts as the /v2/ challenge arrives, for the planned scopes, and serves later requests from the cache', async () => {
     const userAgent = `stella-doctor-test/early-token-${Date.now()}`;
-    const session = sessionWith({ method: 'basic', username: 'admin', password: env.users.admin.password, source: 'test' }, userAgent);
+    const session = sessionWith(
+      { method: 'basic', username: 'admin', password: env.users.admin.password, source: 'test' },
+      userAgent,
+    );
     try {
       await session.ping();
       // Nobody has asked for a token: the request reaches the token server on the challenge alone.
@@ -105,7 +158,11 @@ describe('the run token request', () => {
       const early = await session.token([]);
       const later = await session.token([pullScope]);
 
-      expect(before.map((e) => `${e.method} ${e.status} ${e.user} ${new URLSearchParams(e.query).getAll('scope').join(' ')}`)).toEqual([`GET 200 admin ${pullScope}`]);
+      expect(
+        before.map(
+          (e) => `${e.method} ${e.status} ${e.user} ${new URLSearchParams(e.query).getAll('scope').join(' ')}`,
+        ),
+      ).toEqual([`GET 200 admin ${pullScope}`]);
       expect(early?.exchange).toBe('ok');
       expect(later).toBe(early);
       expect(await tokenRequestsOf(userAgent)).toHaveLength(1);
@@ -118,7 +175,11 @@ describe('the run token request', () => {
     const cases: Array<[string, ResolvedCredential, string[]]> = [
       ['anonymous', { method: 'anonymous', source: null }, [pullScope]],
       ['static token', { method: 'bearer', token: 'not-a-real-token', source: 'test' }, [pullScope]],
-      ['no planned scopes', { method: 'basic', username: 'admin', password: env.users.admin.password, source: 'test' }, []],
+      [
+        'no planned scopes',
+        { method: 'basic', username: 'admin', password: env.users.admin.password, source: 'test' },
+        [],
+      ],
     ];
     for (const [name, credential, planned] of cases) {
       const userAgent = `stella-doctor-test/no-early-token-${name.replace(/ /g, '-')}-${Date.now()}`;

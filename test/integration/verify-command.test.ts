@@ -9,7 +9,10 @@ import { CHECK } from './doctor.js';
 const env = loadTestEnv();
 
 /** Runs a printed `stella …` command line through a shell, as an operator pasting it would. */
-function paste(command: string, input = ''): { status: number | null; report: { results: Array<{ severity: string; evidence: Record<string, unknown> }> } } {
+function paste(
+  command: string,
+  input = '',
+): { status: number | null; report: { results: Array<{ severity: string; evidence: Record<string, unknown> }> } } {
   expect(command.startsWith('stella doctor run ')).toBe(true);
   const run = spawnSync('bash', ['-c', `"$STELLA" ${command.slice('stella '.length)} --format json`], {
     encoding: 'utf8',
@@ -21,18 +24,45 @@ function paste(command: string, input = ''): { status: number | null; report: { 
 
 describe('the verification command', () => {
   it('re-checks the registry given with --registry instead of skipping for want of one', () => {
-    const first = JSON.parse(stella(['doctor', '--registry', env.registries.open.url, '--check', CHECK.pull, '--timeout', '5s', '--format', 'json']).stdout).results[0];
+    const first = JSON.parse(
+      stella([
+        'doctor',
+        '--registry',
+        env.registries.open.url,
+        '--check',
+        CHECK.pull,
+        '--timeout',
+        '5s',
+        '--format',
+        'json',
+      ]).stdout,
+    ).results[0];
 
     const again = paste(first.verificationCommand);
 
-    expect(first.verificationCommand).toBe(`stella doctor run --check ${CHECK.pull} --timeout 5s --registry ${env.registries.open.url}`);
+    expect(first.verificationCommand).toBe(
+      `stella doctor run --check ${CHECK.pull} --timeout 5s --registry ${env.registries.open.url}`,
+    );
     expect(again.report.results[0]!.severity).toBe(first.severity);
     expect(again.report.results[0]!.evidence.registry_url).toBe(env.registries.open.url);
   });
 
   it('asks for a password on stdin again and never prints it', () => {
     const { username, password } = env.users.admin;
-    const args = ['doctor', '--registry', env.registries.basic.url, '--set', `OCI:CaCertificatePath=${env.caCertPath}`, '--username', username, '--password-stdin', '--check', CHECK.credentials, '--format', 'json'];
+    const args = [
+      'doctor',
+      '--registry',
+      env.registries.basic.url,
+      '--set',
+      `OCI:CaCertificatePath=${env.caCertPath}`,
+      '--username',
+      username,
+      '--password-stdin',
+      '--check',
+      CHECK.credentials,
+      '--format',
+      'json',
+    ];
     const first = JSON.parse(stella(args, { input: password }).stdout).results[0];
 
     const again = paste(first.verificationCommand, password);
@@ -40,12 +70,29 @@ describe('the verification command', () => {
     expect(first.verificationCommand).toContain('--password-stdin');
     expect(first.verificationCommand).not.toContain(password);
     expect(again.status).toBe(0);
-    expect(again.report.results[0]).toMatchObject({ severity: 'pass', evidence: { credentials_valid: true, username } });
+    expect(again.report.results[0]).toMatchObject({
+      severity: 'pass',
+      evidence: { credentials_valid: true, username },
+    });
   });
 
   it('turns a password given with --set into --password-stdin', () => {
     const { username, password } = env.users.admin;
-    const run = stella(['doctor', '--registry', env.registries.basic.url, '--set', `OCI:CaCertificatePath=${env.caCertPath}`, '--set', `OCI:Username=${username}`, '--set', `OCI:Password=${password}`, '--check', CHECK.credentials, '--format', 'json']);
+    const run = stella([
+      'doctor',
+      '--registry',
+      env.registries.basic.url,
+      '--set',
+      `OCI:CaCertificatePath=${env.caCertPath}`,
+      '--set',
+      `OCI:Username=${username}`,
+      '--set',
+      `OCI:Password=${password}`,
+      '--check',
+      CHECK.credentials,
+      '--format',
+      'json',
+    ]);
     const command: string = JSON.parse(run.stdout).results[0].verificationCommand;
 
     expect(command).toContain(`--set OCI:Username=${username} --password-stdin`);

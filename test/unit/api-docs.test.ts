@@ -8,11 +8,15 @@ const read = (name: string) => readFileSync(new URL(`../../docs/${name}`, import
 
 describe('the API reference documents', () => {
   it('docs/openapi.json is the document the server serves', async () => {
-    expect(JSON.parse(read('openapi.json')), 'stale: run npm run build && node scripts/api-docs.mjs').toEqual(await openApiDocument());
+    expect(JSON.parse(read('openapi.json')), 'stale: run npm run build && node scripts/api-docs.mjs').toEqual(
+      await openApiDocument(),
+    );
   });
 
   it('docs/api.md is rendered from that document', async () => {
-    expect(read('api.md'), 'stale: run npm run build && node scripts/api-docs.mjs').toBe(renderApiMarkdown(await openApiDocument()));
+    expect(read('api.md'), 'stale: run npm run build && node scripts/api-docs.mjs').toBe(
+      renderApiMarkdown(await openApiDocument()),
+    );
   });
 
   it('docs/api.md names every route of the document', async () => {

@@ -4,7 +4,19 @@ import { OPTIONS, helpText, parseArgs } from '../../src/cli/args.js';
 
 describe('parseArgs', () => {
   it('reads the command, repeatable lists, values and flags', () => {
-    const args = parseArgs(['run', '--check', 'a', '--check=b', '--severity', 'warn,fail', '-v', '--timeout', '2s', '--set', 'OCI:TestTag=1']);
+    const args = parseArgs([
+      'run',
+      '--check',
+      'a',
+      '--check=b',
+      '--severity',
+      'warn,fail',
+      '-v',
+      '--timeout',
+      '2s',
+      '--set',
+      'OCI:TestTag=1',
+    ]);
 
     expect(args.command).toBe('run');
     expect(args.lists.get('check')).toEqual(['a', 'b']);

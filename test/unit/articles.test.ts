@@ -11,18 +11,41 @@ function frontMatter(markdown: string): Record<string, string | string[]> {
     block.split('\n').map((line) => {
       const [key, ...rest] = line.split(':');
       const value = rest.join(':').trim();
-      return [key!.trim(), value.startsWith('[') ? value.slice(1, -1).split(',').map((v) => v.trim()) : value];
+      return [
+        key!.trim(),
+        value.startsWith('[')
+          ? value
+              .slice(1, -1)
+              .split(',')
+              .map((v) => v.trim())
+          : value,
+      ];
     }),
   );
 }
 
-const SECTIONS = ['## What It Checks', '## Why It Matters', '## Common Causes', '## How to Fix', '### Docker Compose', '### Bare Metal / systemd', '### Kubernetes / Helm', '## Verification', '## Related Checks'];
+const SECTIONS = [
+  '## What It Checks',
+  '## Why It Matters',
+  '## Common Causes',
+  '## How to Fix',
+  '### Docker Compose',
+  '### Bare Metal / systemd',
+  '### Kubernetes / Helm',
+  '## Verification',
+  '## Related Checks',
+];
 
 describe.each(allChecks().map((c) => [c.id, c] as const))('article of %s', (_id, check) => {
   const markdown = readFileSync(new URL(`../../${check.article}`, import.meta.url), 'utf8');
 
   it('has front-matter equal to the check metadata', () => {
-    expect(frontMatter(markdown)).toEqual({ checkId: check.id, plugin: check.pluginId, severity: check.defaultSeverity, tags: check.tags });
+    expect(frontMatter(markdown)).toEqual({
+      checkId: check.id,
+      plugin: check.pluginId,
+      severity: check.defaultSeverity,
+      tags: check.tags,
+    });
   });
 
   it('has every section, in order', () => {

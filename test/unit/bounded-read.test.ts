@@ -45,7 +45,9 @@ describe('readTextWithin', () => {
   it('reads a pipe of exactly the cap and refuses one byte more', () => {
     expect(readTextWithin(fifoFeeding('head -c 1000 /dev/zero'), 1000)).toHaveLength(1000);
     rmSync(join(dir, 'pipe'));
-    expect(reasonOf(() => readTextWithin(fifoFeeding('head -c 1001 /dev/zero'), 1000))).toBe('larger than the 1000 bytes read');
+    expect(reasonOf(() => readTextWithin(fifoFeeding('head -c 1001 /dev/zero'), 1000))).toBe(
+      'larger than the 1000 bytes read',
+    );
   });
 
   it('refuses a pipe that sends without end once it passes the cap', () => {

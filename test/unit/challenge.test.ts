@@ -15,22 +15,50 @@ describe('parseChallenges with real registry headers', () => {
     [
       'Docker Hub',
       'Bearer realm="https://auth.docker.io/token",service="registry.docker.io",scope="repository:library/alpine:pull"',
-      [{ scheme: 'bearer', params: { realm: 'https://auth.docker.io/token', service: 'registry.docker.io', scope: 'repository:library/alpine:pull' } }],
+      [
+        {
+          scheme: 'bearer',
+          params: {
+            realm: 'https://auth.docker.io/token',
+            service: 'registry.docker.io',
+            scope: 'repository:library/alpine:pull',
+          },
+        },
+      ],
     ],
     [
       'GHCR',
       'Bearer realm="https://ghcr.io/token",service="ghcr.io",scope="repository:user/image:pull"',
-      [{ scheme: 'bearer', params: { realm: 'https://ghcr.io/token', service: 'ghcr.io', scope: 'repository:user/image:pull' } }],
+      [
+        {
+          scheme: 'bearer',
+          params: { realm: 'https://ghcr.io/token', service: 'ghcr.io', scope: 'repository:user/image:pull' },
+        },
+      ],
     ],
     [
       'ECR (Basic)',
       'Basic realm="https://123456789012.dkr.ecr.us-east-1.amazonaws.com/",service="ecr.amazonaws.com"',
-      [{ scheme: 'basic', params: { realm: 'https://123456789012.dkr.ecr.us-east-1.amazonaws.com/', service: 'ecr.amazonaws.com' } }],
+      [
+        {
+          scheme: 'basic',
+          params: { realm: 'https://123456789012.dkr.ecr.us-east-1.amazonaws.com/', service: 'ecr.amazonaws.com' },
+        },
+      ],
     ],
     [
       'Harbor',
       'Bearer realm="https://harbor.example.com/service/token",service="harbor-registry",scope="repository:library/nginx:pull"',
-      [{ scheme: 'bearer', params: { realm: 'https://harbor.example.com/service/token', service: 'harbor-registry', scope: 'repository:library/nginx:pull' } }],
+      [
+        {
+          scheme: 'bearer',
+          params: {
+            realm: 'https://harbor.example.com/service/token',
+            service: 'harbor-registry',
+            scope: 'repository:library/nginx:pull',
+          },
+        },
+      ],
     ],
     [
       'Quay (Basic and Bearer in one line)',
@@ -43,7 +71,16 @@ describe('parseChallenges with real registry headers', () => {
     [
       'GitLab (comma inside a quoted scope)',
       'Bearer realm="https://gitlab.com/jwt/auth",service="container_registry",scope="repository:group/project:push,pull"',
-      [{ scheme: 'bearer', params: { realm: 'https://gitlab.com/jwt/auth', service: 'container_registry', scope: 'repository:group/project:push,pull' } }],
+      [
+        {
+          scheme: 'bearer',
+          params: {
+            realm: 'https://gitlab.com/jwt/auth',
+            service: 'container_registry',
+            scope: 'repository:group/project:push,pull',
+          },
+        },
+      ],
     ],
     [
       'distribution token auth with insufficient_scope',
@@ -51,25 +88,47 @@ describe('parseChallenges with real registry headers', () => {
       [
         {
           scheme: 'bearer',
-          params: { realm: 'https://127.0.0.1:5443/token', service: 'registry.test', scope: 'repository:library/alpine:pull', error: 'insufficient_scope' },
+          params: {
+            realm: 'https://127.0.0.1:5443/token',
+            service: 'registry.test',
+            scope: 'repository:library/alpine:pull',
+            error: 'insufficient_scope',
+          },
         },
       ],
     ],
-    ['distribution htpasswd', 'Basic realm="Registry Realm"', [{ scheme: 'basic', params: { realm: 'Registry Realm' } }]],
+    [
+      'distribution htpasswd',
+      'Basic realm="Registry Realm"',
+      [{ scheme: 'basic', params: { realm: 'Registry Realm' } }],
+    ],
     [
       'invalid_token with escaped quotes in error_description',
       'Bearer realm="https://auth.example.com/token",error="invalid_token",error_description="token \\"abc\\" expired at 12:00, renew it"',
       [
         {
           scheme: 'bearer',
-          params: { realm: 'https://auth.example.com/token', error: 'invalid_token', error_description: 'token "abc" expired at 12:00, renew it' },
+          params: {
+            realm: 'https://auth.example.com/token',
+            error: 'invalid_token',
+            error_description: 'token "abc" expired at 12:00, renew it',
+          },
         },
       ],
     ],
     [
       'several space-separated scopes',
       'Bearer realm="https://r.example/token",service="r",scope="repository:a/b:pull repository:c/d:pull,push"',
-      [{ scheme: 'bearer', params: { realm: 'https://r.example/token', service: 'r', scope: 'repository:a/b:pull repository:c/d:pull,push' } }],
+      [
+        {
+          scheme: 'bearer',
+          params: {
+            realm: 'https://r.example/token',
+            service: 'r',
+            scope: 'repository:a/b:pull repository:c/d:pull,push',
+          },
+        },
+      ],
     ],
     [
       'scheme and parameter names in any case, spaces around separators',
@@ -92,10 +151,14 @@ describe('parseChallenges with real registry headers', () => {
       ],
     ],
     ['empty quoted value', 'Basic realm=""', [{ scheme: 'basic', params: { realm: '' } }]],
-    ['empty list elements between challenges', 'Basic realm="a",, ,Bearer realm="https://b.example/token"', [
-      { scheme: 'basic', params: { realm: 'a' } },
-      { scheme: 'bearer', params: { realm: 'https://b.example/token' } },
-    ]],
+    [
+      'empty list elements between challenges',
+      'Basic realm="a",, ,Bearer realm="https://b.example/token"',
+      [
+        { scheme: 'basic', params: { realm: 'a' } },
+        { scheme: 'bearer', params: { realm: 'https://b.example/token' } },
+      ],
+    ],
   ])('%s', (_name, header, challenges) => {
     const result = parseChallenges(header);
 
@@ -103,7 +166,11 @@ describe('parseChallenges with real registry headers', () => {
   });
 
   it('reads every header line, in order', () => {
-    const result = parseChallenges(['Negotiate', 'Basic realm="r"', 'Bearer realm="https://auth.example/token",service="s"']);
+    const result = parseChallenges([
+      'Negotiate',
+      'Basic realm="r"',
+      'Bearer realm="https://auth.example/token",service="s"',
+    ]);
 
     expect(result).toEqual({
       ok: true,
@@ -143,7 +210,12 @@ describe('parseChallenges with malformed headers', () => {
     ],
     ['a parameter before any scheme', '=foo', "expected an auth scheme at column 1, found '='", []],
     ['a parameter without a scheme', 'realm="x"', 'parameter "realm" at column 1 comes before any auth scheme', []],
-    ['a parameter without a value', 'Bearer realm=', 'parameter "realm" at column 8 has no value', [{ scheme: 'bearer', params: {} }]],
+    [
+      'a parameter without a value',
+      'Bearer realm=',
+      'parameter "realm" at column 8 has no value',
+      [{ scheme: 'bearer', params: {} }],
+    ],
     [
       'a value missing before the next parameter',
       'Bearer realm=,service="s"',
@@ -158,7 +230,12 @@ describe('parseChallenges with malformed headers', () => {
       'unexpected character U+0007 at column 15',
       [{ scheme: 'basic', params: {} }],
     ],
-    ['a non-ASCII character outside quotes', 'Basic realm=caf\u00e9', 'unexpected character U+00E9 at column 16', [{ scheme: 'basic', params: {} }]],
+    [
+      'a non-ASCII character outside quotes',
+      'Basic realm=caf\u00e9',
+      'unexpected character U+00E9 at column 16',
+      [{ scheme: 'basic', params: {} }],
+    ],
     [
       'parameters without a comma between them',
       'Bearer realm="https://a.example/token" service="s"',
@@ -171,18 +248,38 @@ describe('parseChallenges with malformed headers', () => {
       'expected \',\' at column 17, found "Bearer"',
       [{ scheme: 'basic', params: { realm: 'a' } }],
     ],
-    ['a bare word after Basic', 'Basic abc', 'expected \',\' at column 7, found "abc"', [{ scheme: 'basic', params: {} }]],
+    [
+      'a bare word after Basic',
+      'Basic abc',
+      'expected \',\' at column 7, found "abc"',
+      [{ scheme: 'basic', params: {} }],
+    ],
     ['a quoted scheme', '"Bearer" realm="x"', 'expected an auth scheme at column 1, found a quoted string', []],
     ['an invalid scheme', 'Bear/er realm="x"', '"Bear/er" at column 1 is not a valid auth scheme', []],
-    ['an invalid parameter name', 'Bearer re:alm="x"', '"re:alm" at column 8 is not a valid parameter name', [{ scheme: 'bearer', params: {} }]],
+    [
+      'an invalid parameter name',
+      'Bearer re:alm="x"',
+      '"re:alm" at column 8 is not a valid parameter name',
+      [{ scheme: 'bearer', params: {} }],
+    ],
     [
       'a parameter given twice',
       'Bearer realm="a",Realm="b"',
       'parameter "realm" at column 18 appears twice in one challenge',
       [{ scheme: 'bearer', params: { realm: 'a' } }],
     ],
-    ['a doubled equals sign', 'Bearer realm=="x"', 'expected a value for "realm" at column 14, found \'=\'', [{ scheme: 'bearer', params: {} }]],
-    ['a backslash at the very end', 'Basic realm="abc\\', 'unterminated quoted string starting at column 13', [{ scheme: 'basic', params: {} }]],
+    [
+      'a doubled equals sign',
+      'Bearer realm=="x"',
+      'expected a value for "realm" at column 14, found \'=\'',
+      [{ scheme: 'bearer', params: {} }],
+    ],
+    [
+      'a backslash at the very end',
+      'Basic realm="abc\\',
+      'unterminated quoted string starting at column 13',
+      [{ scheme: 'basic', params: {} }],
+    ],
     [
       'a broken second header line',
       ['Basic realm="ok"', 'Bearer realm="unterminated'],
@@ -203,7 +300,11 @@ describe('parseChallenges with malformed headers', () => {
 
     const result = parseChallenges(header);
 
-    expect(result).toEqual({ ok: false, reason: `the header is ${header.length} characters long, more than the 8192 read`, challenges: [] });
+    expect(result).toEqual({
+      ok: false,
+      reason: `the header is ${header.length} characters long, more than the 8192 read`,
+      challenges: [],
+    });
   });
 
   it('counts every header line towards the size limit', () => {
@@ -211,7 +312,11 @@ describe('parseChallenges with malformed headers', () => {
 
     const result = parseChallenges(lines);
 
-    expect(result).toEqual({ ok: false, reason: 'the header is 9042 characters long, more than the 8192 read', challenges: [] });
+    expect(result).toEqual({
+      ok: false,
+      reason: 'the header is 9042 characters long, more than the 8192 read',
+      challenges: [],
+    });
   });
 
   it('never throws on random bytes', () => {
@@ -241,7 +346,11 @@ describe('choosing a challenge', () => {
       'Bearer realm="token-service", Bearer realm="https://auth.example/token"',
       { scheme: 'bearer', params: { realm: 'https://auth.example/token' } },
     ],
-    ['a Bearer with an unusable realm when it is the only one', 'Bearer realm="/token"', { scheme: 'bearer', params: { realm: '/token' } }],
+    [
+      'a Bearer with an unusable realm when it is the only one',
+      'Bearer realm="/token"',
+      { scheme: 'bearer', params: { realm: '/token' } },
+    ],
     ['nothing when there is no Bearer', 'Basic realm="Registry Realm"', undefined],
   ])('bearerChallenge picks %s', (_name, header, expected) => {
     const { challenges } = parseChallenges(header);
@@ -267,7 +376,10 @@ describe('choosing a challenge', () => {
 describe('scopes', () => {
   it.each<[string, string[]]>([
     ['repository:library/alpine:pull', ['repository:library/alpine:pull']],
-    ['repository:a/b:pull  repository:c/d:pull,push\tregistry:catalog:*', ['repository:a/b:pull', 'repository:c/d:pull,push', 'registry:catalog:*']],
+    [
+      'repository:a/b:pull  repository:c/d:pull,push\tregistry:catalog:*',
+      ['repository:a/b:pull', 'repository:c/d:pull,push', 'registry:catalog:*'],
+    ],
     ['', []],
     ['   ', []],
   ])('splitScopes(%j)', (scope, expected) => {
@@ -277,7 +389,10 @@ describe('scopes', () => {
   it.each<[string, ReturnType<typeof parseScope>]>([
     ['repository:library/alpine:pull', { type: 'repository', name: 'library/alpine', actions: ['pull'] }],
     ['repository:group/project:push,pull', { type: 'repository', name: 'group/project', actions: ['push', 'pull'] }],
-    ['repository:localhost:5000/team/app:pull,push', { type: 'repository', name: 'localhost:5000/team/app', actions: ['pull', 'push'] }],
+    [
+      'repository:localhost:5000/team/app:pull,push',
+      { type: 'repository', name: 'localhost:5000/team/app', actions: ['pull', 'push'] },
+    ],
     ['repository:[::1]:5000/app:pull', { type: 'repository', name: '[::1]:5000/app', actions: ['pull'] }],
     ['registry:catalog:*', { type: 'registry', name: 'catalog', actions: ['*'] }],
     ['repository:a/b:', { type: 'repository', name: 'a/b', actions: [] }],

@@ -4,14 +4,31 @@ import { alignColumns } from '../../src/render/columns.js';
 
 describe('alignColumns', () => {
   it('pads every column to its widest cell, left unless told right', () => {
-    expect(alignColumns([['id', 'duration'], ['check.a', '5 ms']], { align: ['left', 'right'] })).toEqual([
+    expect(
+      alignColumns(
+        [
+          ['id', 'duration'],
+          ['check.a', '5 ms'],
+        ],
+        { align: ['left', 'right'] },
+      ),
+    ).toEqual([
       ['id     ', 'duration'],
       ['check.a', '    5 ms'],
     ]);
   });
 
   it('lets a cell longer than its column maximum overflow instead of widening the column', () => {
-    expect(alignColumns([['KEY', 'VALUE'], ['a', 'x'.repeat(10)], ['b', 'y']], { maxWidth: [undefined, 5] })).toEqual([
+    expect(
+      alignColumns(
+        [
+          ['KEY', 'VALUE'],
+          ['a', 'x'.repeat(10)],
+          ['b', 'y'],
+        ],
+        { maxWidth: [undefined, 5] },
+      ),
+    ).toEqual([
       ['KEY', 'VALUE'],
       ['a  ', 'x'.repeat(10)],
       ['b  ', 'y    '],

@@ -29,18 +29,24 @@ describe('describeConfiguration', () => {
   it('keeps an empty secret empty: it reveals only that nothing is set', () => {
     const config = new Configuration([{ key: 'OCI:Password', value: '', source: 'appsettings.json' }]);
 
-    expect(describeConfiguration(config)).toEqual([{ key: 'OCI:Password', value: '', source: 'appsettings.json', isSecret: true }]);
+    expect(describeConfiguration(config)).toEqual([
+      { key: 'OCI:Password', value: '', source: 'appsettings.json', isSecret: true },
+    ]);
   });
 
   it('masks a registered secret inside the value of a non-secret key', () => {
     registerSecret('hunter2-canary');
     const config = new Configuration([{ key: 'Doctor:Note', value: 'pass is hunter2-canary here', source: '--set' }]);
 
-    expect(describeConfiguration(config)).toEqual([{ key: 'Doctor:Note', value: 'pass is **** here', source: '--set', isSecret: false }]);
+    expect(describeConfiguration(config)).toEqual([
+      { key: 'Doctor:Note', value: 'pass is **** here', source: '--set', isSecret: false },
+    ]);
   });
 
   it('masks secret shapes (credentials in URLs) in non-secret values even when not registered', () => {
-    const config = new Configuration([{ key: 'Registry:Mirror', value: 'https://bob:pa55word@mirror.example/v2', source: '--set' }]);
+    const config = new Configuration([
+      { key: 'Registry:Mirror', value: 'https://bob:pa55word@mirror.example/v2', source: '--set' },
+    ]);
 
     expect(describeConfiguration(config)[0]!.value).toBe('https://****@mirror.example/v2');
   });

@@ -33,7 +33,12 @@ describe('parseDotenv', () => {
   });
 
   it('ends an unquoted value at a # that follows whitespace only', () => {
-    expect(values('A=abc#def\nB=abc #comment\nC= #only a comment\nD=#hash')).toEqual({ A: 'abc#def', B: 'abc', C: '', D: '#hash' });
+    expect(values('A=abc#def\nB=abc #comment\nC= #only a comment\nD=#hash')).toEqual({
+      A: 'abc#def',
+      B: 'abc',
+      C: '',
+      D: '#hash',
+    });
   });
 
   it('accepts empty values, = inside values, CRLF line endings and : in keys', () => {

@@ -40,13 +40,17 @@ describe('readConfigText', () => {
   ])('explains %s in words', (code, reason) => {
     failWith(code);
 
-    expect(configErrorOf(() => readConfigText('/x/a.json', 'a.json', 'config file'))).toBe(`cannot read config file a.json: ${reason}`);
+    expect(configErrorOf(() => readConfigText('/x/a.json', 'a.json', 'config file'))).toBe(
+      `cannot read config file a.json: ${reason}`,
+    );
   });
 
   it('uses the first line of the message when there is no code', () => {
     failWith(undefined, 'odd failure\nwith details');
 
-    expect(configErrorOf(() => readConfigText('/x/.env', '.env', 'env file'))).toBe('cannot read env file .env: odd failure');
+    expect(configErrorOf(() => readConfigText('/x/.env', '.env', 'env file'))).toBe(
+      'cannot read env file .env: odd failure',
+    );
   });
 
   it('returns undefined for a missing optional file, but still fails on other errors', () => {
@@ -54,6 +58,8 @@ describe('readConfigText', () => {
     expect(readConfigText('/x/a.json', 'a.json', 'config file', true)).toBeUndefined();
 
     failWith('EACCES');
-    expect(configErrorOf(() => readConfigText('/x/a.json', 'a.json', 'config file', true))).toBe('cannot read config file a.json: permission denied');
+    expect(configErrorOf(() => readConfigText('/x/a.json', 'a.json', 'config file', true))).toBe(
+      'cannot read config file a.json: permission denied',
+    );
   });
 });

@@ -18,7 +18,7 @@ describe('parseJsonConfig', () => {
 
   // Positions V8 reports itself (`… in JSON at position N`).
   it.each([
-    ['{', 'line 1, column 2: expected property name or \'}\''],
+    ['{', "line 1, column 2: expected property name or '}'"],
     ['{"a":1,}', 'line 1, column 8: expected double-quoted property name'],
     ['{\n  "a": 1\n  "b": 2\n}', "line 3, column 3: expected ',' or '}' after property value"],
     ['{\r\n  "a": [1, 2\r\n}', "line 3, column 1: expected ',' or ']' after array element"],
@@ -34,18 +34,25 @@ describe('parseJsonConfig', () => {
     ['[[1],]', "line 1, column 6: unexpected character ']'"],
     ['{"a": tru}', "line 1, column 10: unexpected character '}'"],
     ['{\n  "a": 1,\n  "b": x\n}', "line 3, column 8: unexpected character 'x'"],
-    ['{"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa": 1,\n "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb": @, "c": 3 }', "line 2, column 47: unexpected character '@'"],
+    [
+      '{"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa": 1,\n "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb": @, "c": 3 }',
+      "line 2, column 47: unexpected character '@'",
+    ],
     ['{"a": [1, 2, 3], "b": {"c": [true, false, nul]}}', "line 1, column 46: unexpected character ']'"],
   ])('reports %j at %s', (text, where) => {
     expect(errorOf(text)).toBe(`malformed JSON in appsettings.json at ${where}`);
   });
 
   it('reports a text that ends too early just after its last character', () => {
-    expect(errorOf('{\n  "a": \n\n')).toBe('malformed JSON in appsettings.json at line 2, column 7: unexpected end of input');
+    expect(errorOf('{\n  "a": \n\n')).toBe(
+      'malformed JSON in appsettings.json at line 2, column 7: unexpected end of input',
+    );
   });
 
   it('shows a control character as an escape', () => {
-    expect(errorOf('{\n  "a": tr\n}')).toBe("malformed JSON in appsettings.json at line 2, column 10: unexpected character '\\n'");
+    expect(errorOf('{\n  "a": tr\n}')).toBe(
+      "malformed JSON in appsettings.json at line 2, column 10: unexpected character '\\n'",
+    );
   });
 
   it('reports an empty or blank file', () => {
@@ -77,6 +84,8 @@ describe('parseJsonConfig', () => {
     ['arrays', 10_000, '[', ']'],
     ['objects', 10_000, '{"a":', '}'],
   ])('refuses %s nested %i levels deep with a one-line error, not a stack overflow', (_kind, depth, open, close) => {
-    expect(errorOf(`{"x":${open.repeat(depth - 1)}1${close.repeat(depth - 1)}}`)).toBe(`appsettings.json is nested more than ${MAX_JSON_DEPTH} levels deep`);
+    expect(errorOf(`{"x":${open.repeat(depth - 1)}1${close.repeat(depth - 1)}}`)).toBe(
+      `appsettings.json is nested more than ${MAX_JSON_DEPTH} levels deep`,
+    );
   });
 });

@@ -109,10 +109,22 @@ describe('loadConfiguration: precedence (later wins)', () => {
       dockerConfig: '/tmp/docker.json',
     });
 
-    expect(config.entry('OCI:RegistryUrl')).toEqual({ key: 'OCI:RegistryUrl', value: 'https://flag.example', source: '--registry' });
+    expect(config.entry('OCI:RegistryUrl')).toEqual({
+      key: 'OCI:RegistryUrl',
+      value: 'https://flag.example',
+      source: '--registry',
+    });
     expect(config.entry('OCI:Username')).toEqual({ key: 'OCI:Username', value: 'alice', source: '--username' });
-    expect(config.entry('OCI:Password')).toEqual({ key: 'OCI:Password', value: 'stdin-password', source: '--password-stdin' });
-    expect(config.entry('OCI:DockerConfigPath')).toEqual({ key: 'OCI:DockerConfigPath', value: '/tmp/docker.json', source: '--docker-config' });
+    expect(config.entry('OCI:Password')).toEqual({
+      key: 'OCI:Password',
+      value: 'stdin-password',
+      source: '--password-stdin',
+    });
+    expect(config.entry('OCI:DockerConfigPath')).toEqual({
+      key: 'OCI:DockerConfigPath',
+      value: '/tmp/docker.json',
+      source: '--docker-config',
+    });
   });
 
   it('resolves --docker-config without a path to $DOCKER_CONFIG/config.json', () => {
@@ -139,7 +151,11 @@ describe('loadConfiguration: keys', () => {
     const config = load({ env: { OCI__REGISTRYURL: 'https://env.example' } });
 
     expect(config.get('OCI:RegistryUrl')).toBe('https://env.example');
-    expect(config.entry('oci:registryURL')).toEqual({ key: 'OCI:REGISTRYURL', value: 'https://env.example', source: 'env:OCI__REGISTRYURL' });
+    expect(config.entry('oci:registryURL')).toEqual({
+      key: 'OCI:REGISTRYURL',
+      value: 'https://env.example',
+      source: 'env:OCI__REGISTRYURL',
+    });
   });
 
   it('lets a later source win even when an earlier one spelled the key differently', () => {
@@ -150,27 +166,47 @@ describe('loadConfiguration: keys', () => {
 
   it('takes every environment variable, mapping __ to : and keeping other names as they are', () => {
     const config = load({
-      env: { REGISTRY__URL: 'https://r.example', NODE_EXTRA_CA_CERTS: '/etc/ca.pem', A__B__C: 'deep', UNSET: undefined },
+      env: {
+        REGISTRY__URL: 'https://r.example',
+        NODE_EXTRA_CA_CERTS: '/etc/ca.pem',
+        A__B__C: 'deep',
+        UNSET: undefined,
+      },
     });
 
-    expect(config.entry('Registry:Url')).toEqual({ key: 'REGISTRY:URL', value: 'https://r.example', source: 'env:REGISTRY__URL' });
-    expect(config.entry('NODE_EXTRA_CA_CERTS')).toEqual({ key: 'NODE_EXTRA_CA_CERTS', value: '/etc/ca.pem', source: 'env:NODE_EXTRA_CA_CERTS' });
+    expect(config.entry('Registry:Url')).toEqual({
+      key: 'REGISTRY:URL',
+      value: 'https://r.example',
+      source: 'env:REGISTRY__URL',
+    });
+    expect(config.entry('NODE_EXTRA_CA_CERTS')).toEqual({
+      key: 'NODE_EXTRA_CA_CERTS',
+      value: '/etc/ca.pem',
+      source: 'env:NODE_EXTRA_CA_CERTS',
+    });
     expect(config.get('A:B:C')).toBe('deep');
     expect(config.entry('UNSET')).toBeUndefined();
   });
 
   it('flattens nested objects, arrays by index, numbers and booleans to strings, null to empty', () => {
-    write('appsettings.json', JSON.stringify({
-      OCI: { Mirrors: ['https://m1', { Url: 'https://m2', Weight: 2 }], SkipTlsVerify: true, Token: null },
-      Doctor: { Parallel: 8, Ratio: 0.5 },
-    }));
+    write(
+      'appsettings.json',
+      JSON.stringify({
+        OCI: { Mirrors: ['https://m1', { Url: 'https://m2', Weight: 2 }], SkipTlsVerify: true, Token: null },
+        Doctor: { Parallel: 8, Ratio: 0.5 },
+      }),
+    );
 
     const config = load();
 
     expect(config.get('OCI:Mirrors:0')).toBe('https://m1');
     expect(config.get('OCI:Mirrors:1:Url')).toBe('https://m2');
     expect(config.get('OCI:Mirrors:1:Weight')).toBe('2');
-    expect(config.entry('OCI:SkipTlsVerify')).toEqual({ key: 'OCI:SkipTlsVerify', value: 'true', source: 'appsettings.json' });
+    expect(config.entry('OCI:SkipTlsVerify')).toEqual({
+      key: 'OCI:SkipTlsVerify',
+      value: 'true',
+      source: 'appsettings.json',
+    });
     expect(config.entry('OCI:Token')).toEqual({ key: 'OCI:Token', value: '', source: 'appsettings.json' });
     expect(config.get('Doctor:Parallel')).toBe('8');
     expect(config.get('Doctor:Ratio')).toBe('0.5');
@@ -179,7 +215,11 @@ describe('loadConfiguration: keys', () => {
   it('accepts --set keys with : or __ and values that contain = or are empty', () => {
     const config = load({ sets: ['Registry__Url=https://x.example/?a=b', 'OCI:Token='] });
 
-    expect(config.entry('Registry:Url')).toEqual({ key: 'Registry:Url', value: 'https://x.example/?a=b', source: '--set' });
+    expect(config.entry('Registry:Url')).toEqual({
+      key: 'Registry:Url',
+      value: 'https://x.example/?a=b',
+      source: '--set',
+    });
     expect(config.entry('OCI:Token')).toEqual({ key: 'OCI:Token', value: '', source: '--set' });
   });
 });
@@ -192,8 +232,16 @@ describe('loadConfiguration: appsettings files and environments', () => {
 
     const config = load({ env: { STELLAOPS_ENVIRONMENT: 'Staging' } });
 
-    expect(config.entry('OCI:TestTag')).toEqual({ key: 'OCI:TestTag', value: 'staging', source: 'appsettings.Staging.json' });
-    expect(config.entry('OCI:TestRepository')).toEqual({ key: 'OCI:TestRepository', value: 'base/repo', source: 'appsettings.json' });
+    expect(config.entry('OCI:TestTag')).toEqual({
+      key: 'OCI:TestTag',
+      value: 'staging',
+      source: 'appsettings.Staging.json',
+    });
+    expect(config.entry('OCI:TestRepository')).toEqual({
+      key: 'OCI:TestRepository',
+      value: 'base/repo',
+      source: 'appsettings.json',
+    });
   });
 
   it('reads from --config-dir and names files inside cwd by their relative path', () => {
@@ -202,7 +250,11 @@ describe('loadConfiguration: appsettings files and environments', () => {
 
     const config = load({ configDir: 'deploy' });
 
-    expect(config.entry('OCI:TestTag')).toEqual({ key: 'OCI:TestTag', value: 'from-dir', source: join('deploy', 'appsettings.json') });
+    expect(config.entry('OCI:TestTag')).toEqual({
+      key: 'OCI:TestTag',
+      value: 'from-dir',
+      source: join('deploy', 'appsettings.json'),
+    });
   });
 
   it('names appsettings files outside cwd by their absolute path', () => {
@@ -233,17 +285,26 @@ describe('resolveEnvironmentName', () => {
   });
 
   it('takes STELLAOPS_ENVIRONMENT, then DOTNET_ENVIRONMENT, then ASPNETCORE_ENVIRONMENT', () => {
-    expect(resolveEnvironmentName({ env: { STELLAOPS_ENVIRONMENT: 'A', DOTNET_ENVIRONMENT: 'B', ASPNETCORE_ENVIRONMENT: 'C' } }))
-      .toEqual({ name: 'A', source: 'env:STELLAOPS_ENVIRONMENT' });
-    expect(resolveEnvironmentName({ env: { DOTNET_ENVIRONMENT: 'B', ASPNETCORE_ENVIRONMENT: 'C' } }))
-      .toEqual({ name: 'B', source: 'env:DOTNET_ENVIRONMENT' });
-    expect(resolveEnvironmentName({ env: { ASPNETCORE_ENVIRONMENT: 'C' } }))
-      .toEqual({ name: 'C', source: 'env:ASPNETCORE_ENVIRONMENT' });
+    expect(
+      resolveEnvironmentName({
+        env: { STELLAOPS_ENVIRONMENT: 'A', DOTNET_ENVIRONMENT: 'B', ASPNETCORE_ENVIRONMENT: 'C' },
+      }),
+    ).toEqual({ name: 'A', source: 'env:STELLAOPS_ENVIRONMENT' });
+    expect(resolveEnvironmentName({ env: { DOTNET_ENVIRONMENT: 'B', ASPNETCORE_ENVIRONMENT: 'C' } })).toEqual({
+      name: 'B',
+      source: 'env:DOTNET_ENVIRONMENT',
+    });
+    expect(resolveEnvironmentName({ env: { ASPNETCORE_ENVIRONMENT: 'C' } })).toEqual({
+      name: 'C',
+      source: 'env:ASPNETCORE_ENVIRONMENT',
+    });
   });
 
   it('defaults to Production, skipping empty values', () => {
-    expect(resolveEnvironmentName({ environment: '', env: { STELLAOPS_ENVIRONMENT: ' ' } }))
-      .toEqual({ name: 'Production', source: 'default' });
+    expect(resolveEnvironmentName({ environment: '', env: { STELLAOPS_ENVIRONMENT: ' ' } })).toEqual({
+      name: 'Production',
+      source: 'default',
+    });
   });
 });
 
@@ -253,7 +314,11 @@ describe('loadConfiguration: dotenv file', () => {
 
     const config = load();
 
-    expect(config.entry('OCI:RegistryUrl')).toEqual({ key: 'OCI:RegistryUrl', value: 'https://dotenv.example', source: '.env' });
+    expect(config.entry('OCI:RegistryUrl')).toEqual({
+      key: 'OCI:RegistryUrl',
+      value: 'https://dotenv.example',
+      source: '.env',
+    });
     expect(config.entry('OCI:Username')).toEqual({ key: 'OCI:Username', value: 'bob', source: '.env' });
   });
 
@@ -263,7 +328,11 @@ describe('loadConfiguration: dotenv file', () => {
 
     const config = load({ envFile: 'ci/registry.env' });
 
-    expect(config.entry('OCI:Username')).toEqual({ key: 'OCI:Username', value: 'from-env-file', source: 'env-file:ci/registry.env' });
+    expect(config.entry('OCI:Username')).toEqual({
+      key: 'OCI:Username',
+      value: 'from-env-file',
+      source: 'env-file:ci/registry.env',
+    });
     expect(config.entry('OCI:TestTag')?.source).toBe('default');
   });
 
@@ -284,42 +353,55 @@ describe('loadConfiguration: errors are one-line ConfigErrors naming the problem
   it('names the file, line and column of malformed JSON in appsettings.json', () => {
     write('appsettings.json', '{\n  "OCI": {\n    "Username": "u",\n  }\n}\n');
 
-    expect(configErrorOf(() => load())).toBe('malformed JSON in appsettings.json at line 4, column 3: expected double-quoted property name');
+    expect(configErrorOf(() => load())).toBe(
+      'malformed JSON in appsettings.json at line 4, column 3: expected double-quoted property name',
+    );
   });
 
   it('names the environment file and the position of an unexpected token', () => {
     write('appsettings.Production.json', '{\n  "OCI": {\n    "TestTag": latest\n  }\n}\n');
 
-    expect(configErrorOf(() => load())).toBe("malformed JSON in appsettings.Production.json at line 3, column 16: unexpected character 'l'");
+    expect(configErrorOf(() => load())).toBe(
+      "malformed JSON in appsettings.Production.json at line 3, column 16: unexpected character 'l'",
+    );
   });
 
   it('names a --config file as given, with line and column', () => {
     write('bad.json', '{"OCI": {"TestTag": "x"}}}');
 
-    expect(configErrorOf(() => load({ configFiles: ['./bad.json'] })))
-      .toBe('malformed JSON in ./bad.json at line 1, column 26: unexpected non-whitespace character after JSON');
+    expect(configErrorOf(() => load({ configFiles: ['./bad.json'] }))).toBe(
+      'malformed JSON in ./bad.json at line 1, column 26: unexpected non-whitespace character after JSON',
+    );
   });
 
   it('reports an empty JSON file', () => {
     write('appsettings.json', '\n');
 
-    expect(configErrorOf(() => load())).toBe('malformed JSON in appsettings.json at line 1, column 1: the file is empty');
+    expect(configErrorOf(() => load())).toBe(
+      'malformed JSON in appsettings.json at line 1, column 1: the file is empty',
+    );
   });
 
   it('requires a JSON object at the top level', () => {
     write('list.json', '["OCI:Username=u"]');
 
-    expect(configErrorOf(() => load({ configFiles: ['list.json'] }))).toBe('list.json must contain a JSON object at the top level, not an array');
+    expect(configErrorOf(() => load({ configFiles: ['list.json'] }))).toBe(
+      'list.json must contain a JSON object at the top level, not an array',
+    );
   });
 
   it('reports a missing --config file', () => {
-    expect(configErrorOf(() => load({ configFiles: ['missing.json'] }))).toBe('cannot read config file missing.json: file not found');
+    expect(configErrorOf(() => load({ configFiles: ['missing.json'] }))).toBe(
+      'cannot read config file missing.json: file not found',
+    );
   });
 
   it('reports a --config path that is a directory', () => {
     mkdirSync(join(cwd, 'conf.d'));
 
-    expect(configErrorOf(() => load({ configFiles: ['conf.d'] }))).toBe('cannot read config file conf.d: is a directory, not a file');
+    expect(configErrorOf(() => load({ configFiles: ['conf.d'] }))).toBe(
+      'cannot read config file conf.d: is a directory, not a file',
+    );
   });
 
   it('reports an appsettings.json that is a directory', () => {
@@ -343,7 +425,9 @@ describe('loadConfiguration: errors are one-line ConfigErrors naming the problem
   });
 
   it('names a --set without =', () => {
-    expect(configErrorOf(() => load({ sets: ['OCI:TestTag=ok', 'OCI:Username'] }))).toBe('invalid --set "OCI:Username": expected Key=Value');
+    expect(configErrorOf(() => load({ sets: ['OCI:TestTag=ok', 'OCI:Username'] }))).toBe(
+      'invalid --set "OCI:Username": expected Key=Value',
+    );
   });
 
   it('names a --set with an empty key without echoing its value', () => {

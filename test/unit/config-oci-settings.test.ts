@@ -32,7 +32,11 @@ describe('readOciSettings', () => {
     const settings = readOciSettings(new Configuration());
 
     expect(settings.testRepository).toEqual({ value: 'library/alpine', key: 'OCI:TestRepository', source: 'default' });
-    expect(settings.pushTestRepository).toEqual({ value: 'stellaops/doctor-test', key: 'OCI:PushTestRepository', source: 'default' });
+    expect(settings.pushTestRepository).toEqual({
+      value: 'stellaops/doctor-test',
+      key: 'OCI:PushTestRepository',
+      source: 'default',
+    });
   });
 
   it('falls back from OCI:* to Registry:* and reports the key that was used', () => {
@@ -45,7 +49,11 @@ describe('readOciSettings', () => {
       { key: 'Registry:TestTag', value: 'v1', source: '--set' },
     );
 
-    expect(settings.registryUrl).toEqual({ value: 'https://r.example', key: 'Registry:Url', source: 'env:Registry__Url' });
+    expect(settings.registryUrl).toEqual({
+      value: 'https://r.example',
+      key: 'Registry:Url',
+      source: 'env:Registry__Url',
+    });
     expect(settings.token).toEqual({ value: 't0ken', key: 'Registry:Token', source: 'appsettings.json' });
     expect(settings.username).toEqual({ value: 'u', key: 'Registry:Username', source: 'appsettings.Production.json' });
     expect(settings.password).toEqual({ value: 'p', key: 'Registry:Password', source: '.env' });
@@ -71,13 +79,21 @@ describe('readOciSettings', () => {
   it('falls back for the push repository to an explicitly set OCI:TestRepository', () => {
     const settings = settingsWith({ key: 'OCI:TestRepository', value: 'team/base', source: 'appsettings.json' });
 
-    expect(settings.pushTestRepository).toEqual({ value: 'team/base', key: 'OCI:TestRepository', source: 'appsettings.json' });
+    expect(settings.pushTestRepository).toEqual({
+      value: 'team/base',
+      key: 'OCI:TestRepository',
+      source: 'appsettings.json',
+    });
   });
 
   it('does not take Registry:TestRepository as the push repository', () => {
     const settings = settingsWith({ key: 'Registry:TestRepository', value: 'team/app', source: '--set' });
 
-    expect(settings.pushTestRepository).toEqual({ value: 'stellaops/doctor-test', key: 'OCI:PushTestRepository', source: 'default' });
+    expect(settings.pushTestRepository).toEqual({
+      value: 'stellaops/doctor-test',
+      key: 'OCI:PushTestRepository',
+      source: 'default',
+    });
   });
 
   it('prefers an explicit OCI:PushTestRepository over OCI:TestRepository', () => {
@@ -86,13 +102,24 @@ describe('readOciSettings', () => {
       { key: 'OCI:PushTestRepository', value: 'team/scratch', source: 'env:OCI__PushTestRepository' },
     );
 
-    expect(settings.pushTestRepository).toEqual({ value: 'team/scratch', key: 'OCI:PushTestRepository', source: 'env:OCI__PushTestRepository' });
+    expect(settings.pushTestRepository).toEqual({
+      value: 'team/scratch',
+      key: 'OCI:PushTestRepository',
+      source: 'env:OCI__PushTestRepository',
+    });
   });
 
   it('falls back for the CA certificate to NODE_EXTRA_CA_CERTS', () => {
-    const config = loadConfiguration({ cwd: '/nonexistent-stella-doctor-dir', env: { NODE_EXTRA_CA_CERTS: '/etc/ssl/extra.pem' } });
+    const config = loadConfiguration({
+      cwd: '/nonexistent-stella-doctor-dir',
+      env: { NODE_EXTRA_CA_CERTS: '/etc/ssl/extra.pem' },
+    });
 
-    expect(readOciSettings(config).caCertificatePath).toEqual({ value: '/etc/ssl/extra.pem', key: 'NODE_EXTRA_CA_CERTS', source: 'env:NODE_EXTRA_CA_CERTS' });
+    expect(readOciSettings(config).caCertificatePath).toEqual({
+      value: '/etc/ssl/extra.pem',
+      key: 'NODE_EXTRA_CA_CERTS',
+      source: 'env:NODE_EXTRA_CA_CERTS',
+    });
   });
 
   it('prefers OCI:CaCertificatePath over NODE_EXTRA_CA_CERTS', () => {
@@ -101,7 +128,11 @@ describe('readOciSettings', () => {
       { key: 'OCI:CaCertificatePath', value: '/etc/ssl/registry.pem', source: 'appsettings.json' },
     );
 
-    expect(settings.caCertificatePath).toEqual({ value: '/etc/ssl/registry.pem', key: 'OCI:CaCertificatePath', source: 'appsettings.json' });
+    expect(settings.caCertificatePath).toEqual({
+      value: '/etc/ssl/registry.pem',
+      key: 'OCI:CaCertificatePath',
+      source: 'appsettings.json',
+    });
   });
 
   it('reads the booleans and the docker config path', () => {
@@ -113,13 +144,21 @@ describe('readOciSettings', () => {
 
     expect(settings.skipTlsVerify).toBe(true);
     expect(settings.allowInsecureCredentials).toBe(true);
-    expect(settings.dockerConfigPath).toEqual({ value: '/root/.docker/config.json', key: 'OCI:DockerConfigPath', source: '--docker-config' });
+    expect(settings.dockerConfigPath).toEqual({
+      value: '/root/.docker/config.json',
+      key: 'OCI:DockerConfigPath',
+      source: '--docker-config',
+    });
   });
 
   it('keeps a registry URL that needs no normalisation as it is', () => {
     const settings = settingsWith({ key: 'OCI:RegistryUrl', value: 'http://localhost:5000', source: '--registry' });
 
-    expect(settings.registryUrl).toEqual({ value: 'http://localhost:5000', key: 'OCI:RegistryUrl', source: '--registry' });
+    expect(settings.registryUrl).toEqual({
+      value: 'http://localhost:5000',
+      key: 'OCI:RegistryUrl',
+      source: '--registry',
+    });
   });
 
   it.each([
@@ -130,7 +169,12 @@ describe('readOciSettings', () => {
   ])('normalises the registry URL %j to %j and records what was configured', (configured, normalised) => {
     const settings = settingsWith({ key: 'OCI:RegistryUrl', value: configured, source: 'appsettings.json' });
 
-    expect(settings.registryUrl).toEqual({ value: normalised, key: 'OCI:RegistryUrl', source: 'appsettings.json', normalizedFrom: configured });
+    expect(settings.registryUrl).toEqual({
+      value: normalised,
+      key: 'OCI:RegistryUrl',
+      source: 'appsettings.json',
+      normalizedFrom: configured,
+    });
   });
 
   it('treats a registry URL of only slashes and spaces as not configured', () => {

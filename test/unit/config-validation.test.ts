@@ -12,8 +12,10 @@ import { configErrorOf } from './config-error.js';
 afterEach(() => clearSecrets());
 
 const loadWith = (env: Record<string, string>) => loadConfiguration({ cwd: '/nonexistent', env });
-const errorFor = (key: string, value: string): string => configErrorOf(() => loadWith({ [key.replaceAll(':', '__')]: value }));
-const accepts = (key: string, value: string) => expect(() => loadWith({ [key.replaceAll(':', '__')]: value })).not.toThrow();
+const errorFor = (key: string, value: string): string =>
+  configErrorOf(() => loadWith({ [key.replaceAll(':', '__')]: value }));
+const accepts = (key: string, value: string) =>
+  expect(() => loadWith({ [key.replaceAll(':', '__')]: value })).not.toThrow();
 
 describe('URL values', () => {
   it.each([
@@ -30,16 +32,26 @@ describe('URL values', () => {
     expect(errorFor('OCI:RegistryUrl', value)).toBe(`invalid OCI:RegistryUrl (env:OCI__RegistryUrl): ${problem}`);
   });
 
-  it.each(['registry.example:5000', 'http://127.0.0.1:65535/', 'https://[::1]:5000', 'https://registry.example/mirror', ' / '])('accepts OCI:RegistryUrl %j', (value) => {
+  it.each([
+    'registry.example:5000',
+    'http://127.0.0.1:65535/',
+    'https://[::1]:5000',
+    'https://registry.example/mirror',
+    ' / ',
+  ])('accepts OCI:RegistryUrl %j', (value) => {
     accepts('OCI:RegistryUrl', value);
   });
 
   it('checks Registry:Url as a URL too', () => {
-    expect(errorFor('Registry:Url', 'gopher://x')).toBe('invalid Registry:Url (env:Registry__Url): the scheme gopher: is not http or https');
+    expect(errorFor('Registry:Url', 'gopher://x')).toBe(
+      'invalid Registry:Url (env:Registry__Url): the scheme gopher: is not http or https',
+    );
   });
 
   it('checks Doctor:RunbookBaseUrl as a link: http(s), or file:// like its default', () => {
-    expect(errorFor('Doctor:RunbookBaseUrl', 'gopher://x')).toBe('invalid Doctor:RunbookBaseUrl (env:Doctor__RunbookBaseUrl): the scheme gopher: is not http or https or file');
+    expect(errorFor('Doctor:RunbookBaseUrl', 'gopher://x')).toBe(
+      'invalid Doctor:RunbookBaseUrl (env:Doctor__RunbookBaseUrl): the scheme gopher: is not http or https or file',
+    );
     accepts('Doctor:RunbookBaseUrl', 'file:///opt/stellaops/docs/articles/');
   });
 });
@@ -53,7 +65,9 @@ describe('userinfo in a URL', () => {
   ])('refuses %j naming the keys to use instead, and masks the secret from then on', (value, secret) => {
     const message = errorFor('OCI:RegistryUrl', value);
 
-    expect(message).toBe('invalid OCI:RegistryUrl (env:OCI__RegistryUrl): holds credentials (user:password@): remove it and set OCI:Username and OCI:Password (or OCI:Token) instead');
+    expect(message).toBe(
+      'invalid OCI:RegistryUrl (env:OCI__RegistryUrl): holds credentials (user:password@): remove it and set OCI:Username and OCI:Password (or OCI:Token) instead',
+    );
     expect(redactText(`connecting to ${value}`)).not.toContain(secret);
   });
 
@@ -64,7 +78,9 @@ describe('userinfo in a URL', () => {
   });
 
   it('names the Registry:* keys for Registry:Url', () => {
-    expect(errorFor('Registry:Url', 'https://u:canary-Secret-91x@r.example')).toContain('set Registry:Username and Registry:Password (or Registry:Token) instead');
+    expect(errorFor('Registry:Url', 'https://u:canary-Secret-91x@r.example')).toContain(
+      'set Registry:Username and Registry:Password (or Registry:Token) instead',
+    );
   });
 });
 
@@ -101,7 +117,9 @@ describe('repository names', () => {
     'a'.repeat(256),
   ])('refuses %j in OCI:TestRepository and OCI:PushTestRepository', (value) => {
     for (const key of ['OCI:TestRepository', 'OCI:PushTestRepository', 'Registry:TestRepository']) {
-      expect(errorFor(key, value)).toMatch(new RegExp(`^invalid ${key} \\(env:${key.replace(':', '__')}\\): not a repository name \\(`));
+      expect(errorFor(key, value)).toMatch(
+        new RegExp(`^invalid ${key} \\(env:${key.replace(':', '__')}\\): not a repository name \\(`),
+      );
     }
   });
 
@@ -114,28 +132,50 @@ describe('repository names', () => {
 describe('tags and digests', () => {
   const sha256 = `sha256:${'0123456789abcdef'.repeat(4)}`;
 
-  it.each(['latest', '3.20', '_x', 'V1-rc.2_b', 'a'.repeat(128), sha256, `sha512:${'ab'.repeat(64)}`, 'multihash+base58:QmRZxt2b1FVZPNqd8hsiykDL3TdBDeTSPX9Kv46HmX4Gx8'])(
-    'accepts OCI:TestTag %j',
-    (value) => {
-      accepts('OCI:TestTag', value);
-    },
-  );
+  it.each([
+    'latest',
+    '3.20',
+    '_x',
+    'V1-rc.2_b',
+    'a'.repeat(128),
+    sha256,
+    `sha512:${'ab'.repeat(64)}`,
+    'multihash+base58:QmRZxt2b1FVZPNqd8hsiykDL3TdBDeTSPX9Kv46HmX4Gx8',
+  ])('accepts OCI:TestTag %j', (value) => {
+    accepts('OCI:TestTag', value);
+  });
 
-  it.each(['.x', '-x', 'a'.repeat(129), 'v1?x', 'v1#x', 'v1/x', '../x', 'v1\n', sha256.toUpperCase(), `sha256:${'a'.repeat(63)}`, 'sha256:', ':abc', 'SHA256:abc'])(
-    'refuses OCI:TestTag %j',
-    (value) => {
-      expect(errorFor('OCI:TestTag', value)).toMatch(/^invalid OCI:TestTag \(env:OCI__TestTag\): neither a tag \(/);
-    },
-  );
+  it.each([
+    '.x',
+    '-x',
+    'a'.repeat(129),
+    'v1?x',
+    'v1#x',
+    'v1/x',
+    '../x',
+    'v1\n',
+    sha256.toUpperCase(),
+    `sha256:${'a'.repeat(63)}`,
+    'sha256:',
+    ':abc',
+    'SHA256:abc',
+  ])('refuses OCI:TestTag %j', (value) => {
+    expect(errorFor('OCI:TestTag', value)).toMatch(/^invalid OCI:TestTag \(env:OCI__TestTag\): neither a tag \(/);
+  });
 });
 
 describe('credentials', () => {
-  it.each(['OCI:Username', 'OCI:Password', 'OCI:Token', 'Registry:Password'])('refuses a line break in %s without quoting the value', (key) => {
-    const message = errorFor(key, 'canary-Secret-91x\r\nX-Injected: 1');
+  it.each(['OCI:Username', 'OCI:Password', 'OCI:Token', 'Registry:Password'])(
+    'refuses a line break in %s without quoting the value',
+    (key) => {
+      const message = errorFor(key, 'canary-Secret-91x\r\nX-Injected: 1');
 
-    expect(message).toBe(`invalid ${key} (env:${key.replace(':', '__')}): contains a line break or another control character`);
-    expect(message).not.toContain('canary');
-  });
+      expect(message).toBe(
+        `invalid ${key} (env:${key.replace(':', '__')}): contains a line break or another control character`,
+      );
+      expect(message).not.toContain('canary');
+    },
+  );
 
   it('accepts a password of any printable characters', () => {
     accepts('OCI:Password', ' p@ss:word/?#%zz "\' ');
@@ -153,7 +193,10 @@ describe('proxy variables', () => {
   });
 
   it('accepts host:port and a user:password, and masks the password from then on', () => {
-    loadWith({ HTTPS_PROXY: 'http://proxy-user:canary-Proxy-91x@proxy.example:3128', http_proxy: 'proxy.example:3128' });
+    loadWith({
+      HTTPS_PROXY: 'http://proxy-user:canary-Proxy-91x@proxy.example:3128',
+      http_proxy: 'proxy.example:3128',
+    });
 
     expect(redactText('canary-Proxy-91x')).toBe(MASK);
   });
@@ -161,10 +204,14 @@ describe('proxy variables', () => {
 
 describe('where the rules apply', () => {
   it('names the source of the value that won: a file, a flag or --set', () => {
-    const message = configErrorOf(() => loadConfiguration({ cwd: '/nonexistent', env: {}, sets: ['oci:skiptlsverify=maybe'] }));
+    const message = configErrorOf(() =>
+      loadConfiguration({ cwd: '/nonexistent', env: {}, sets: ['oci:skiptlsverify=maybe'] }),
+    );
 
     expect(message).toBe('invalid oci:skiptlsverify (--set): expected true or false');
-    expect(configErrorOf(() => loadConfiguration({ cwd: '/nonexistent', env: {}, registry: 'ftp://x' }))).toBe('invalid OCI:RegistryUrl (--registry): the scheme ftp: is not http or https');
+    expect(configErrorOf(() => loadConfiguration({ cwd: '/nonexistent', env: {}, registry: 'ftp://x' }))).toBe(
+      'invalid OCI:RegistryUrl (--registry): the scheme ftp: is not http or https',
+    );
   });
 
   it('registers the secret values before it validates, so an error about another key cannot show them', () => {
@@ -179,7 +226,9 @@ describe('where the rules apply', () => {
       { key: 'OCI:TestRepository', value: '../../admin', source: 'caller' },
     ]);
 
-    await expect(runDoctor({ config, env: {} })).rejects.toThrow('invalid OCI:TestRepository (caller): not a repository name');
+    await expect(runDoctor({ config, env: {} })).rejects.toThrow(
+      'invalid OCI:TestRepository (caller): not a repository name',
+    );
     expect(redactText('canary-Token-91x')).toBe(MASK);
   });
 });

@@ -17,16 +17,43 @@ const git: ConnectionTarget = {
   serviceNames: { systemd: 'gitea', compose: 'gitea' },
 };
 
-const CLASSES: ConnectionErrorClass[] = ['dns', 'refused', 'timeout', 'reset', 'unreachable', 'tls_untrusted', 'tls_hostname', 'tls_expired', 'tls_handshake', 'https_to_http', 'http_to_https', 'proxy', 'redirect', 'unknown'];
+const CLASSES: ConnectionErrorClass[] = [
+  'dns',
+  'refused',
+  'timeout',
+  'reset',
+  'unreachable',
+  'tls_untrusted',
+  'tls_hostname',
+  'tls_expired',
+  'tls_handshake',
+  'https_to_http',
+  'http_to_https',
+  'proxy',
+  'redirect',
+  'unknown',
+];
 
 describe('connectionFailure for a target that is not a registry', () => {
   it.each(CLASSES)('%s: names the target, never OCI', (errorClass) => {
-    const outcome = connectionFailure(git, { errorClass, message: 'git.example:8443 said something', detail: 'raw library text' }, null);
+    const outcome = connectionFailure(
+      git,
+      { errorClass, message: 'git.example:8443 said something', detail: 'raw library text' },
+      null,
+    );
     const everything = JSON.stringify(outcome);
 
     expect(outcome.severity).toBe('fail');
-    expect(outcome.diagnosis.startsWith(`The Git provider cannot be reached (${errorClass}): git.example:8443 said something.`)).toBe(true);
-    expect(outcome.evidence).toMatchObject({ git_url: 'https://git.example:8443', error_class: errorClass, error_message: 'raw library text' });
+    expect(
+      outcome.diagnosis.startsWith(
+        `The Git provider cannot be reached (${errorClass}): git.example:8443 said something.`,
+      ),
+    ).toBe(true);
+    expect(outcome.evidence).toMatchObject({
+      git_url: 'https://git.example:8443',
+      error_class: errorClass,
+      error_message: 'raw library text',
+    });
     expect(everything).not.toMatch(/OCI|registry|\/v2\//i);
   });
 
@@ -38,12 +65,22 @@ describe('connectionFailure for a target that is not a registry', () => {
     const outcome = connectionFailure(git, { errorClass, message: 'm' }, null);
 
     expect(outcome.diagnosis).toContain(key);
-    expect(outcome.remediation!.some((step) => step.description.includes(key.replace(':', '__')) || step.description.includes(key))).toBe(true);
+    expect(
+      outcome.remediation!.some(
+        (step) => step.description.includes(key.replace(':', '__')) || step.description.includes(key),
+      ),
+    ).toBe(true);
   });
 
   it('says https was assumed for a URL given without a scheme', () => {
-    const outcome = connectionFailure({ ...git, schemelessValue: 'git.example:8443' }, { errorClass: 'https_to_http', message: 'm' }, null);
+    const outcome = connectionFailure(
+      { ...git, schemelessValue: 'git.example:8443' },
+      { errorClass: 'https_to_http', message: 'm' },
+      null,
+    );
 
-    expect(outcome.diagnosis).toContain("Git:Url 'git.example:8443' names no scheme: tried https://git.example:8443; a Git provider on plain HTTP needs http://");
+    expect(outcome.diagnosis).toContain(
+      "Git:Url 'git.example:8443' names no scheme: tried https://git.example:8443; a Git provider on plain HTTP needs http://",
+    );
   });
 });

@@ -45,10 +45,26 @@ async function resolve(config: unknown, registryHost = HOST, timeoutMs?: number)
  */
 async function resolveWithoutReadingAnyFile(path: string): Promise<DockerCredentialResult> {
   const bundle = join(dir, 'docker-config.mjs');
-  await build({ entryPoints: [SOURCE], outfile: bundle, bundle: true, platform: 'node', format: 'esm', logLevel: 'silent' });
-  const script = 'const { resolveDockerCredential } = await import(process.argv[1]); console.log(JSON.stringify(await resolveDockerCredential(JSON.parse(process.argv[2]))));';
-  const node = [process.execPath, '--input-type=module', '-e', script, bundle, JSON.stringify({ path, registryHost: HOST, env: ENV })];
-  const [command, ...args] = process.getuid?.() === 0 ? ['setpriv', '--bounding-set', '-dac_override,-dac_read_search', '--', ...node] : node;
+  await build({
+    entryPoints: [SOURCE],
+    outfile: bundle,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    logLevel: 'silent',
+  });
+  const script =
+    'const { resolveDockerCredential } = await import(process.argv[1]); console.log(JSON.stringify(await resolveDockerCredential(JSON.parse(process.argv[2]))));';
+  const node = [
+    process.execPath,
+    '--input-type=module',
+    '-e',
+    script,
+    bundle,
+    JSON.stringify({ path, registryHost: HOST, env: ENV }),
+  ];
+  const [command, ...args] =
+    process.getuid?.() === 0 ? ['setpriv', '--bounding-set', '-dac_override,-dac_read_search', '--', ...node] : node;
   const { stdout } = await promisify(execFile)(command!, args);
   return JSON.parse(stdout) as DockerCredentialResult;
 }
@@ -96,21 +112,52 @@ describe('defaultDockerConfigPath', () => {
   it('is used when no path is given', async () => {
     const dockerConfig = join(dir, 'docker-config-dir');
     await mkdir(dockerConfig);
-    await writeFile(join(dockerConfig, 'config.json'), JSON.stringify({ auths: { [HOST]: { auth: basic('u', 'default-path-pw') } } }));
+    await writeFile(
+      join(dockerConfig, 'config.json'),
+      JSON.stringify({ auths: { [HOST]: { auth: basic('u', 'default-path-pw') } } }),
+    );
 
     const result = await resolveDockerCredential({ registryHost: HOST, env: { ...ENV, DOCKER_CONFIG: dockerConfig } });
 
-    expect(result).toEqual({ kind: 'found', source: 'docker-config:auths', matchedKey: HOST, username: 'u', password: 'default-path-pw' });
+    expect(result).toEqual({
+      kind: 'found',
+      source: 'docker-config:auths',
+      matchedKey: HOST,
+      username: 'u',
+      password: 'default-path-pw',
+    });
   });
 });
 
 describe('auths entries', () => {
-  it.each<[string, Record<string, unknown>, Partial<Record<'username' | 'password' | 'identityToken' | 'registryToken', string>>]>([
+  it.each<
+    [
+      string,
+      Record<string, unknown>,
+      Partial<Record<'username' | 'password' | 'identityToken' | 'registryToken', string>>,
+    ]
+  >([
     ['base64 auth', { auth: basic('alice', 'pa55word') }, { username: 'alice', password: 'pa55word' }],
-    ['base64 auth whose password holds colons', { auth: basic('alice', 'pa:ss:word') }, { username: 'alice', password: 'pa:ss:word' }],
-    ['username and password fields', { username: 'bob', password: 'hunter22' }, { username: 'bob', password: 'hunter22' }],
-    ['auth wins over username and password fields', { auth: basic('alice', 'from-auth'), username: 'bob', password: 'from-fields' }, { username: 'alice', password: 'from-auth' }],
-    ['an identity token', { auth: basic('alice', ''), identitytoken: 'refresh-token-value' }, { username: 'alice', password: '', identityToken: 'refresh-token-value' }],
+    [
+      'base64 auth whose password holds colons',
+      { auth: basic('alice', 'pa:ss:word') },
+      { username: 'alice', password: 'pa:ss:word' },
+    ],
+    [
+      'username and password fields',
+      { username: 'bob', password: 'hunter22' },
+      { username: 'bob', password: 'hunter22' },
+    ],
+    [
+      'auth wins over username and password fields',
+      { auth: basic('alice', 'from-auth'), username: 'bob', password: 'from-fields' },
+      { username: 'alice', password: 'from-auth' },
+    ],
+    [
+      'an identity token',
+      { auth: basic('alice', ''), identitytoken: 'refresh-token-value' },
+      { username: 'alice', password: '', identityToken: 'refresh-token-value' },
+    ],
     ['a registry token', { registrytoken: 'ready-bearer-token' }, { registryToken: 'ready-bearer-token' }],
     ['a username alone (reported later as a username without password)', { username: 'carol' }, { username: 'carol' }],
   ])('%s', async (_name, entry, credential) => {
@@ -131,7 +178,13 @@ describe('auths entries', () => {
   ])('matches %s', async (_name, key, registryHost) => {
     const result = await resolve({ auths: { [key]: { auth: basic('u', 'matched-pw') } } }, registryHost);
 
-    expect(result).toEqual({ kind: 'found', source: 'docker-config:auths', matchedKey: key, username: 'u', password: 'matched-pw' });
+    expect(result).toEqual({
+      kind: 'found',
+      source: 'docker-config:auths',
+      matchedKey: key,
+      username: 'u',
+      password: 'matched-pw',
+    });
   });
 
   it('prefers the exact key, then an entry that holds a credential', async () => {
@@ -145,7 +198,13 @@ describe('auths entries', () => {
 
     const result = await resolve(config, 'docker.io');
 
-    expect(result).toEqual({ kind: 'found', source: 'docker-config:auths', matchedKey: 'docker.io', username: 'second', password: 'second-pw' });
+    expect(result).toEqual({
+      kind: 'found',
+      source: 'docker-config:auths',
+      matchedKey: 'docker.io',
+      username: 'second',
+      password: 'second-pw',
+    });
   });
 
   it.each<[string, string]>([
@@ -156,11 +215,18 @@ describe('auths entries', () => {
 
     const result = await resolveDockerCredential({ path, registryHost: HOST, env: ENV });
 
-    expect(result).toEqual({ kind: 'error', message: `the "auth" value of auths["${HOST}"] in ${path} is not the base64 of user:password` });
+    expect(result).toEqual({
+      kind: 'error',
+      message: `the "auth" value of auths["${HOST}"] in ${path} is not the base64 of user:password`,
+    });
   });
 
   it('ignores fields and sections of the wrong type', async () => {
-    const config = { auths: { [HOST]: { auth: 42, username: 'dave', password: ['x'] }, other: 'x' }, credHelpers: [], credsStore: 7 };
+    const config = {
+      auths: { [HOST]: { auth: 42, username: 'dave', password: ['x'] }, other: 'x' },
+      credHelpers: [],
+      credsStore: 7,
+    };
 
     const result = await resolve(config);
 
@@ -171,7 +237,12 @@ describe('auths entries', () => {
 describe('not found', () => {
   it.each<[string, unknown, string, DockerCredentialResult]>([
     ['an empty config', {}, HOST, { kind: 'not-found', triedKeys: [`auths[${HOST}]`] }],
-    ['an unrelated registry', { auths: { 'quay.io': { auth: basic('u', 'p1234') } } }, HOST, { kind: 'not-found', triedKeys: [`auths[${HOST}]`] }],
+    [
+      'an unrelated registry',
+      { auths: { 'quay.io': { auth: basic('u', 'p1234') } } },
+      HOST,
+      { kind: 'not-found', triedKeys: [`auths[${HOST}]`] },
+    ],
     [
       'another port of the same host',
       { auths: { [`${HOST}:5000`]: { auth: basic('u', 'p1234') } } },
@@ -233,13 +304,21 @@ describe('not found', () => {
 
     const result = await resolveDockerCredential({ path, registryHost, env: ENV });
 
-    expect(result).toEqual(expected.kind === 'not-found' && expected.hint ? { ...expected, hint: expected.hint.replace('CONFIG', path) } : expected);
+    expect(result).toEqual(
+      expected.kind === 'not-found' && expected.hint
+        ? { ...expected, hint: expected.hint.replace('CONFIG', path) }
+        : expected,
+    );
   });
 });
 
 describe('credential helpers', () => {
   it('asks the per-registry helper first, ahead of credsStore and auths', async () => {
-    const config = { credHelpers: { [HOST]: 'fixture' }, credsStore: 'identity-token', auths: { [HOST]: { auth: basic('file', 'file-pw') } } };
+    const config = {
+      credHelpers: { [HOST]: 'fixture' },
+      credsStore: 'identity-token',
+      auths: { [HOST]: { auth: basic('file', 'file-pw') } },
+    };
 
     const result = await resolve(config);
 
@@ -294,11 +373,21 @@ describe('credential helpers', () => {
   });
 
   it('falls through helpers that have no credential to auths', async () => {
-    const config = { credHelpers: { 'other.example.test': 'fixture' }, credsStore: 'fixture', auths: { 'other.example.test': { auth: basic('file', 'file-pw') } } };
+    const config = {
+      credHelpers: { 'other.example.test': 'fixture' },
+      credsStore: 'fixture',
+      auths: { 'other.example.test': { auth: basic('file', 'file-pw') } },
+    };
 
     const result = await resolve(config, 'other.example.test');
 
-    expect(result).toEqual({ kind: 'found', source: 'docker-config:auths', matchedKey: 'other.example.test', username: 'file', password: 'file-pw' });
+    expect(result).toEqual({
+      kind: 'found',
+      source: 'docker-config:auths',
+      matchedKey: 'other.example.test',
+      username: 'file',
+      password: 'file-pw',
+    });
   });
 
   it('lists every place it looked when no helper has a credential', async () => {
@@ -306,11 +395,17 @@ describe('credential helpers', () => {
 
     const result = await resolve(config, 'other.example.test');
 
-    expect(result).toEqual({ kind: 'not-found', triedKeys: ['credHelpers[other.example.test]', 'credsStore(fixture)', 'auths[other.example.test]'] });
+    expect(result).toEqual({
+      kind: 'not-found',
+      triedKeys: ['credHelpers[other.example.test]', 'credsStore(fixture)', 'auths[other.example.test]'],
+    });
   });
 
   it('names a helper that is not on PATH', async () => {
-    const path = await writeConfig({ credsStore: 'desktop-missing', auths: { [HOST]: { auth: basic('file', 'file-pw') } } });
+    const path = await writeConfig({
+      credsStore: 'desktop-missing',
+      auths: { [HOST]: { auth: basic('file', 'file-pw') } },
+    });
 
     const result = await resolveDockerCredential({ path, registryHost: HOST, env: ENV });
 
@@ -350,8 +445,16 @@ describe('credential helpers', () => {
   });
 
   it.each<[string, string, string]>([
-    ['an answer that is not JSON', '#!/bin/sh\ncat >/dev/null\necho "Username: u"\n', 'answered with something other than a {"Username","Secret"} credential'],
-    ['an answer without a Secret', '#!/bin/sh\ncat >/dev/null\necho \'{"Username":"u"}\'\n', 'answered with something other than a {"Username","Secret"} credential'],
+    [
+      'an answer that is not JSON',
+      '#!/bin/sh\ncat >/dev/null\necho "Username: u"\n',
+      'answered with something other than a {"Username","Secret"} credential',
+    ],
+    [
+      'an answer without a Secret',
+      '#!/bin/sh\ncat >/dev/null\necho \'{"Username":"u"}\'\n',
+      'answered with something other than a {"Username","Secret"} credential',
+    ],
     ['a helper killed by a signal', '#!/bin/sh\nkill -TERM $$\n', 'was stopped by SIGTERM'],
     ['a helper that prints without end', '#!/bin/sh\nexec yes credential\n', 'printed more than 65536 bytes'],
   ])('reports %s', async (name, script, problem) => {
@@ -361,9 +464,17 @@ describe('credential helpers', () => {
     await chmod(helper, 0o755);
     const path = await writeConfig({ credsStore: 'adhoc' });
 
-    const result = await resolveDockerCredential({ path, registryHost: HOST, env: { PATH: `${helperDir}${delimiter}${process.env.PATH ?? ''}` } });
+    const result = await resolveDockerCredential({
+      path,
+      registryHost: HOST,
+      env: { PATH: `${helperDir}${delimiter}${process.env.PATH ?? ''}` },
+    });
 
-    expect(result, name).toEqual({ kind: 'error', message: `docker-credential-adhoc ${problem} (credsStore in ${path})`, helper: 'docker-credential-adhoc' });
+    expect(result, name).toEqual({
+      kind: 'error',
+      message: `docker-credential-adhoc ${problem} (credsStore in ${path})`,
+      helper: 'docker-credential-adhoc',
+    });
   });
 
   it('reports a helper file that is not executable', async () => {
@@ -380,25 +491,40 @@ describe('credential helpers', () => {
     });
   });
 
-  it.each<[string]>([['../../bin/sh'], ['fixture; rm -rf /'], ['-v'], ['']])('refuses the helper name %j', async (name) => {
-    const path = await writeConfig({ credHelpers: { [HOST]: name }, credsStore: name });
+  it.each<[string]>([['../../bin/sh'], ['fixture; rm -rf /'], ['-v'], ['']])(
+    'refuses the helper name %j',
+    async (name) => {
+      const path = await writeConfig({ credHelpers: { [HOST]: name }, credsStore: name });
 
-    const result = await resolveDockerCredential({ path, registryHost: HOST, env: ENV });
+      const result = await resolveDockerCredential({ path, registryHost: HOST, env: ENV });
 
-    expect(result).toEqual(
-      name === ''
-        ? { kind: 'not-found', triedKeys: [`auths[${HOST}]`] }
-        : { kind: 'error', message: `"${name}" (credHelpers in ${path}) is not a valid credential helper name`, helper: `docker-credential-${name}` },
-    );
-  });
+      expect(result).toEqual(
+        name === ''
+          ? { kind: 'not-found', triedKeys: [`auths[${HOST}]`] }
+          : {
+              kind: 'error',
+              message: `"${name}" (credHelpers in ${path}) is not a valid credential helper name`,
+              helper: `docker-credential-${name}`,
+            },
+      );
+    },
+  );
 });
 
 describe('unusable config files', () => {
   it.each<[string, string, string]>([
-    ['a missing comma', '{\n  "auths": {\n    "a": {}\n    "b": {}\n  }\n}', "at line 4, column 5: expected ',' or '}' after property value"],
+    [
+      'a missing comma',
+      '{\n  "auths": {\n    "a": {}\n    "b": {}\n  }\n}',
+      "at line 4, column 5: expected ',' or '}' after property value",
+    ],
     ['a trailing comma', '{\n  "auths": {},\n}', 'at line 3, column 1: expected double-quoted property name'],
     ['a truncated file', '{\n  "auths": {\n    "a": [1,\n', 'at line 3, column 13: unexpected end of input'],
-    ['an unquoted value (no position from JSON.parse)', '{"auths": {"a": {"auth": c2VjcmV0LXZhbHVl}}}', "at line 1, column 26: unexpected character 'c'"],
+    [
+      'an unquoted value (no position from JSON.parse)',
+      '{"auths": {"a": {"auth": c2VjcmV0LXZhbHVl}}}',
+      "at line 1, column 26: unexpected character 'c'",
+    ],
   ])('%s is an error naming the file and the JSON problem', async (_name, text, problem) => {
     const path = await writeConfig(text);
 
@@ -408,7 +534,11 @@ describe('unusable config files', () => {
     expect(JSON.stringify(result)).not.toContain('c2VjcmV0');
   });
 
-  it.each<[string, string]>([['an array', '[]'], ['null', 'null'], ['a string', '"auths"']])('a file holding %s is an error', async (_name, text) => {
+  it.each<[string, string]>([
+    ['an array', '[]'],
+    ['null', 'null'],
+    ['a string', '"auths"'],
+  ])('a file holding %s is an error', async (_name, text) => {
     const path = await writeConfig(text);
 
     const result = await resolveDockerCredential({ path, registryHost: HOST, env: ENV });
@@ -419,7 +549,13 @@ describe('unusable config files', () => {
   it('reads a file that starts with a byte-order mark', async () => {
     const result = await resolve(`\uFEFF${JSON.stringify({ auths: { [HOST]: { auth: basic('u', 'bom-pw') } } })}`);
 
-    expect(result).toEqual({ kind: 'found', source: 'docker-config:auths', matchedKey: HOST, username: 'u', password: 'bom-pw' });
+    expect(result).toEqual({
+      kind: 'found',
+      source: 'docker-config:auths',
+      matchedKey: HOST,
+      username: 'u',
+      password: 'bom-pw',
+    });
   });
 
   it('a missing file is an error', async () => {
@@ -441,7 +577,10 @@ describe('unusable config files', () => {
 
     const result = await resolveDockerCredential({ path, registryHost: HOST, env: ENV });
 
-    expect(result).toEqual({ kind: 'error', message: `cannot read Docker config ${path}: larger than the 1048576 bytes read` });
+    expect(result).toEqual({
+      kind: 'error',
+      message: `cannot read Docker config ${path}: larger than the 1048576 bytes read`,
+    });
   });
 
   it('a path through a regular file is an error', async () => {
@@ -449,7 +588,10 @@ describe('unusable config files', () => {
 
     const result = await resolveDockerCredential({ path, registryHost: HOST, env: ENV });
 
-    expect(result).toEqual({ kind: 'error', message: `cannot read Docker config ${path}: a parent of the path is not a directory` });
+    expect(result).toEqual({
+      kind: 'error',
+      message: `cannot read Docker config ${path}: a parent of the path is not a directory`,
+    });
   });
 
   it('an unreadable file is an error', async () => {
@@ -468,7 +610,12 @@ describe('secret registration', () => {
       auths: {
         [HOST]: { auth: basic('alice', 'matched-password') },
         'quay.io': { auth: basic('bob', 'unmatched-password') },
-        'ghcr.io': { username: 'carol', password: 'field-password', identitytoken: 'identity-token-value', registrytoken: 'registry-token-value' },
+        'ghcr.io': {
+          username: 'carol',
+          password: 'field-password',
+          identitytoken: 'identity-token-value',
+          registrytoken: 'registry-token-value',
+        },
         'bad.example.test': { auth: 'undecodable-auth-value!' },
       },
     };

@@ -24,10 +24,19 @@ function check(id: string, run: CheckDefinition['run'], extra: Partial<CheckDefi
   };
 }
 
-const verdict = (severity: CheckOutcome['severity']): CheckDefinition['run'] => async () => ({ severity, diagnosis: severity, evidence: {} });
+const verdict =
+  (severity: CheckOutcome['severity']): CheckDefinition['run'] =>
+  async () => ({ severity, diagnosis: severity, evidence: {} });
 
 function run(checks: CheckDefinition[], extra: { timeoutMs?: number; parallel?: number } = {}) {
-  return runChecks({ checks, config: new Configuration(), doctorVersion: '0.0.0', runbookBaseUrl: 'https://docs.example/', env: {}, ...extra });
+  return runChecks({
+    checks,
+    config: new Configuration(),
+    doctorVersion: '0.0.0',
+    runbookBaseUrl: 'https://docs.example/',
+    env: {},
+    ...extra,
+  });
 }
 
 describe('runChecks', () => {
@@ -44,14 +53,21 @@ describe('runChecks', () => {
 
   it('turns a hung check into a timed-out fail and aborts its signal', async () => {
     let aborted = false;
-    const hung = check('check.hung', (_ctx, signal) => new Promise(() => signal.addEventListener('abort', () => (aborted = true))));
+    const hung = check(
+      'check.hung',
+      (_ctx, signal) => new Promise(() => signal.addEventListener('abort', () => (aborted = true))),
+    );
     const started = Date.now();
 
     const report = await run([hung, check('check.ok', verdict('pass'))], { timeoutMs: 200 });
 
     expect(Date.now() - started).toBeLessThan(1500);
     expect(aborted).toBe(true);
-    expect(report.results[0]).toMatchObject({ checkId: 'check.hung', severity: 'fail', evidence: { timed_out: true, timeout_ms: 200 } });
+    expect(report.results[0]).toMatchObject({
+      checkId: 'check.hung',
+      severity: 'fail',
+      evidence: { timed_out: true, timeout_ms: 200 },
+    });
     expect(report.results[1]!.severity).toBe('pass');
   });
 
@@ -62,17 +78,24 @@ describe('runChecks', () => {
 
     const report = await run([broken, check('check.ok', verdict('warn'))]);
 
-    expect(report.results[0]).toMatchObject({ severity: 'fail', evidence: { internal_error: true, error_message: 'boom' } });
+    expect(report.results[0]).toMatchObject({
+      severity: 'fail',
+      evidence: { internal_error: true, error_message: 'boom' },
+    });
     expect(report.results[0]!.diagnosis).toContain('The check itself broke');
     expect(report.summary).toEqual({ total: 2, pass: 0, info: 0, warn: 1, fail: 1, skip: 0, overall: 'fail' });
   });
 
   it('skips a check whose canRun says no, without running its body', async () => {
     let ran = false;
-    const skipped = check('check.skip', async () => {
-      ran = true;
-      return { severity: 'pass', diagnosis: '', evidence: {} };
-    }, { canRun: () => ({ runnable: false, reason: 'nothing configured' }) });
+    const skipped = check(
+      'check.skip',
+      async () => {
+        ran = true;
+        return { severity: 'pass', diagnosis: '', evidence: {} };
+      },
+      { canRun: () => ({ runnable: false, reason: 'nothing configured' }) },
+    );
 
     const report = await run([skipped]);
 
@@ -82,7 +105,11 @@ describe('runChecks', () => {
   });
 
   it('computes the overall severity as the worst non-skip result', async () => {
-    const report = await run([check('check.a', verdict('info')), check('check.b', verdict('warn')), check('check.c', verdict('pass'))]);
+    const report = await run([
+      check('check.a', verdict('info')),
+      check('check.b', verdict('warn')),
+      check('check.c', verdict('pass')),
+    ]);
 
     expect(report.summary.overall).toBe('warn');
   });
@@ -99,7 +126,10 @@ describe('runChecks', () => {
         return { severity: 'pass', diagnosis: '', evidence: {} };
       });
 
-    await run(['a', 'b', 'c', 'd', 'e', 'f'].map((x) => busy(`check.${x}`)), { parallel: 2 });
+    await run(
+      ['a', 'b', 'c', 'd', 'e', 'f'].map((x) => busy(`check.${x}`)),
+      { parallel: 2 },
+    );
 
     expect(peak).toBe(2);
   });

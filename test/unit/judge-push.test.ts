@@ -12,32 +12,76 @@ function facts(upload?: Partial<Upload>, cancel?: PushFacts['cancel']): PushFact
     authMethod: 'basic',
     username: 'ci',
     credentialNote: undefined,
-    ...(upload ? { upload: { status: 202, latencyMs: 4, hasLocation: true, grantedActions: null, rateLimit: {}, errorCode: null, challengeError: null, ...upload } } : {}),
+    ...(upload
+      ? {
+          upload: {
+            status: 202,
+            latencyMs: 4,
+            hasLocation: true,
+            grantedActions: null,
+            rateLimit: {},
+            errorCode: null,
+            challengeError: null,
+            ...upload,
+          },
+        }
+      : {}),
     ...(cancel ? { cancel } : {}),
-    reproduce: [{ environment: 'any', description: 'Open an upload session the same way', command: 'curl …', safe: true }],
+    reproduce: [
+      { environment: 'any', description: 'Open an upload session the same way', command: 'curl …', safe: true },
+    ],
   };
 }
 const cancelled = { status: 204, isCancelled: true, refusal: null, error: null };
 
 describe('judgePush', () => {
   it.each<[string, PushFacts, string, RegExp, Record<string, unknown>]>([
-    ['no credentials', { ...facts(), authMethod: 'anonymous', username: undefined }, 'skip', /No credentials resolved \(none configured\)/, { repository: 'team/scratch' }],
-    ['session opened and cancelled', facts({}, cancelled), 'pass', /may push to team\/scratch on r\.example: an upload session was opened and cancelled at once/, { is_upload_cancelled: true, cancel_status_code: 204 }],
+    [
+      'no credentials',
+      { ...facts(), authMethod: 'anonymous', username: undefined },
+      'skip',
+      /No credentials resolved \(none configured\)/,
+      { repository: 'team/scratch' },
+    ],
+    [
+      'session opened and cancelled',
+      facts({}, cancelled),
+      'pass',
+      /may push to team\/scratch on r\.example: an upload session was opened and cancelled at once/,
+      { is_upload_cancelled: true, cancel_status_code: 204 },
+    ],
     [
       'session opened, cancel refused',
       facts({}, { status: 401, isCancelled: false, refusal: 'insufficient_scope', error: null }),
       'pass',
       /it was not cancelled \(no delete permission\)/,
-      { is_upload_cancelled: false, cancel_note: expect.stringContaining('the cancel was refused (401 insufficient_scope)') },
+      {
+        is_upload_cancelled: false,
+        cancel_note: expect.stringContaining('the cancel was refused (401 insufficient_scope)'),
+      },
     ],
     [
       'session on another origin, not cancelled',
-      facts({}, { status: null, isCancelled: false, refusal: null, error: 'refusing to send credentials to https://127.0.0.2: they belong to https://r.example' }),
+      facts(
+        {},
+        {
+          status: null,
+          isCancelled: false,
+          refusal: null,
+          error: 'refusing to send credentials to https://127.0.0.2: they belong to https://r.example',
+        },
+      ),
       'pass',
       /it was not cancelled \(refusing to send credentials to https:\/\/127\.0\.0\.2: they belong to https:\/\/r\.example\)/,
       { is_upload_cancelled: false },
     ],
-    ['202 without a Location', facts({ hasLocation: false }, { status: null, isCancelled: false, refusal: null, error: 'no Location' }), 'warn', /named no upload session \(no Location header\)/, { status_code: 202 }],
+    [
+      '202 without a Location',
+      facts({ hasLocation: false }, { status: null, isCancelled: false, refusal: null, error: 'no Location' }),
+      'warn',
+      /named no upload session \(no Location header\)/,
+      { status_code: 202 },
+    ],
     [
       'valid credentials without the push grant',
       facts({ status: 401, challengeError: 'insufficient_scope', grantedActions: ['repository:team/scratch:pull'] }),
@@ -45,10 +89,34 @@ describe('judgePush', () => {
       /lack push permission on team\/scratch \(401 insufficient_scope; the token grants: repository:team\/scratch:pull\)/,
       { challenge_error: 'insufficient_scope' },
     ],
-    ['forbidden', facts({ status: 403, errorCode: 'DENIED' }), 'fail', /lack push permission on team\/scratch \(403 DENIED\)/, { registry_error_code: 'DENIED' }],
-    ['rejected credentials', facts({ status: 401, errorCode: 'UNAUTHORIZED' }), 'fail', /rejected the credentials when opening an upload on team\/scratch \(401 UNAUTHORIZED\)/, {}],
-    ['repository not created on push', facts({ status: 404 }), 'warn', /answered 404 to an upload on team\/scratch: the repository does not exist/, {}],
-    ['rate limited', facts({ status: 429, rateLimit: { retry_after: '5' } }), 'warn', /rate limiting this client \(429 to an upload on team\/scratch\); push permission could not be verified/, { retry_after: '5' }],
+    [
+      'forbidden',
+      facts({ status: 403, errorCode: 'DENIED' }),
+      'fail',
+      /lack push permission on team\/scratch \(403 DENIED\)/,
+      { registry_error_code: 'DENIED' },
+    ],
+    [
+      'rejected credentials',
+      facts({ status: 401, errorCode: 'UNAUTHORIZED' }),
+      'fail',
+      /rejected the credentials when opening an upload on team\/scratch \(401 UNAUTHORIZED\)/,
+      {},
+    ],
+    [
+      'repository not created on push',
+      facts({ status: 404 }),
+      'warn',
+      /answered 404 to an upload on team\/scratch: the repository does not exist/,
+      {},
+    ],
+    [
+      'rate limited',
+      facts({ status: 429, rateLimit: { retry_after: '5' } }),
+      'warn',
+      /rate limiting this client \(429 to an upload on team\/scratch\); push permission could not be verified/,
+      { retry_after: '5' },
+    ],
   ])('%s', (_name, input, severity, diagnosis, evidence) => {
     const outcome = judgePush(input);
 

@@ -26,7 +26,10 @@ describe('decodeJwt', () => {
   it('decodes the header and payload of a Docker registry token', () => {
     const token = jwt(DOCKER_TOKEN_PAYLOAD);
 
-    expect(decodeJwt(token)).toEqual({ header: { alg: 'RS256', typ: 'JWT', kid: 'test' }, payload: DOCKER_TOKEN_PAYLOAD });
+    expect(decodeJwt(token)).toEqual({
+      header: { alg: 'RS256', typ: 'JWT', kid: 'test' },
+      payload: DOCKER_TOKEN_PAYLOAD,
+    });
   });
 
   it('accepts an unsecured token with an empty signature', () => {
@@ -45,12 +48,18 @@ describe('decodeJwt', () => {
     ['four segments', `${jwt({ sub: 'x' })}.extra`],
     ['an empty header', `.${segment({ sub: 'x' })}.sig`],
     ['an empty payload', `${segment({ alg: 'none' })}..sig`],
-    ['standard base64 characters', `${segment({ alg: 'none' })}.${Buffer.from('{"sub":"??>"}').toString('base64')}.sig`],
+    [
+      'standard base64 characters',
+      `${segment({ alg: 'none' })}.${Buffer.from('{"sub":"??>"}').toString('base64')}.sig`,
+    ],
     ['a payload that is not JSON', `${segment({ alg: 'none' })}.${Buffer.from('not json').toString('base64url')}.sig`],
     ['a payload that is a JSON array', `${segment({ alg: 'none' })}.${segment([1, 2])}.sig`],
     ['a payload that is JSON null', `${segment({ alg: 'none' })}.${segment(null)}.sig`],
     ['a header that is a JSON string', `${segment('RS256')}.${segment({ sub: 'x' })}.sig`],
-    ['a payload that is not UTF-8', `${segment({ alg: 'none' })}.${Buffer.from([0x7b, 0xff, 0x7d]).toString('base64url')}.sig`],
+    [
+      'a payload that is not UTF-8',
+      `${segment({ alg: 'none' })}.${Buffer.from([0x7b, 0xff, 0x7d]).toString('base64url')}.sig`,
+    ],
     ['whitespace inside', `${segment({ alg: 'none' })}. ${segment({ sub: 'x' })}.sig`],
     ['an empty string', ''],
   ])('gives undefined for %s', (_name, token) => {
@@ -82,7 +91,10 @@ describe('granted actions', () => {
   });
 
   it('lists every grant as a scope', () => {
-    expect(allGrantedActions(DOCKER_TOKEN_PAYLOAD)).toEqual(['repository:library/alpine:pull', 'repository:team/app:pull,push']);
+    expect(allGrantedActions(DOCKER_TOKEN_PAYLOAD)).toEqual([
+      'repository:library/alpine:pull',
+      'repository:team/app:pull,push',
+    ]);
   });
 
   it('merges entries for the same resource and drops repeated actions', () => {

@@ -17,10 +17,25 @@ const needsOf = (...ids: string[]) => allChecks().flatMap((c) => (ids.includes(c
 
 describe('planning from declared needs', () => {
   it.each<[string, string[], string[], boolean]>([
-    ['connectivity and credentials need no repository', ['check.integration.oci.registry', 'check.integration.oci.credentials'], [], false],
+    [
+      'connectivity and credentials need no repository',
+      ['check.integration.oci.registry', 'check.integration.oci.credentials'],
+      [],
+      false,
+    ],
     ['pull reads the test repository', ['check.integration.oci.pull'], ['repository:team/base:pull'], false],
-    ['push writes (and cancels in) the push repository', ['check.integration.oci.push'], ['repository:team/scratch:pull,push,delete'], false],
-    ['capabilities need both and the manifest body', ['check.integration.oci.capabilities'], ['repository:team/base:pull', 'repository:team/scratch:pull,push,delete'], true],
+    [
+      'push writes (and cancels in) the push repository',
+      ['check.integration.oci.push'],
+      ['repository:team/scratch:pull,push,delete'],
+      false,
+    ],
+    [
+      'capabilities need both and the manifest body',
+      ['check.integration.oci.capabilities'],
+      ['repository:team/base:pull', 'repository:team/scratch:pull,push,delete'],
+      true,
+    ],
   ])('%s', (_name, ids, scopes, body) => {
     expect(plannedScopes(settings, needsOf(...ids))).toEqual(scopes);
     expect(isManifestBodyPlanned(needsOf(...ids))).toBe(body);

@@ -4,7 +4,11 @@ import { classifyConnectionError, isHttpToHttpsAnswer } from '../../src/net/erro
 import { proxyFor } from '../../src/net/proxy.js';
 
 describe('proxyFor', () => {
-  const env = { HTTPS_PROXY: 'http://proxy.corp:3128', HTTP_PROXY: 'proxy.corp:8080', NO_PROXY: 'localhost,.internal.example,registry.local:5000,10.0.0.1' };
+  const env = {
+    HTTPS_PROXY: 'http://proxy.corp:3128',
+    HTTP_PROXY: 'proxy.corp:8080',
+    NO_PROXY: 'localhost,.internal.example,registry.local:5000,10.0.0.1',
+  };
 
   it.each([
     ['https://registry.example.com/v2/', 'http://proxy.corp:3128/'],
@@ -20,7 +24,9 @@ describe('proxyFor', () => {
   });
 
   it('prefers the lower-case variables, as curl does', () => {
-    expect(proxyFor(new URL('https://r.example/'), { https_proxy: 'http://lower:1', HTTPS_PROXY: 'http://upper:2' })?.host).toBe('lower:1');
+    expect(
+      proxyFor(new URL('https://r.example/'), { https_proxy: 'http://lower:1', HTTPS_PROXY: 'http://upper:2' })?.host,
+    ).toBe('lower:1');
   });
 
   it('bypasses everything with NO_PROXY=*', () => {
@@ -35,7 +41,10 @@ describe('classifyConnectionError', () => {
     [{ code: 'ECONNRESET', message: 'read ECONNRESET' }, 'reset'],
     [{ code: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', message: 'unable to verify the first certificate' }, 'tls_untrusted'],
     [{ code: 'DEPTH_ZERO_SELF_SIGNED_CERT', message: 'self-signed certificate' }, 'tls_untrusted'],
-    [{ code: 'ERR_TLS_CERT_ALTNAME_INVALID', message: "Hostname/IP does not match certificate's altnames" }, 'tls_hostname'],
+    [
+      { code: 'ERR_TLS_CERT_ALTNAME_INVALID', message: "Hostname/IP does not match certificate's altnames" },
+      'tls_hostname',
+    ],
     [{ code: 'CERT_HAS_EXPIRED', message: 'certificate has expired' }, 'tls_expired'],
     [{ code: 'ERR_SSL_WRONG_VERSION_NUMBER', message: 'wrong version number' }, 'https_to_http'],
     [{ code: 'EPROTO', message: 'routines:ssl3_get_record:wrong version number' }, 'https_to_http'],
@@ -43,14 +52,21 @@ describe('classifyConnectionError', () => {
     [{ code: 'EHOSTUNREACH', message: 'no route' }, 'unreachable'],
     [{ message: 'something odd' }, 'unknown'],
   ])('%j → %s', (error, expected) => {
-    const classified = classifyConnectionError(Object.assign(new Error(error.message), error), new URL('https://registry.example:5000/v2/'));
+    const classified = classifyConnectionError(
+      Object.assign(new Error(error.message), error),
+      new URL('https://registry.example:5000/v2/'),
+    );
     expect(classified.errorClass).toBe(expected);
     expect(classified.detail).toBe(error.message);
   });
 
   it('says what happened in words and keeps the OpenSSL text, on one line, as the detail only', () => {
-    const openssl = 'write EPROTO 80EC1F4B:error:0A00010B:SSL routines:ssl3_get_record:wrong version number:../deps/openssl/openssl/ssl/record/ssl3_record.c:354:\n';
-    const classified = classifyConnectionError(Object.assign(new Error(openssl), { code: 'EPROTO' }), new URL('https://127.0.0.1:5000/v2/'));
+    const openssl =
+      'write EPROTO 80EC1F4B:error:0A00010B:SSL routines:ssl3_get_record:wrong version number:../deps/openssl/openssl/ssl/record/ssl3_record.c:354:\n';
+    const classified = classifyConnectionError(
+      Object.assign(new Error(openssl), { code: 'EPROTO' }),
+      new URL('https://127.0.0.1:5000/v2/'),
+    );
 
     expect(classified.message).toBe('127.0.0.1:5000 answered the TLS handshake in plain HTTP');
     expect(classified.detail).toBe(openssl.trim());

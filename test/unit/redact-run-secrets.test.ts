@@ -1,7 +1,14 @@
 // Secrets that belong to one run: inside withRunSecrets what a run registers is masked in that
 // run only; the process-wide secrets are masked in every run.
 import { afterEach, describe, expect, it } from 'vitest';
-import { MASK, clearSecrets, containsSecret, redactText, registerSecret, withRunSecrets } from '../../src/util/redact.js';
+import {
+  MASK,
+  clearSecrets,
+  containsSecret,
+  redactText,
+  registerSecret,
+  withRunSecrets,
+} from '../../src/util/redact.js';
 
 afterEach(() => clearSecrets());
 

@@ -1,6 +1,13 @@
 // The redaction gate: registered secrets in every encoding, and secret shapes nobody registered.
 import { afterEach, describe, expect, it } from 'vitest';
-import { MASK, clearSecrets, redactDeep, redactText, registerCredentialPair, registerSecret } from '../../src/util/redact.js';
+import {
+  MASK,
+  clearSecrets,
+  redactDeep,
+  redactText,
+  registerCredentialPair,
+  registerSecret,
+} from '../../src/util/redact.js';
 
 afterEach(() => clearSecrets());
 
@@ -8,7 +15,9 @@ describe('redactText', () => {
   it('masks a registered secret, its base64 and its URL encoding', () => {
     registerSecret('p@ss w0rd!');
 
-    const out = redactText(`a p@ss w0rd! b ${Buffer.from('p@ss w0rd!').toString('base64')} c ${encodeURIComponent('p@ss w0rd!')}`);
+    const out = redactText(
+      `a p@ss w0rd! b ${Buffer.from('p@ss w0rd!').toString('base64')} c ${encodeURIComponent('p@ss w0rd!')}`,
+    );
 
     expect(out).toBe(`a ${MASK} b ${MASK} c ${MASK}`);
   });
@@ -51,7 +60,13 @@ describe('redactDeep', () => {
   it('masks strings inside objects and arrays and leaves other values', () => {
     registerSecret('canary-123');
 
-    expect(redactDeep({ a: 'x canary-123', b: ['canary-123'], c: 5, d: null, e: true })).toEqual({ a: `x ${MASK}`, b: [MASK], c: 5, d: null, e: true });
+    expect(redactDeep({ a: 'x canary-123', b: ['canary-123'], c: 5, d: null, e: true })).toEqual({
+      a: `x ${MASK}`,
+      b: [MASK],
+      c: 5,
+      d: null,
+      e: true,
+    });
   });
 });
 

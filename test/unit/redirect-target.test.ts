@@ -8,9 +8,17 @@ const answeredBy = new URL('https://registry.example:5000/mirror/v2/team/app/blo
 
 describe('redirectTarget', () => {
   it.each([
-    ['a relative path, against the URL that answered', 'session-1', 'https://registry.example:5000/mirror/v2/team/app/blobs/uploads/session-1'],
+    [
+      'a relative path, against the URL that answered',
+      'session-1',
+      'https://registry.example:5000/mirror/v2/team/app/blobs/uploads/session-1',
+    ],
     ['an absolute path', '/v2/team/app/blobs/uploads/s', 'https://registry.example:5000/v2/team/app/blobs/uploads/s'],
-    ['another origin, without the userinfo it names', 'http://user:canary-Secret-91x@127.0.0.2:8080/x', 'http://127.0.0.2:8080/x'],
+    [
+      'another origin, without the userinfo it names',
+      'http://user:canary-Secret-91x@127.0.0.2:8080/x',
+      'http://127.0.0.2:8080/x',
+    ],
   ])('follows %s', (_name, location, expected) => {
     expect(redirectTarget(location, answeredBy).href).toBe(expected);
   });

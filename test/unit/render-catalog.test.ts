@@ -4,7 +4,10 @@ import { describe, expect, it } from 'vitest';
 import type { CheckDefinition, CheckMetadata } from '../../src/engine/types.js';
 import { renderArticle, renderCheckList } from '../../src/render/catalog.js';
 
-function check(fields: Pick<CheckMetadata, 'id' | 'name' | 'defaultSeverity' | 'tags' | 'estimatedDurationMs'> & Partial<CheckMetadata>): CheckDefinition {
+function check(
+  fields: Pick<CheckMetadata, 'id' | 'name' | 'defaultSeverity' | 'tags' | 'estimatedDurationMs'> &
+    Partial<CheckMetadata>,
+): CheckDefinition {
   return {
     description: `Checks ${fields.name}.`,
     pluginId: 'stellaops.doctor.integration',
@@ -17,10 +20,37 @@ function check(fields: Pick<CheckMetadata, 'id' | 'name' | 'defaultSeverity' | '
 }
 
 const CHECKS: CheckDefinition[] = [
-  check({ id: 'check.integration.oci.registry', name: 'OCI Registry Connectivity', defaultSeverity: 'warn', tags: ['connectivity', 'oci', 'registry', 'quick'], estimatedDurationMs: 2000 }),
-  check({ id: 'check.integration.oci.credentials', name: 'OCI Registry Credentials', defaultSeverity: 'fail', tags: ['registry', 'oci', 'credentials'], estimatedDurationMs: 5000 }),
-  check({ id: 'check.core.clock', name: 'Clock Skew', defaultSeverity: 'warn', tags: ['time'], estimatedDurationMs: 300, pluginId: 'stellaops.doctor.core', category: 'environment' }),
-  check({ id: 'check.integration.oci.capabilities', name: 'OCI Registry Capability Matrix', defaultSeverity: 'info', tags: ['oci'], estimatedDurationMs: 8000, slow: true }),
+  check({
+    id: 'check.integration.oci.registry',
+    name: 'OCI Registry Connectivity',
+    defaultSeverity: 'warn',
+    tags: ['connectivity', 'oci', 'registry', 'quick'],
+    estimatedDurationMs: 2000,
+  }),
+  check({
+    id: 'check.integration.oci.credentials',
+    name: 'OCI Registry Credentials',
+    defaultSeverity: 'fail',
+    tags: ['registry', 'oci', 'credentials'],
+    estimatedDurationMs: 5000,
+  }),
+  check({
+    id: 'check.core.clock',
+    name: 'Clock Skew',
+    defaultSeverity: 'warn',
+    tags: ['time'],
+    estimatedDurationMs: 300,
+    pluginId: 'stellaops.doctor.core',
+    category: 'environment',
+  }),
+  check({
+    id: 'check.integration.oci.capabilities',
+    name: 'OCI Registry Capability Matrix',
+    defaultSeverity: 'info',
+    tags: ['oci'],
+    estimatedDurationMs: 8000,
+    slow: true,
+  }),
 ];
 
 const ANSI = /\x1b\[[0-9;]*m/;
@@ -134,7 +164,9 @@ describe('renderArticle', () => {
   it('makes headings bold and underlined with colour, but not comments inside code blocks', () => {
     const lines = renderArticle(ARTICLE, { color: true }).split('\n');
 
-    expect(lines[0]).toBe('\x1b[1mcheck.integration.oci.credentials\x1b[22m · plugin: stellaops.doctor.integration · severity: fail · tags: registry, oci, credentials');
+    expect(lines[0]).toBe(
+      '\x1b[1mcheck.integration.oci.credentials\x1b[22m · plugin: stellaops.doctor.integration · severity: fail · tags: registry, oci, credentials',
+    );
     expect(lines[2]).toBe('\x1b[4m\x1b[1mOCI Registry Credentials\x1b[22m\x1b[24m');
     expect(lines[6]).toBe('\x1b[4m\x1b[1mHow to Fix\x1b[22m\x1b[24m');
     expect(lines[8]).toBe('    # Test the credentials by hand');

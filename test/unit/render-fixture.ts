@@ -6,7 +6,9 @@ import type { CheckResult, Report } from '../../src/engine/types.js';
 const PLUGIN = 'stellaops.doctor.integration';
 const RUNBOOK = 'https://docs.stella-ops.org/doctor/articles/integration/';
 
-function result(fields: Pick<CheckResult, 'checkId' | 'name' | 'severity' | 'diagnosis'> & Partial<CheckResult>): CheckResult {
+function result(
+  fields: Pick<CheckResult, 'checkId' | 'name' | 'severity' | 'diagnosis'> & Partial<CheckResult>,
+): CheckResult {
   const slug = fields.checkId.replace('check.integration.oci.', 'registry-');
   return {
     pluginId: PLUGIN,
@@ -53,9 +55,27 @@ export const CREDENTIALS = result({
   remediation: {
     runbookUrl: `${RUNBOOK}registry-credentials.md`,
     steps: [
-      { order: 1, environment: 'compose', description: 'Test the credentials by hand', command: 'docker login registry.example.com', safe: true },
-      { order: 2, environment: 'compose', description: 'Set the new password and restart', command: "echo 'OCI__Password=<password>' >> .env\ndocker compose restart platform", safe: false },
-      { order: 3, environment: 'baremetal', description: 'Reproduce the probe', command: 'curl -u stellaops-svc:<password> https://registry.example.com/v2/', safe: true },
+      {
+        order: 1,
+        environment: 'compose',
+        description: 'Test the credentials by hand',
+        command: 'docker login registry.example.com',
+        safe: true,
+      },
+      {
+        order: 2,
+        environment: 'compose',
+        description: 'Set the new password and restart',
+        command: "echo 'OCI__Password=<password>' >> .env\ndocker compose restart platform",
+        safe: false,
+      },
+      {
+        order: 3,
+        environment: 'baremetal',
+        description: 'Reproduce the probe',
+        command: 'curl -u stellaops-svc:<password> https://registry.example.com/v2/',
+        safe: true,
+      },
       {
         order: 4,
         environment: 'kubernetes',
@@ -64,7 +84,12 @@ export const CREDENTIALS = result({
           'kubectl create secret generic stellaops-registry-creds \\\n  --from-literal=username=stellaops-svc \\\n  --from-literal=password=<password> \\\n  --dry-run=client -o yaml | kubectl apply -f -',
         safe: false,
       },
-      { order: 5, environment: 'any', description: 'Ask the registry administrator whether the account is locked', safe: true },
+      {
+        order: 5,
+        environment: 'any',
+        description: 'Ask the registry administrator whether the account is locked',
+        safe: true,
+      },
     ],
   },
   durationMs: 87,
@@ -97,9 +122,27 @@ export const REFERRERS = result({
   remediation: {
     runbookUrl: `${RUNBOOK}registry-referrers.md`,
     steps: [
-      { order: 1, environment: 'compose', description: 'Upgrade the registry image', command: 'docker compose pull registry && docker compose up -d registry', safe: false },
-      { order: 2, environment: 'baremetal', description: 'Upgrade the registry package', command: 'sudo apt-get install --only-upgrade docker-registry', safe: false },
-      { order: 3, environment: 'kubernetes', description: 'Upgrade the registry chart', command: 'helm upgrade registry ./registry-chart', safe: false },
+      {
+        order: 1,
+        environment: 'compose',
+        description: 'Upgrade the registry image',
+        command: 'docker compose pull registry && docker compose up -d registry',
+        safe: false,
+      },
+      {
+        order: 2,
+        environment: 'baremetal',
+        description: 'Upgrade the registry package',
+        command: 'sudo apt-get install --only-upgrade docker-registry',
+        safe: false,
+      },
+      {
+        order: 3,
+        environment: 'kubernetes',
+        description: 'Upgrade the registry chart',
+        command: 'helm upgrade registry ./registry-chart',
+        safe: false,
+      },
     ],
   },
   durationMs: 45,

@@ -7,7 +7,9 @@ import type { Report } from '../../src/engine/types.js';
 import { renderJson } from '../../src/render/json.js';
 import { sampleReport } from './render-fixture.js';
 
-const schema: object = JSON.parse(readFileSync(new URL('../../schema/doctor-report.schema.json', import.meta.url), 'utf8'));
+const schema: object = JSON.parse(
+  readFileSync(new URL('../../schema/doctor-report.schema.json', import.meta.url), 'utf8'),
+);
 const validate = new Ajv2020({ strict: true, allErrors: true }).compile(schema);
 
 type Json = Record<string, unknown>;
@@ -16,7 +18,11 @@ type Json = Record<string, unknown>;
 function reverseKeys(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(reverseKeys);
   if (value === null || typeof value !== 'object') return value;
-  return Object.fromEntries(Object.entries(value).reverse().map(([key, v]) => [key, reverseKeys(v)]));
+  return Object.fromEntries(
+    Object.entries(value)
+      .reverse()
+      .map(([key, v]) => [key, reverseKeys(v)]),
+  );
 }
 
 function parsed(report: Report): Json {
@@ -30,7 +36,9 @@ describe('renderJson', () => {
     const output = renderJson(report);
 
     expect(JSON.parse(output)).toEqual(report);
-    expect(output.startsWith('{\n  "schemaVersion": "1.0",\n  "runId": "4f1c2a9e-6b1d-4c4e-9f53-0d6a1b7e2c11",\n')).toBe(true);
+    expect(
+      output.startsWith('{\n  "schemaVersion": "1.0",\n  "runId": "4f1c2a9e-6b1d-4c4e-9f53-0d6a1b7e2c11",\n'),
+    ).toBe(true);
     expect(output.endsWith('\n  ]\n}\n')).toBe(true);
   });
 
@@ -41,7 +49,16 @@ describe('renderJson', () => {
     const result = (json.results as Json[])[1]!;
     const remediation = result.remediation as Json;
 
-    expect(Object.keys(json)).toEqual(['schemaVersion', 'runId', 'startedAt', 'completedAt', 'durationMs', 'doctorVersion', 'summary', 'results']);
+    expect(Object.keys(json)).toEqual([
+      'schemaVersion',
+      'runId',
+      'startedAt',
+      'completedAt',
+      'durationMs',
+      'doctorVersion',
+      'summary',
+      'results',
+    ]);
     expect(Object.keys(json.summary as Json)).toEqual(['total', 'pass', 'info', 'warn', 'fail', 'skip', 'overall']);
     expect(Object.keys(result)).toEqual([
       'checkId',
@@ -59,7 +76,13 @@ describe('renderJson', () => {
       'startedAt',
     ]);
     expect(Object.keys(remediation)).toEqual(['runbookUrl', 'steps']);
-    expect(Object.keys((remediation.steps as Json[])[0]!)).toEqual(['order', 'environment', 'description', 'command', 'safe']);
+    expect(Object.keys((remediation.steps as Json[])[0]!)).toEqual([
+      'order',
+      'environment',
+      'description',
+      'command',
+      'safe',
+    ]);
   });
 
   it('leaves out fields that are not part of the contract', () => {
@@ -82,7 +105,11 @@ describe('renderJson', () => {
   });
 
   it('validates a run without results', () => {
-    const report: Report = { ...sampleReport(), results: [], summary: { total: 0, pass: 0, info: 0, warn: 0, fail: 0, skip: 0, overall: 'skip' } };
+    const report: Report = {
+      ...sampleReport(),
+      results: [],
+      summary: { total: 0, pass: 0, info: 0, warn: 0, fail: 0, skip: 0, overall: 'skip' },
+    };
 
     expect(validate(parsed(report))).toBe(true);
   });
@@ -92,7 +119,10 @@ describe('renderJson', () => {
     ['a missing summary', (r) => delete r.summary],
     ['an unknown severity', (r) => ((r.results as Json[])[0]!.severity = 'error')],
     ['an unknown overall severity', (r) => ((r.summary as Json).overall = 'critical')],
-    ['an unknown environment', (r) => (((r.results as Json[])[1]!.remediation as { steps: Json[] }).steps[0]!.environment = 'windows')],
+    [
+      'an unknown environment',
+      (r) => (((r.results as Json[])[1]!.remediation as { steps: Json[] }).steps[0]!.environment = 'windows'),
+    ],
     ['a step without safe', (r) => delete ((r.results as Json[])[1]!.remediation as { steps: Json[] }).steps[0]!.safe],
     ['an evidence value that is an object', (r) => (((r.results as Json[])[1]!.evidence as Json).nested = { a: 1 })],
     ['an evidence array of numbers', (r) => (((r.results as Json[])[1]!.evidence as Json).ports = [80, 443])],

@@ -27,7 +27,8 @@ function decode(raw: string): string {
 
 /** A strict parser for the subset of XML the renderer writes: declaration, elements, attributes, text. */
 function parseXml(xml: string): XmlElement {
-  if (/[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u.test(xml)) throw new Error('character not allowed in XML');
+  if (/[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u.test(xml))
+    throw new Error('character not allowed in XML');
   const declaration = '<?xml version="1.0" encoding="UTF-8"?>\n';
   if (!xml.startsWith(declaration)) throw new Error('missing XML declaration');
   let pos = declaration.length;
@@ -102,7 +103,12 @@ describe('renderJunit', () => {
   it('writes one test case per check, named by plugin and check id, timed in seconds', () => {
     const suite = suiteOf(renderJunit(sampleReport()));
 
-    const cases = testcases(suite).map((c) => [c.attributes.classname, c.attributes.name, c.attributes.time, c.children.map((e) => e.name)]);
+    const cases = testcases(suite).map((c) => [
+      c.attributes.classname,
+      c.attributes.name,
+      c.attributes.time,
+      c.children.map((e) => e.name),
+    ]);
 
     expect(cases).toEqual([
       ['stellaops.doctor.integration', 'check.integration.oci.capabilities', '0.210', ['system-out']],
@@ -126,9 +132,15 @@ describe('renderJunit', () => {
       'Evidence:',
     ]);
     expect(failure.text).toContain('Likely causes:\n  1. The password was rotated without updating OCI:Password\n');
-    expect(failure.text).toContain("    2. Set the new password and restart\n         echo 'OCI__Password=<password>' >> .env\n         docker compose restart platform\n");
-    expect(failure.text).toContain('  Kubernetes / Helm\n    1. Update the secret\n         kubectl create secret generic stellaops-registry-creds \\\n');
-    expect(failure.text.endsWith('Runbook: https://docs.stella-ops.org/doctor/articles/integration/registry-credentials.md')).toBe(true);
+    expect(failure.text).toContain(
+      "    2. Set the new password and restart\n         echo 'OCI__Password=<password>' >> .env\n         docker compose restart platform\n",
+    );
+    expect(failure.text).toContain(
+      '  Kubernetes / Helm\n    1. Update the secret\n         kubectl create secret generic stellaops-registry-creds \\\n',
+    );
+    expect(
+      failure.text.endsWith('Runbook: https://docs.stella-ops.org/doctor/articles/integration/registry-credentials.md'),
+    ).toBe(true);
   });
 
   it('lets a warning pass with its explanation in system-out by default', () => {
@@ -136,8 +148,12 @@ describe('renderJunit', () => {
 
     const output = referrers.children[0]!.text;
 
-    expect(output.split('\n')[0]).toBe('The registry does not implement the OCI 1.1 referrers API; the tag-schema fallback will be used.');
-    expect(output).toContain('Remediation:\n  Docker Compose\n    1. Upgrade the registry image\n         docker compose pull registry && docker compose up -d registry\n');
+    expect(output.split('\n')[0]).toBe(
+      'The registry does not implement the OCI 1.1 referrers API; the tag-schema fallback will be used.',
+    );
+    expect(output).toContain(
+      'Remediation:\n  Docker Compose\n    1. Upgrade the registry image\n         docker compose pull registry && docker compose up -d registry\n',
+    );
   });
 
   it('reports warnings as failures with warnAsFailure', () => {
@@ -153,7 +169,14 @@ describe('renderJunit', () => {
   it('marks a skip as skipped with its reason', () => {
     const push = testcase(suiteOf(renderJunit(sampleReport())), 'check.integration.oci.push');
 
-    expect(push.children).toEqual([{ name: 'skipped', attributes: { message: 'No push repository is configured (OCI:PushRepository).' }, children: [], text: '' }]);
+    expect(push.children).toEqual([
+      {
+        name: 'skipped',
+        attributes: { message: 'No push repository is configured (OCI:PushRepository).' },
+        children: [],
+        text: '',
+      },
+    ]);
   });
 
   it('escapes markup characters and drops characters XML cannot carry', () => {
@@ -165,7 +188,9 @@ describe('renderJunit', () => {
     const xml = renderJunit(report);
     const failure = testcase(suiteOf(xml), 'check.integration.oci.credentials').children[0]!;
 
-    expect(xml).toContain('message="Bad &lt;tag&gt; &amp; &quot;double&quot; &apos;single&apos;[31m&#9;end&#13;&#10;next 🚀"');
+    expect(xml).toContain(
+      'message="Bad &lt;tag&gt; &amp; &quot;double&quot; &apos;single&apos;[31m&#9;end&#13;&#10;next 🚀"',
+    );
     expect(xml).not.toMatch(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/);
     expect(xml).not.toMatch(/\p{Cs}/u);
     expect(failure.attributes.message).toBe(`Bad <tag> & "double" 'single'[31m\tend\r\nnext 🚀`);

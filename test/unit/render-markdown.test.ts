@@ -148,7 +148,9 @@ describe('renderMarkdown', () => {
     const markdown = renderMarkdown(report);
 
     const summaryRow = markdown.split('\n').find((line) => line.startsWith('| ✖ fail'));
-    expect(summaryRow).toBe('| ✖ fail | `check.integration.oci.credentials` | Credentials \\| auth | 87 ms | HTTP 401 \\| 403<br>from the registry |');
+    expect(summaryRow).toBe(
+      '| ✖ fail | `check.integration.oci.credentials` | Credentials \\| auth | 87 ms | HTTP 401 \\| 403<br>from the registry |',
+    );
     expect(separators(summaryRow!)).toBe(6);
     expect(markdown).toContain('| `pipeline` | a \\| b |\n| `hosts` | x\\|y, z |\n');
   });

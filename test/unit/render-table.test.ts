@@ -25,7 +25,9 @@ describe('renderTable', () => {
 
   it('keeps a short diagnosis whole and puts a multi-line one on one line', () => {
     const report = sampleReport();
-    report.results = [{ ...report.results[2]!, checkId: 'check.a.b', name: 'Short', diagnosis: 'All good.\n  Really.' }];
+    report.results = [
+      { ...report.results[2]!, checkId: 'check.a.b', name: 'Short', diagnosis: 'All good.\n  Really.' },
+    ];
 
     const row = renderTable(report, { color: false }).split('\n')[1];
 

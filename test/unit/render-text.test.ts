@@ -119,7 +119,9 @@ describe('renderText', () => {
   it('ends with the summary line', () => {
     const output = renderText(sampleReport(), PLAIN);
 
-    expect(output.endsWith('\n\n6 checks: 2 passed, 1 info, 1 warning, 1 failed, 1 skipped — overall: fail (1.23 s)\n')).toBe(true);
+    expect(
+      output.endsWith('\n\n6 checks: 2 passed, 1 info, 1 warning, 1 failed, 1 skipped — overall: fail (1.23 s)\n'),
+    ).toBe(true);
   });
 
   it('counts in the singular and plural and shows short runs in milliseconds', () => {
@@ -135,9 +137,16 @@ describe('renderText', () => {
   });
 
   it('prints only the summary for a run without checks', () => {
-    const report: Report = { ...sampleReport(), results: [], durationMs: 3, summary: { total: 0, pass: 0, info: 0, warn: 0, fail: 0, skip: 0, overall: 'skip' } };
+    const report: Report = {
+      ...sampleReport(),
+      results: [],
+      durationMs: 3,
+      summary: { total: 0, pass: 0, info: 0, warn: 0, fail: 0, skip: 0, overall: 'skip' },
+    };
 
-    expect(renderText(report, PLAIN)).toBe('0 checks: 0 passed, 0 info, 0 warnings, 0 failed, 0 skipped — overall: skip (3 ms)\n');
+    expect(renderText(report, PLAIN)).toBe(
+      '0 checks: 0 passed, 0 info, 0 warnings, 0 failed, 0 skipped — overall: skip (3 ms)\n',
+    );
   });
 
   it('writes no ANSI escape codes when colour is off', () => {

@@ -10,7 +10,19 @@ const MINUTE = 60_000;
 
 function report(trigger: StoredReport['trigger'], credentials: 'pass' | 'fail'): StoredReport {
   const results = [{ ...CREDENTIALS, severity: credentials }, PULL];
-  return { schemaVersion: '1.0', runId: 'r', startedAt: '', completedAt: '', durationMs: 1, doctorVersion: '0', summary: { total: 2, pass: 0, info: 0, warn: 0, fail: 0, skip: 0, overall: 'pass' }, results, status: 'completed', trigger, mode: 'quick' };
+  return {
+    schemaVersion: '1.0',
+    runId: 'r',
+    startedAt: '',
+    completedAt: '',
+    durationMs: 1,
+    doctorVersion: '0',
+    summary: { total: 2, pass: 0, info: 0, warn: 0, fail: 0, skip: 0, overall: 'pass' },
+    results,
+    status: 'completed',
+    trigger,
+    mode: 'quick',
+  };
 }
 
 let fingerprint = 'config-1';

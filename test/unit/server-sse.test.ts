@@ -28,7 +28,13 @@ class StalledResponse extends EventEmitter {
   }
 }
 
-const EVENT: DoctorEvent = { type: 'check.started', runId: 'r1', seq: 3, progress: { done: 1, total: 4 }, checkId: 'check.x' };
+const EVENT: DoctorEvent = {
+  type: 'check.started',
+  runId: 'r1',
+  seq: 3,
+  progress: { done: 1, total: 4 },
+  checkId: 'check.x',
+};
 
 function open(maxLagBytes: number): { res: StalledResponse; stream: EventStream; closed: () => boolean } {
   const res = new StalledResponse();

@@ -5,17 +5,36 @@ import { requestToken, type TokenRequestContext, type TokenResponse } from '../.
 
 function answer(status: number, body: unknown, extra: Partial<TokenResponse> = {}): TokenResponse {
   const url = new URL('https://auth.example/token');
-  return { status, headers: {}, body: Buffer.from(JSON.stringify(body)), isBodyTruncated: false, url, latencyMs: 1, tls: null, credentialsWithheldFrom: null, ...extra };
+  return {
+    status,
+    headers: {},
+    body: Buffer.from(JSON.stringify(body)),
+    isBodyTruncated: false,
+    url,
+    latencyMs: 1,
+    tls: null,
+    credentialsWithheldFrom: null,
+    ...extra,
+  };
 }
 
 function context(response: TokenResponse): TokenRequestContext {
-  return { realm: new URL('https://auth.example/token'), service: 'registry', scopes: [], credentials: { username: 'ci', password: 'pw-Canary-1' }, send: async () => response };
+  return {
+    realm: new URL('https://auth.example/token'),
+    service: 'registry',
+    scopes: [],
+    credentials: { username: 'ci', password: 'pw-Canary-1' },
+    send: async () => response,
+  };
 }
 
 describe('token responses with times outside what a date can hold', () => {
   it.each<[string, Record<string, unknown>]>([
     ['expires_in: 1e20', { token: 'opaque-token-1', expires_in: 1e20 }],
-    ['issued_at at the largest date', { token: 'opaque-token-2', expires_in: 300, issued_at: '+275760-09-13T00:00:00.000Z' }],
+    [
+      'issued_at at the largest date',
+      { token: 'opaque-token-2', expires_in: 300, issued_at: '+275760-09-13T00:00:00.000Z' },
+    ],
     ['expires_in: 1e308', { token: 'opaque-token-3', expires_in: 1e308 }],
   ])('issue a token with no expiry date for %s', async (_name, body) => {
     const outcome = await requestToken(context(answer(200, body)));
@@ -24,7 +43,9 @@ describe('token responses with times outside what a date can hold', () => {
   });
 
   it('still dates an ordinary token', async () => {
-    const outcome = await requestToken(context(answer(200, { token: 'opaque-token-4', expires_in: 300, issued_at: '2026-01-01T00:00:00Z' })));
+    const outcome = await requestToken(
+      context(answer(200, { token: 'opaque-token-4', expires_in: 300, issued_at: '2026-01-01T00:00:00Z' })),
+    );
 
     expect(outcome).toMatchObject({ exchange: 'ok', expiresAtUtc: '2026-01-01T00:05:00.000Z' });
   });
@@ -32,11 +53,19 @@ describe('token responses with times outside what a date can hold', () => {
 
 describe('a redirect the credentials were withheld from', () => {
   it('is an unreachable token service naming the other origin, and no token', async () => {
-    const redirected = answer(307, '', { headers: { location: 'https://127.0.0.2/token' }, credentialsWithheldFrom: 'https://127.0.0.2' });
+    const redirected = answer(307, '', {
+      headers: { location: 'https://127.0.0.2/token' },
+      credentialsWithheldFrom: 'https://127.0.0.2',
+    });
 
-    const outcome = await requestToken({ ...context(redirected), credentials: { username: 'ci', identityToken: 'refresh-Canary-1' } });
+    const outcome = await requestToken({
+      ...context(redirected),
+      credentials: { username: 'ci', identityToken: 'refresh-Canary-1' },
+    });
 
     expect(outcome).toMatchObject({ exchange: 'unreachable', statusCode: 307 });
-    expect(outcome.exchange !== 'ok' && outcome.message).toContain('https://127.0.0.2, another origin; it was not followed');
+    expect(outcome.exchange !== 'ok' && outcome.message).toContain(
+      'https://127.0.0.2, another origin; it was not followed',
+    );
   });
 });

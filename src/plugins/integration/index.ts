@@ -7,10 +7,16 @@ import { CHECK_IDS, PLUGIN_ID, canRunWithCredentials, canRunWithRegistry, ociNee
 
 const ARTICLES = 'docs/doctor/articles/integration';
 
-type Catalogued = Omit<CheckMetadata, 'pluginId' | 'category'> & Pick<CheckDefinition, 'canRun'> & { load: () => Promise<CheckDefinition['run']> };
+type Catalogued = Omit<CheckMetadata, 'pluginId' | 'category'> &
+  Pick<CheckDefinition, 'canRun'> & { load: () => Promise<CheckDefinition['run']> };
 
 function check({ load, ...definition }: Catalogued): CheckDefinition {
-  return { pluginId: PLUGIN_ID, category: 'integration', ...definition, run: async (ctx, signal) => (await load())(ctx, signal) };
+  return {
+    pluginId: PLUGIN_ID,
+    category: 'integration',
+    ...definition,
+    run: async (ctx, signal) => (await load())(ctx, signal),
+  };
 }
 
 export const integrationPlugin: Plugin = {
@@ -20,7 +26,8 @@ export const integrationPlugin: Plugin = {
     check({
       id: CHECK_IDS.registry,
       name: 'OCI Registry Connectivity',
-      description: 'Checks that the configured OCI registry is reachable over the network and answers the distribution API (GET /v2/), with TLS certificate facts.',
+      description:
+        'Checks that the configured OCI registry is reachable over the network and answers the distribution API (GET /v2/), with TLS certificate facts.',
       defaultSeverity: 'warn',
       tags: ['connectivity', 'oci', 'registry', 'quick'],
       estimatedDurationMs: 2000,
@@ -32,7 +39,8 @@ export const integrationPlugin: Plugin = {
     check({
       id: CHECK_IDS.credentials,
       name: 'OCI Registry Credentials',
-      description: 'Checks that the configured registry credentials (username/password, bearer token or docker config) are accepted, performing the Docker token exchange where the registry uses one.',
+      description:
+        'Checks that the configured registry credentials (username/password, bearer token or docker config) are accepted, performing the Docker token exchange where the registry uses one.',
       defaultSeverity: 'fail',
       tags: ['registry', 'oci', 'credentials', 'secrets', 'auth'],
       estimatedDurationMs: 5000,
@@ -44,7 +52,8 @@ export const integrationPlugin: Plugin = {
     check({
       id: CHECK_IDS.pull,
       name: 'OCI Registry Pull Authorization',
-      description: 'Checks that the configured credentials may pull the test image, naming the missing permission and the registry error code when they may not.',
+      description:
+        'Checks that the configured credentials may pull the test image, naming the missing permission and the registry error code when they may not.',
       defaultSeverity: 'fail',
       tags: ['registry', 'oci', 'pull', 'authorization', 'credentials'],
       estimatedDurationMs: 3000,
@@ -56,7 +65,8 @@ export const integrationPlugin: Plugin = {
     check({
       id: CHECK_IDS.push,
       name: 'OCI Registry Push Authorization',
-      description: 'Checks that the configured credentials may push to the push test repository by opening an upload session and cancelling it at once; nothing is written.',
+      description:
+        'Checks that the configured credentials may push to the push test repository by opening an upload session and cancelling it at once; nothing is written.',
       defaultSeverity: 'fail',
       tags: ['registry', 'oci', 'push', 'authorization', 'credentials'],
       estimatedDurationMs: 3000,
@@ -68,7 +78,8 @@ export const integrationPlugin: Plugin = {
     check({
       id: CHECK_IDS.referrers,
       name: 'OCI Registry Referrers API Support',
-      description: 'Checks whether the registry implements the OCI 1.1 referrers API for the test image, and whether the tag-schema fallback is in use when it does not.',
+      description:
+        'Checks whether the registry implements the OCI 1.1 referrers API for the test image, and whether the tag-schema fallback is in use when it does not.',
       defaultSeverity: 'warn',
       tags: ['registry', 'oci', 'referrers', 'compatibility', 'oci-1.1'],
       estimatedDurationMs: 3000,
@@ -80,7 +91,8 @@ export const integrationPlugin: Plugin = {
     check({
       id: CHECK_IDS.capabilities,
       name: 'OCI Registry Capability Matrix',
-      description: 'Probes five registry capabilities — distribution version header, referrers API, chunked upload, cross-repository mount, delete — and scores them, leaving nothing behind.',
+      description:
+        'Probes five registry capabilities — distribution version header, referrers API, chunked upload, cross-repository mount, delete — and scores them, leaving nothing behind.',
       defaultSeverity: 'info',
       tags: ['registry', 'oci', 'capabilities', 'compatibility'],
       estimatedDurationMs: 5000,

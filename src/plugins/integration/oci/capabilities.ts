@@ -48,10 +48,12 @@ interface Ctx {
 
 async function probeReferrersCapability(c: Ctx, e: Evidence): Promise<ProbeVerdict> {
   const resolved = await resolveDigest(c.session, c.testRepo, c.tag);
-  if (resolved.kind === 'unavailable') return { supported: false, untested: `test image not readable (${resolved.head.status})` };
+  if (resolved.kind === 'unavailable')
+    return { supported: false, untested: `test image not readable (${resolved.head.status})` };
   const support = await probeReferrers(c.session, c.testRepo, resolved.digest);
   e.referrers_status_code = support.response.status;
-  if (support.kind === 'no_access') return { supported: false, untested: `referrers query refused (${support.response.status})` };
+  if (support.kind === 'no_access')
+    return { supported: false, untested: `referrers query refused (${support.response.status})` };
   return { supported: support.kind === 'supported' };
 }
 
@@ -61,8 +63,10 @@ async function probeChunkedUpload(c: Ctx, e: Evidence): Promise<ProbeVerdict> {
   e.upload_status_code = post.status;
   e.chunk_min_length = headerValue(post, 'oci-chunk-min-length');
   e.is_upload_cancelled = cancel !== null && isSuccess(cancel);
-  if (post.status === 401 || post.status === 403) return { supported: false, untested: `no push permission on ${c.pushRepo} (${post.status})` };
-  if (post.status === 202 && headerValue(post, 'location') === null) return { supported: false, untested: 'the registry answered 202 without naming an upload session (no Location)' };
+  if (post.status === 401 || post.status === 403)
+    return { supported: false, untested: `no push permission on ${c.pushRepo} (${post.status})` };
+  if (post.status === 202 && headerValue(post, 'location') === null)
+    return { supported: false, untested: 'the registry answered 202 without naming an upload session (no Location)' };
   return { supported: post.status === 202 };
 }
 
@@ -70,35 +74,55 @@ async function probeChunkedUpload(c: Ctx, e: Evidence): Promise<ProbeVerdict> {
 async function mountableBlob(c: Ctx): Promise<{ digest: string } | { reason: string }> {
   const manifest = await getManifest(c.session, c.testRepo, c.tag);
   if (!isSuccess(manifest)) return { reason: `test image not readable (${manifest.status})` };
-  const body = boundedJsonObject(manifest.body) as { layers?: Array<{ digest?: unknown }>; config?: { digest?: unknown } } | undefined;
-  if (!body) return { reason: 'the test manifest is not a JSON object of a manifest\'s shape' };
+  const body = boundedJsonObject(manifest.body) as
+    { layers?: Array<{ digest?: unknown }>; config?: { digest?: unknown } } | undefined;
+  if (!body) return { reason: "the test manifest is not a JSON object of a manifest's shape" };
   const digest = (Array.isArray(body.layers) ? body.layers[0]?.digest : undefined) ?? body.config?.digest;
-  return typeof digest === 'string' && /^sha256:[a-f0-9]{64}$/.test(digest) ? { digest } : { reason: 'the test image is an index or has no blobs to mount' };
+  return typeof digest === 'string' && /^sha256:[a-f0-9]{64}$/.test(digest)
+    ? { digest }
+    : { reason: 'the test image is an index or has no blobs to mount' };
 }
 
 async function probeMount(c: Ctx, e: Evidence): Promise<ProbeVerdict> {
   if (!c.canWrite) return { supported: false, untested: 'needs credentials' };
-  if (c.pushRepo === c.testRepo) return { supported: false, untested: 'OCI:PushTestRepository equals OCI:TestRepository; mounting into the source is meaningless' };
+  if (c.pushRepo === c.testRepo)
+    return {
+      supported: false,
+      untested: 'OCI:PushTestRepository equals OCI:TestRepository; mounting into the source is meaningless',
+    };
   const mountable = await mountableBlob(c);
   if ('reason' in mountable) return { supported: false, untested: mountable.reason };
   const blob = mountable.digest;
   e.mount_blob_digest = blob;
   const scopes = [pushScope(c.pushRepo), pullScope(c.testRepo)];
   const query = `mount=${encodeURIComponent(blob)}&from=${encodeURIComponent(c.testRepo)}`;
-  const post = await c.session.send('POST', `/v2/${c.pushRepo}/blobs/uploads/?${query}`, { auth: true, scopes, body: '', signal: c.target.signal });
+  const post = await c.session.send('POST', `/v2/${c.pushRepo}/blobs/uploads/?${query}`, {
+    auth: true,
+    scopes,
+    body: '',
+    signal: c.target.signal,
+  });
   e.mount_status_code = post.status;
   // A registry that mounted says where the blob now is (Location) or which blob it is (digest).
-  const isMounted = post.status === 201 && (headerValue(post, 'docker-content-digest') === blob || (headerValue(post, 'location') ?? '').endsWith(`/blobs/${blob}`));
+  const isMounted =
+    post.status === 201 &&
+    (headerValue(post, 'docker-content-digest') === blob ||
+      (headerValue(post, 'location') ?? '').endsWith(`/blobs/${blob}`));
   if (post.status === 201 && !isMounted) {
-    e.mount_note = 'the registry answered 201 without a Location or digest of the mounted blob, which a registry that mounted always sends: not counted';
+    e.mount_note =
+      'the registry answered 201 without a Location or digest of the mounted blob, which a registry that mounted always sends: not counted';
     return { supported: false };
   }
   if (isMounted) {
-    const unlink = await c.session.send('DELETE', `/v2/${c.pushRepo}/blobs/${blob}`, { auth: true, scopes: [pushScope(c.pushRepo)] });
+    const unlink = await c.session.send('DELETE', `/v2/${c.pushRepo}/blobs/${blob}`, {
+      auth: true,
+      scopes: [pushScope(c.pushRepo)],
+    });
     e.unlink_status_code = unlink.status;
     e.is_mount_unlinked = unlink.status === 202;
     if (unlink.status !== 202) {
-      e.mount_note = `the mounted blob stays linked in ${c.pushRepo}: the unlink was refused (${unlink.status} ${registryError(unlink.body).code ?? readAuthenticate(unlink).error ?? ''}); it holds no new data and disappears with the repository or garbage collection`.trim();
+      e.mount_note =
+        `the mounted blob stays linked in ${c.pushRepo}: the unlink was refused (${unlink.status} ${registryError(unlink.body).code ?? readAuthenticate(unlink).error ?? ''}); it holds no new data and disappears with the repository or garbage collection`.trim();
     }
     return { supported: true };
   }
@@ -108,13 +132,23 @@ async function probeMount(c: Ctx, e: Evidence): Promise<ProbeVerdict> {
     e.mount_note = `the registry opened a plain upload instead of mounting (202): mounting is not supported, refused by policy, or the blob is not reachable from ${c.testRepo} for this account; the session was ${cancel && isSuccess(cancel) ? 'cancelled' : 'left to expire'}`;
     return { supported: false };
   }
-  if (post.status === 401 || post.status === 403) return { supported: false, untested: `mount refused (${post.status} ${readAuthenticate(post).error ?? registryError(post.body).code ?? ''})`.trim() };
+  if (post.status === 401 || post.status === 403)
+    return {
+      supported: false,
+      untested:
+        `mount refused (${post.status} ${readAuthenticate(post).error ?? registryError(post.body).code ?? ''})`.trim(),
+    };
   e.mount_note = `unexpected answer ${post.status}`;
   return { supported: false };
 }
 
 async function probeDelete(c: Ctx, e: Evidence): Promise<ProbeVerdict> {
-  const options = await c.session.send('OPTIONS', `/v2/${c.testRepo}/manifests/${c.tag}`, { auth: true, scopes: [pullScope(c.testRepo)], headers: { accept: MANIFEST_ACCEPT }, signal: c.target.signal });
+  const options = await c.session.send('OPTIONS', `/v2/${c.testRepo}/manifests/${c.tag}`, {
+    auth: true,
+    scopes: [pullScope(c.testRepo)],
+    headers: { accept: MANIFEST_ACCEPT },
+    signal: c.target.signal,
+  });
   const allow = headerValue(options, 'allow');
   const listsDelete = /\bDELETE\b/i.test(allow ?? '');
   e.allow_header = allow;
@@ -127,20 +161,27 @@ async function probeDelete(c: Ctx, e: Evidence): Promise<ProbeVerdict> {
   // The run's token (already issued for every planned scope) tells whether delete was granted.
   const token = await c.session.token([pushScope(c.pushRepo)]);
   const grants = token?.exchange === 'ok' ? token.grantedActions : null;
-  const hasDeleteGrant = grants ? grants.some((g) => g.startsWith(`repository:${c.pushRepo}:`) && /[:,](delete|\*)(,|$)/.test(g)) : null;
+  const hasDeleteGrant = grants
+    ? grants.some((g) => g.startsWith(`repository:${c.pushRepo}:`) && /[:,](delete|\*)(,|$)/.test(g))
+    : null;
   e.has_delete_grant = hasDeleteGrant;
   if (hasDeleteGrant === false) {
     e.delete_probe_note = 'not sent: the token does not grant delete; the Allow header decides';
     return byAllow;
   }
   const randomDigest = `sha256:${randomBytes(32).toString('hex')}`;
-  const res = await c.session.send('DELETE', `/v2/${c.pushRepo}/manifests/${randomDigest}`, { auth: true, scopes: [pushScope(c.pushRepo)], signal: c.target.signal });
+  const res = await c.session.send('DELETE', `/v2/${c.pushRepo}/manifests/${randomDigest}`, {
+    auth: true,
+    scopes: [pushScope(c.pushRepo)],
+    signal: c.target.signal,
+  });
   const errorCode = registryError(res.body).code;
   e.delete_probe_status_code = res.status;
   e.delete_probe_error_code = errorCode;
   // A 404 counts only as a registry's "unknown manifest": a server that answers 404 to anything proves nothing.
   if (res.status === 202 || (res.status === 404 && errorCode !== null)) return { supported: true };
-  if (res.status === 405 || res.status === 400) return { supported: false, isDisabledByConfiguration: errorCode === 'UNSUPPORTED' };
+  if (res.status === 405 || res.status === 400)
+    return { supported: false, isDisabledByConfiguration: errorCode === 'UNSUPPORTED' };
   e.delete_probe_note = `inconclusive answer ${res.status}; the Allow header decides`;
   return byAllow;
 }
@@ -204,21 +245,51 @@ async function probeCapabilities(target: OciTarget): Promise<CheckOutcome> {
   c.evidence.capabilities_untested = untested;
   const missing = (Object.keys(verdicts) as Capability[]).filter((k) => !verdicts[k].supported).map((k) => LABELS[k]);
   const summary = `${target.host} scores ${score}/5${missing.length > 0 ? `; missing or untested: ${missing.join(', ')}` : ''}.`;
-  if (score === 5) return { severity: 'pass', diagnosis: `${target.host} supports all five probed capabilities.`, evidence: c.evidence };
+  if (score === 5)
+    return {
+      severity: 'pass',
+      diagnosis: `${target.host} supports all five probed capabilities.`,
+      evidence: c.evidence,
+    };
 
   const steps: Step[] = [];
   if (!verdicts.referrers.supported) {
-    steps.push({ environment: 'any', description: 'Signatures and attestations need the referrers API or the tag-schema fallback: upgrade the registry or configure clients (cosign, oras) for the fallback', safe: false });
+    steps.push({
+      environment: 'any',
+      description:
+        'Signatures and attestations need the referrers API or the tag-schema fallback: upgrade the registry or configure clients (cosign, oras) for the fallback',
+      safe: false,
+    });
   }
   if (!verdicts.delete.supported && verdicts.delete.isDisabledByConfiguration) {
     steps.push(
-      { environment: 'compose', description: 'Enable deletes in the registry container', command: 'echo "REGISTRY_STORAGE_DELETE_ENABLED=true" >> registry.env\ndocker compose up -d registry', safe: false },
-      { environment: 'baremetal', description: 'Enable deletes in the registry configuration (storage.delete.enabled) and restart', command: "sudo sed -i 's/^\\(\\s*\\)delete:.*/\\1delete:\\n\\1  enabled: true/' /etc/docker/registry/config.yml\nsudo systemctl restart docker-registry", safe: false },
-      { environment: 'kubernetes', description: 'Enable deletes through the registry chart', command: 'helm upgrade registry twuni/docker-registry --reuse-values --set storage.delete.enabled=true', safe: false },
+      {
+        environment: 'compose',
+        description: 'Enable deletes in the registry container',
+        command: 'echo "REGISTRY_STORAGE_DELETE_ENABLED=true" >> registry.env\ndocker compose up -d registry',
+        safe: false,
+      },
+      {
+        environment: 'baremetal',
+        description: 'Enable deletes in the registry configuration (storage.delete.enabled) and restart',
+        command:
+          "sudo sed -i 's/^\\(\\s*\\)delete:.*/\\1delete:\\n\\1  enabled: true/' /etc/docker/registry/config.yml\nsudo systemctl restart docker-registry",
+        safe: false,
+      },
+      {
+        environment: 'kubernetes',
+        description: 'Enable deletes through the registry chart',
+        command: 'helm upgrade registry twuni/docker-registry --reuse-values --set storage.delete.enabled=true',
+        safe: false,
+      },
     );
   }
   if (untested.length > 0 && credential.method === 'anonymous') {
-    steps.push({ environment: 'any', description: 'Configure credentials (OCI:Username/OCI:Password or OCI:Token) so the write probes can run', safe: false });
+    steps.push({
+      environment: 'any',
+      description: 'Configure credentials (OCI:Username/OCI:Password or OCI:Token) so the write probes can run',
+      safe: false,
+    });
   }
   steps.push(
     ...(await curlReproduction(target, {
@@ -232,9 +303,13 @@ async function probeCapabilities(target: OciTarget): Promise<CheckOutcome> {
     severity: verdicts.referrers.supported ? 'info' : 'warn',
     diagnosis: summary,
     evidence: c.evidence,
-    likelyCauses: missing.map((m) => `${m}: ${m === 'referrers API' ? 'registry predates OCI 1.1' : m === 'delete' ? 'deletes are disabled in the registry configuration or not granted' : m === 'cross-repository mount' ? 'not implemented, refused by policy, or the account cannot read the source repository' : 'not offered by this registry or not testable with this account'}`),
+    likelyCauses: missing.map(
+      (m) =>
+        `${m}: ${m === 'referrers API' ? 'registry predates OCI 1.1' : m === 'delete' ? 'deletes are disabled in the registry configuration or not granted' : m === 'cross-repository mount' ? 'not implemented, refused by policy, or the account cannot read the source repository' : 'not offered by this registry or not testable with this account'}`,
+    ),
     remediation: numbered(steps),
   };
 }
 
-export const runCapabilitiesCheck: CheckDefinition['run'] = (ctx, signal) => probeTarget(ctx, signal, probeCapabilities);
+export const runCapabilitiesCheck: CheckDefinition['run'] = (ctx, signal) =>
+  probeTarget(ctx, signal, probeCapabilities);

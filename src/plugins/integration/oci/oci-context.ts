@@ -10,7 +10,13 @@ import { ConnectionError } from '../../../net/errors.js';
 import { CredentialOriginError, InsecureCredentialsError } from '../../../net/credential-gate.js';
 import { CredentialsWithheldError, RegistrySession } from '../../../registry/session.js';
 import { readTextWithin, type UnreadableFileError } from '../../../util/bounded-read.js';
-import { connectionFailure, credentialOriginFailure, credentialsWithheldWarning, insecureCredentialsFailure, type ConnectionTarget } from '../shared/connection-failure.js';
+import {
+  connectionFailure,
+  credentialOriginFailure,
+  credentialsWithheldWarning,
+  insecureCredentialsFailure,
+  type ConnectionTarget,
+} from '../shared/connection-failure.js';
 import { CHECK_IDS, isManifestBodyPlanned, plannedScopes, settingsOf } from './preconditions.js';
 import { fromWherePlatformRuns, numbered, setConfigSteps } from '../shared/remediation.js';
 
@@ -47,9 +53,13 @@ type OpenedTarget = Omit<OciTarget, 'signal'> | { failure: CheckOutcome };
 /** The session for the configured registry, or a configuration failure to report as the verdict. */
 export function openTarget(ctx: CheckContext, signal: AbortSignal): OciTarget | { failure: CheckOutcome } {
   // Resolved once per run: every check shares the URL check, the CA file read and the session.
-  const opened = ctx.scope.getOrCreate<OpenedTarget>('oci:target', () => resolveTarget(ctx), (o) => {
-    if ('session' in o) o.session.close();
-  });
+  const opened = ctx.scope.getOrCreate<OpenedTarget>(
+    'oci:target',
+    () => resolveTarget(ctx),
+    (o) => {
+      if ('session' in o) o.session.close();
+    },
+  );
   return 'failure' in opened ? opened : { ...opened, signal };
 }
 
@@ -69,7 +79,10 @@ function resolveTarget(ctx: CheckContext): OpenedTarget {
           `The CA certificate file ${settings.caCertificatePath.value} (${settings.caCertificatePath.key}) cannot be used: ${reason}.`,
           'OCI:CaCertificatePath',
           '/etc/stellaops/certs/registry-ca.pem',
-          ['The path is wrong or the file was not mounted into the container', 'The file is not a PEM-encoded certificate'],
+          [
+            'The path is wrong or the file was not mounted into the container',
+            'The file is not a PEM-encoded certificate',
+          ],
         ),
       };
     }
@@ -98,7 +111,9 @@ function registryConnection(settings: OciSettings, url: URL): ConnectionTarget {
     noun: 'registry',
     url,
     urlKey: 'OCI:RegistryUrl',
-    ...(settings.registryUrl?.normalizedFrom !== undefined ? { schemelessValue: settings.registryUrl.normalizedFrom } : {}),
+    ...(settings.registryUrl?.normalizedFrom !== undefined
+      ? { schemelessValue: settings.registryUrl.normalizedFrom }
+      : {}),
     caKey: 'OCI:CaCertificatePath',
     caPath: settings.caCertificatePath?.value,
     skipTlsVerify: settings.skipTlsVerify,
@@ -132,7 +147,11 @@ function withWithheldCredentials(outcome: CheckOutcome, target: OciTarget): Chec
   return { ...outcome, evidence: { ...outcome.evidence, credentials_withheld_from: withheld.join(', ') } };
 }
 
-async function verdictOf(target: OciTarget, probe: (target: OciTarget) => Promise<CheckOutcome>, options: { usesCredential: boolean }): Promise<CheckOutcome> {
+async function verdictOf(
+  target: OciTarget,
+  probe: (target: OciTarget) => Promise<CheckOutcome>,
+  options: { usesCredential: boolean },
+): Promise<CheckOutcome> {
   try {
     if (options.usesCredential) {
       const unusable = await unusableCredential(target);
@@ -160,24 +179,48 @@ async function verdictOf(target: OciTarget, probe: (target: OciTarget) => Promis
 function withEveryEnvironment(outcome: CheckOutcome, target: OciTarget): CheckOutcome {
   if (outcome.severity !== 'warn' && outcome.severity !== 'fail') return outcome;
   const steps = outcome.remediation ?? [];
-  const missing = (['compose', 'baremetal', 'kubernetes'] as const).filter((env) => !steps.some((s) => s.environment === env));
+  const missing = (['compose', 'baremetal', 'kubernetes'] as const).filter(
+    (env) => !steps.some((s) => s.environment === env),
+  );
   if (missing.length === 0) return outcome;
   const { settings, session } = target;
-  const view = { url: session.baseUrl, caPath: settings.caCertificatePath?.value, skipTlsVerify: settings.skipTlsVerify };
-  const added = fromWherePlatformRuns('Check what the registry answers', view, (origin, tls) => `curl -sS -i${tls} ${origin}/v2/`).filter((s) => missing.includes(s.environment as (typeof missing)[number]));
+  const view = {
+    url: session.baseUrl,
+    caPath: settings.caCertificatePath?.value,
+    skipTlsVerify: settings.skipTlsVerify,
+  };
+  const added = fromWherePlatformRuns(
+    'Check what the registry answers',
+    view,
+    (origin, tls) => `curl -sS -i${tls} ${origin}/v2/`,
+  ).filter((s) => missing.includes(s.environment as (typeof missing)[number]));
   return { ...outcome, remediation: numbered(steps, added) };
 }
 
 /** A credential that cannot be used makes every authorization probe meaningless: say so, point at the credentials check. */
 async function unusableCredential(target: OciTarget): Promise<CheckOutcome | undefined> {
   const credential = await target.session.credential();
-  const problem = credential.problem?.diagnosis ?? (credential.dockerConfig?.status === 'error' ? credential.dockerConfig.detail : undefined);
+  const problem =
+    credential.problem?.diagnosis ??
+    (credential.dockerConfig?.status === 'error' ? credential.dockerConfig.detail : undefined);
   if (!problem) return undefined;
   return {
     severity: 'fail',
     diagnosis: `The configured credential cannot be used, so this probe would be meaningless: ${problem}`,
-    evidence: { registry_url: target.session.baseUrl.origin, auth_method: credential.method, credential_source: credential.source, credentials_valid: false },
+    evidence: {
+      registry_url: target.session.baseUrl.origin,
+      auth_method: credential.method,
+      credential_source: credential.source,
+      credentials_valid: false,
+    },
     likelyCauses: ['A secret reference did not resolve (see check.integration.oci.credentials)'],
-    remediation: numbered([{ environment: 'any', description: 'Diagnose the credential first', command: `stella doctor run --check ${CHECK_IDS.credentials} --verbose`, safe: true }]),
+    remediation: numbered([
+      {
+        environment: 'any',
+        description: 'Diagnose the credential first',
+        command: `stella doctor run --check ${CHECK_IDS.credentials} --verbose`,
+        safe: true,
+      },
+    ]),
   };
 }

@@ -31,7 +31,11 @@ export function canRunWithCredentials(ctx: CheckContext): CanRun {
   const s = settingsOf(ctx);
   return s.token || s.username || s.password || s.dockerConfigPath
     ? registry
-    : { runnable: false, reason: 'No credentials configured (OCI:Username/OCI:Password or OCI:Token): push authorization is only checked with credentials.' };
+    : {
+        runnable: false,
+        reason:
+          'No credentials configured (OCI:Username/OCI:Password or OCI:Token): push authorization is only checked with credentials.',
+      };
 }
 
 /** What an OCI check may need: read the test repository, write the push repository. */

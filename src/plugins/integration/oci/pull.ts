@@ -11,7 +11,17 @@ import type { CheckDefinition, CheckOutcome, Evidence } from '../../../engine/ty
 import { headerValue } from '../../../net/http-client.js';
 import { readAuthenticate } from '../../../registry/challenge.js';
 import type { AuthMethod } from '../../../registry/credentials.js';
-import { MANIFEST_ACCEPT, getManifest, grantedActions, isManifestAnswer, isSuccess, probeManifest, pullScope, rateLimitEvidence, registryError } from '../../../registry/operations.js';
+import {
+  MANIFEST_ACCEPT,
+  getManifest,
+  grantedActions,
+  isManifestAnswer,
+  isSuccess,
+  probeManifest,
+  pullScope,
+  rateLimitEvidence,
+  registryError,
+} from '../../../registry/operations.js';
 import { curlReproduction } from '../shared/curl.js';
 import { hostTroubleWarning } from '../shared/host-trouble.js';
 import { credentialSteps, numbered, setConfigSteps, type Step } from '../shared/remediation.js';
@@ -62,7 +72,12 @@ async function gatherPull(target: OciTarget): Promise<PullFacts> {
       description: 'Repeat the manifest request',
     }),
   };
-  if (isSuccess(res)) facts.manifest = { digest: headerValue(res, 'docker-content-digest'), contentType: headerValue(res, 'content-type'), isManifest: isManifestAnswer(res) };
+  if (isSuccess(res))
+    facts.manifest = {
+      digest: headerValue(res, 'docker-content-digest'),
+      contentType: headerValue(res, 'content-type'),
+      isManifest: isManifestAnswer(res),
+    };
   if (res.status === 401 || res.status === 403 || res.status === 404) {
     const error = registryError((await getManifest(session, repository, tag)).body);
     facts.refusal = { ...error, challengeError: readAuthenticate(res).error };
@@ -81,7 +96,13 @@ function evidenceOf(f: PullFacts): Evidence {
     latency_ms: f.latencyMs,
     ...f.rateLimit,
     ...(f.manifest ? { manifest_digest: f.manifest.digest, content_type: f.manifest.contentType } : {}),
-    ...(f.refusal ? { registry_error_code: f.refusal.code, registry_error_message: f.refusal.message, challenge_error: f.refusal.challengeError } : {}),
+    ...(f.refusal
+      ? {
+          registry_error_code: f.refusal.code,
+          registry_error_message: f.refusal.message,
+          challenge_error: f.refusal.challengeError,
+        }
+      : {}),
   };
 }
 
@@ -91,14 +112,21 @@ export function judgePull(f: PullFacts): CheckOutcome {
   const { host, repository: repo, tag, status } = f;
   const code = f.refusal?.code;
   if (f.manifest?.isManifest) {
-    return { severity: 'pass', diagnosis: `${f.authMethod === 'anonymous' ? 'Anonymous clients' : 'The configured credentials'} can pull ${repo}:${tag} from ${host}.`, evidence };
+    return {
+      severity: 'pass',
+      diagnosis: `${f.authMethod === 'anonymous' ? 'Anonymous clients' : 'The configured credentials'} can pull ${repo}:${tag} from ${host}.`,
+      evidence,
+    };
   }
   if (f.manifest) {
     return {
       severity: 'warn',
       diagnosis: `${host} answered ${status} to the manifest request for ${repo}:${tag}, but with ${f.manifest.contentType ?? 'no content type'} and no Docker-Content-Digest: that is not a manifest, so pull permission could not be verified.`,
       evidence,
-      likelyCauses: ['OCI:RegistryUrl points at a web UI or a login page, not the registry API', 'A reverse proxy or captive portal answers every path with a page of its own'],
+      likelyCauses: [
+        'OCI:RegistryUrl points at a web UI or a login page, not the registry API',
+        'A reverse proxy or captive portal answers every path with a page of its own',
+      ],
       remediation: numbered(f.reproduce),
     };
   }
@@ -107,8 +135,14 @@ export function judgePull(f: PullFacts): CheckOutcome {
       severity: 'info',
       diagnosis: `The test image ${repo}:${tag} does not exist on ${host} (${code ?? '404'}), so pull permission cannot be verified. Set OCI:TestRepository/OCI:TestTag to an image that exists.`,
       evidence,
-      likelyCauses: ['The default test image library/alpine:latest is not mirrored in this registry', 'The repository or tag name is misspelled'],
-      remediation: numbered(setConfigSteps('OCI:TestRepository', '<repository-that-exists>', [['OCI:TestTag', '<tag>']]), f.reproduce),
+      likelyCauses: [
+        'The default test image library/alpine:latest is not mirrored in this registry',
+        'The repository or tag name is misspelled',
+      ],
+      remediation: numbered(
+        setConfigSteps('OCI:TestRepository', '<repository-that-exists>', [['OCI:TestTag', '<tag>']]),
+        f.reproduce,
+      ),
     };
   }
   const isScopeProblem = status === 403 || f.refusal?.challengeError === 'insufficient_scope';
@@ -118,21 +152,46 @@ export function judgePull(f: PullFacts): CheckOutcome {
       severity: 'fail',
       diagnosis: `The credentials are valid but have no pull permission on ${repo} (${status}${code ? ` ${code}` : ''}${grants}).`,
       evidence,
-      likelyCauses: [`The account is not a member of a team/project with read access to ${repo}`, 'The repository is private and the robot/service account was scoped to other repositories', 'An IP or network restriction on the repository'],
-      remediation: numbered(f.reproduce, [{ environment: 'any', description: `Grant the account (${f.username ?? "the token's subject"}) pull/read access to ${repo} in the registry's access control`, safe: false }]),
+      likelyCauses: [
+        `The account is not a member of a team/project with read access to ${repo}`,
+        'The repository is private and the robot/service account was scoped to other repositories',
+        'An IP or network restriction on the repository',
+      ],
+      remediation: numbered(f.reproduce, [
+        {
+          environment: 'any',
+          description: `Grant the account (${f.username ?? "the token's subject"}) pull/read access to ${repo} in the registry's access control`,
+          safe: false,
+        },
+      ]),
     };
   }
   if (status === 401) {
     const anonymous = f.authMethod === 'anonymous';
     return {
       severity: 'fail',
-      diagnosis: anonymous ? `${host} requires credentials to pull ${repo} and none are configured.` : `${host} rejected the credentials when pulling ${repo} (401${code ? ` ${code}` : ''}).`,
+      diagnosis: anonymous
+        ? `${host} requires credentials to pull ${repo} and none are configured.`
+        : `${host} rejected the credentials when pulling ${repo} (401${code ? ` ${code}` : ''}).`,
       evidence,
-      likelyCauses: anonymous ? ['OCI:Username/OCI:Password or OCI:Token are not configured'] : ['The credentials are wrong, expired or revoked', 'Docker Hub-style registries answer 401 for repositories that do not exist'],
+      likelyCauses: anonymous
+        ? ['OCI:Username/OCI:Password or OCI:Token are not configured']
+        : [
+            'The credentials are wrong, expired or revoked',
+            'Docker Hub-style registries answer 401 for repositories that do not exist',
+          ],
       remediation: numbered(f.reproduce, credentialSteps(f.registryUrl, f.username)),
     };
   }
-  return hostTroubleWarning({ host, status, request: 'the manifest request', unverified: 'pull permission', evidence, reproduce: f.reproduce });
+  return hostTroubleWarning({
+    host,
+    status,
+    request: 'the manifest request',
+    unverified: 'pull permission',
+    evidence,
+    reproduce: f.reproduce,
+  });
 }
 
-export const runPullCheck: CheckDefinition['run'] = (ctx, signal) => probeTarget(ctx, signal, async (target) => judgePull(await gatherPull(target)));
+export const runPullCheck: CheckDefinition['run'] = (ctx, signal) =>
+  probeTarget(ctx, signal, async (target) => judgePull(await gatherPull(target)));

@@ -11,13 +11,21 @@ import type { CheckDefinition, CheckOutcome, Evidence } from '../../../engine/ty
 import { headerValue } from '../../../net/http-client.js';
 import { readAuthenticate } from '../../../registry/challenge.js';
 import type { AuthMethod } from '../../../registry/credentials.js';
-import { grantedActions, isSuccess, probeUpload, pushScope, rateLimitEvidence, registryError } from '../../../registry/operations.js';
+import {
+  grantedActions,
+  isSuccess,
+  probeUpload,
+  pushScope,
+  rateLimitEvidence,
+  registryError,
+} from '../../../registry/operations.js';
 import { curlReproduction } from '../shared/curl.js';
 import { hostTroubleWarning } from '../shared/host-trouble.js';
 import { credentialSteps, numbered, setConfigSteps, type Step } from '../shared/remediation.js';
 import { probeTarget, type OciTarget } from './oci-context.js';
 
-const PURGE_NOTE = 'the registry purges abandoned upload sessions on its own schedule (distribution: after 7 days by default)';
+const PURGE_NOTE =
+  'the registry purges abandoned upload sessions on its own schedule (distribution: after 7 days by default)';
 
 export interface PushFacts {
   host: string;
@@ -46,7 +54,15 @@ async function gatherPush(target: OciTarget): Promise<PushFacts> {
   const { session, settings } = target;
   const repository = settings.pushTestRepository.value;
   const credential = await session.credential();
-  const base = { host: target.host, registryUrl: session.baseUrl.origin, repository, authMethod: credential.method, username: credential.username, credentialNote: credential.dockerConfig?.detail, reproduce: [] };
+  const base = {
+    host: target.host,
+    registryUrl: session.baseUrl.origin,
+    repository,
+    authMethod: credential.method,
+    username: credential.username,
+    credentialNote: credential.dockerConfig?.detail,
+    reproduce: [],
+  };
   if (credential.method === 'anonymous') return base;
   const { post, cancel, cancelError } = await probeUpload(session, repository);
   return {
@@ -89,7 +105,8 @@ function evidenceOf(f: PushFacts): Evidence {
     latency_ms: f.upload.latencyMs,
     ...f.upload.rateLimit,
   };
-  if (f.upload.status !== 202) Object.assign(evidence, { registry_error_code: f.upload.errorCode, challenge_error: f.upload.challengeError });
+  if (f.upload.status !== 202)
+    Object.assign(evidence, { registry_error_code: f.upload.errorCode, challenge_error: f.upload.challengeError });
   return evidence;
 }
 
@@ -98,20 +115,28 @@ export function judgePush(f: PushFacts): CheckOutcome {
   const evidence = evidenceOf(f);
   const { host, repository: repo, upload } = f;
   if (!upload) {
-    return { severity: 'skip', diagnosis: `No credentials resolved (${f.credentialNote ?? 'none configured'}); push authorization is only checked with credentials.`, evidence };
+    return {
+      severity: 'skip',
+      diagnosis: `No credentials resolved (${f.credentialNote ?? 'none configured'}); push authorization is only checked with credentials.`,
+      evidence,
+    };
   }
   if (upload.status === 202 && !upload.hasLocation) {
     return {
       severity: 'warn',
       diagnosis: `${host} answered 202 to an upload on ${repo} but named no upload session (no Location header), which a registry always does: push permission could not be verified.`,
       evidence,
-      likelyCauses: ['Something other than the registry answers at OCI:RegistryUrl (a catch-all proxy or a stub)', 'A proxy strips the Location header'],
+      likelyCauses: [
+        'Something other than the registry answers at OCI:RegistryUrl (a catch-all proxy or a stub)',
+        'A proxy strips the Location header',
+      ],
       remediation: numbered(f.reproduce),
     };
   }
   if (upload.status === 202) {
     const cancelled = f.cancel?.isCancelled === true;
-    if (!cancelled) evidence.cancel_note = `${f.cancel?.error ?? `the cancel was refused (${f.cancel?.status} ${f.cancel?.refusal ?? ''})`}; ${PURGE_NOTE}`;
+    if (!cancelled)
+      evidence.cancel_note = `${f.cancel?.error ?? `the cancel was refused (${f.cancel?.status} ${f.cancel?.refusal ?? ''})`}; ${PURGE_NOTE}`;
     return {
       severity: 'pass',
       diagnosis: `The credentials may push to ${repo} on ${host}: an upload session was opened${cancelled ? ' and cancelled at once' : `; it was not cancelled (${f.cancel?.error ?? 'no delete permission'}), ${PURGE_NOTE}`}. Nothing was written.`,
@@ -124,10 +149,20 @@ export function judgePush(f: PushFacts): CheckOutcome {
       severity: 'fail',
       diagnosis: `The credentials are valid but lack push permission on ${repo} (${upload.status} ${upload.errorCode ?? upload.challengeError ?? ''}${grants}).`,
       evidence,
-      likelyCauses: [`The account has read-only (pull) access to ${repo}`, 'The robot/service account was created without push rights', 'The repository is immutable or protected by a registry policy'],
+      likelyCauses: [
+        `The account has read-only (pull) access to ${repo}`,
+        'The robot/service account was created without push rights',
+        'The repository is immutable or protected by a registry policy',
+      ],
       remediation: numbered(
         f.reproduce,
-        [{ environment: 'any', description: `Grant push (write) access on ${repo} to ${f.username ?? "the token's subject"} in the registry's access control, or point OCI:PushTestRepository at a repository the account may write`, safe: false }],
+        [
+          {
+            environment: 'any',
+            description: `Grant push (write) access on ${repo} to ${f.username ?? "the token's subject"} in the registry's access control, or point OCI:PushTestRepository at a repository the account may write`,
+            safe: false,
+          },
+        ],
         setConfigSteps('OCI:PushTestRepository', '<writable-repository>'),
       ),
     };
@@ -146,7 +181,10 @@ export function judgePush(f: PushFacts): CheckOutcome {
       severity: 'warn',
       diagnosis: `${host} answered 404 to an upload on ${repo}: the repository does not exist and is not created on push.`,
       evidence,
-      likelyCauses: ['The registry (Harbor, GitLab, ECR, Artifactory) needs the project/repository to exist before the first push', 'OCI:PushTestRepository is misspelled'],
+      likelyCauses: [
+        'The registry (Harbor, GitLab, ECR, Artifactory) needs the project/repository to exist before the first push',
+        'OCI:PushTestRepository is misspelled',
+      ],
       remediation: numbered(f.reproduce, setConfigSteps('OCI:PushTestRepository', '<existing-repository>')),
     };
   }
@@ -161,4 +199,5 @@ export function judgePush(f: PushFacts): CheckOutcome {
   });
 }
 
-export const runPushCheck: CheckDefinition['run'] = (ctx, signal) => probeTarget(ctx, signal, async (target) => judgePush(await gatherPush(target)));
+export const runPushCheck: CheckDefinition['run'] = (ctx, signal) =>
+  probeTarget(ctx, signal, async (target) => judgePush(await gatherPush(target)));

@@ -18,7 +18,13 @@ import { CHECK_IDS } from './preconditions.js';
 /** What the registry answered about the referrers of the test image. */
 export type ReferrersAnswer =
   | { kind: 'supported'; status: number; count: number; isEmptyVia404: boolean; filtersApplied: string | null }
-  | { kind: 'unsupported'; status: number; fallbackTag: string; hasFallbackTag: boolean | null; fallbackStatus: number | null }
+  | {
+      kind: 'unsupported';
+      status: number;
+      fallbackTag: string;
+      hasFallbackTag: boolean | null;
+      fallbackStatus: number | null;
+    }
   | { kind: 'no_access' | 'error_status'; status: number };
 
 export interface ReferrersFacts {
@@ -41,14 +47,27 @@ async function gatherReferrers(target: OciTarget): Promise<ReferrersFacts> {
   const tag = settings.testTag.value;
   const base = { host: target.host, registryUrl: session.baseUrl.origin, repository, tag, reproduce: [] };
   const resolved = await resolveDigest(session, repository, tag);
-  if (resolved.kind === 'unavailable') return { ...base, subject: { kind: 'unavailable', status: resolved.head.status } };
+  if (resolved.kind === 'unavailable')
+    return { ...base, subject: { kind: 'unavailable', status: resolved.head.status } };
   const support = await probeReferrers(session, repository, resolved.digest);
   const status = support.response.status;
   const answer: ReferrersAnswer =
     support.kind === 'supported'
-      ? { kind: 'supported', status, count: support.count, isEmptyVia404: support.isEmptyVia404, filtersApplied: support.filtersApplied }
+      ? {
+          kind: 'supported',
+          status,
+          count: support.count,
+          isEmptyVia404: support.isEmptyVia404,
+          filtersApplied: support.filtersApplied,
+        }
       : support.kind === 'unsupported'
-        ? { kind: 'unsupported', status, fallbackTag: support.fallbackTag, hasFallbackTag: support.hasFallbackTag, fallbackStatus: support.fallbackStatus }
+        ? {
+            kind: 'unsupported',
+            status,
+            fallbackTag: support.fallbackTag,
+            hasFallbackTag: support.hasFallbackTag,
+            fallbackStatus: support.fallbackStatus,
+          }
         : { kind: support.kind, status };
   const reproduce = await curlReproduction(target, {
     method: 'GET',
@@ -57,18 +76,39 @@ async function gatherReferrers(target: OciTarget): Promise<ReferrersFacts> {
     headers: { Accept: OCI_INDEX },
     description: 'Query the referrers API the same way',
   });
-  return { ...base, subject: { kind: 'resolved', digest: resolved.digest, via: resolved.via }, answer, contentType: headerValue(support.response, 'content-type'), reproduce };
+  return {
+    ...base,
+    subject: { kind: 'resolved', digest: resolved.digest, via: resolved.via },
+    answer,
+    contentType: headerValue(support.response, 'content-type'),
+    reproduce,
+  };
 }
 
 /** The evidence of the facts: the same keys whatever the verdict, so reports stay comparable. */
 function evidenceOf(f: ReferrersFacts): Evidence {
   const evidence: Evidence = { registry_url: f.registryUrl, repository: f.repository, tag: f.tag };
   if (f.subject.kind === 'unavailable') return { ...evidence, manifest_status_code: f.subject.status };
-  Object.assign(evidence, { subject_digest: f.subject.digest, digest_source: f.subject.via, status_code: f.answer?.status ?? null, content_type: f.contentType ?? null });
+  Object.assign(evidence, {
+    subject_digest: f.subject.digest,
+    digest_source: f.subject.via,
+    status_code: f.answer?.status ?? null,
+    content_type: f.contentType ?? null,
+  });
   if (f.answer?.kind === 'supported') {
-    Object.assign(evidence, { is_referrers_supported: true, referrers_count: f.answer.count, has_filtering: f.answer.filtersApplied !== null, filters_applied: f.answer.filtersApplied });
+    Object.assign(evidence, {
+      is_referrers_supported: true,
+      referrers_count: f.answer.count,
+      has_filtering: f.answer.filtersApplied !== null,
+      filters_applied: f.answer.filtersApplied,
+    });
   }
-  if (f.answer?.kind === 'unsupported') Object.assign(evidence, { is_referrers_supported: false, fallback_tag: f.answer.fallbackTag, has_fallback_tag: f.answer.hasFallbackTag });
+  if (f.answer?.kind === 'unsupported')
+    Object.assign(evidence, {
+      is_referrers_supported: false,
+      fallback_tag: f.answer.fallbackTag,
+      has_fallback_tag: f.answer.hasFallbackTag,
+    });
   return evidence;
 }
 
@@ -83,7 +123,9 @@ export function judgeReferrers(f: ReferrersFacts): CheckOutcome {
         diagnosis: `The test image ${repository}:${tag} does not exist on ${host}, so referrers support cannot be checked.`,
         evidence,
         likelyCauses: ['OCI:TestRepository/OCI:TestTag name an image that is not in this registry'],
-        remediation: numbered(setConfigSteps('OCI:TestRepository', '<repository-that-exists>', [['OCI:TestTag', '<tag>']])),
+        remediation: numbered(
+          setConfigSteps('OCI:TestRepository', '<repository-that-exists>', [['OCI:TestTag', '<tag>']]),
+        ),
       };
     }
     return {
@@ -91,7 +133,14 @@ export function judgeReferrers(f: ReferrersFacts): CheckOutcome {
       diagnosis: `The test image's manifest could not be read (${f.subject.status}), so referrers support cannot be checked.`,
       evidence,
       likelyCauses: ['The credentials have no pull permission on the test repository (see check.integration.oci.pull)'],
-      remediation: numbered([{ environment: 'any', description: 'Diagnose pull access first', command: `stella doctor run --check ${CHECK_IDS.pull} --verbose`, safe: true }]),
+      remediation: numbered([
+        {
+          environment: 'any',
+          description: 'Diagnose pull access first',
+          command: `stella doctor run --check ${CHECK_IDS.pull} --verbose`,
+          safe: true,
+        },
+      ]),
     };
   }
   const answer = f.answer!;
@@ -103,16 +152,25 @@ export function judgeReferrers(f: ReferrersFacts): CheckOutcome {
         evidence,
       };
     case 'unsupported': {
-      const fallback = answer.hasFallbackTag === true ? 'present' : answer.hasFallbackTag === false ? 'absent' : `unknown, ${answer.fallbackStatus}`;
+      const fallback =
+        answer.hasFallbackTag === true
+          ? 'present'
+          : answer.hasFallbackTag === false
+            ? 'absent'
+            : `unknown, ${answer.fallbackStatus}`;
       return {
         severity: 'warn',
         diagnosis: `${host} does not implement the OCI 1.1 referrers API (${answer.status}); signature and attestation clients must use the tag-schema fallback (${answer.fallbackTag}: ${fallback}).`,
         evidence,
-        likelyCauses: ['The registry predates OCI distribution-spec 1.1 (distribution 2.x, older Harbor/Nexus/Artifactory)', 'A proxy in front of the registry does not forward the /referrers/ route'],
+        likelyCauses: [
+          'The registry predates OCI distribution-spec 1.1 (distribution 2.x, older Harbor/Nexus/Artifactory)',
+          'A proxy in front of the registry does not forward the /referrers/ route',
+        ],
         remediation: numbered(f.reproduce, [
           {
             environment: 'any',
-            description: 'Upgrade the registry to a release with the OCI 1.1 referrers API (distribution 3, Harbor 2.8+, zot, recent cloud registries), or make sure cosign/oras use the tag-schema fallback',
+            description:
+              'Upgrade the registry to a release with the OCI 1.1 referrers API (distribution 3, Harbor 2.8+, zot, recent cloud registries), or make sure cosign/oras use the tag-schema fallback',
             safe: false,
           },
         ]),
@@ -123,12 +181,23 @@ export function judgeReferrers(f: ReferrersFacts): CheckOutcome {
         severity: 'warn',
         diagnosis: `The referrers query was refused (${answer.status}); without pull access to ${repository} referrers support cannot be verified.`,
         evidence,
-        likelyCauses: ['The credentials have no pull permission on the test repository', 'The registry protects the referrers route differently (Harbor 2.7 answers 401 without a challenge)'],
+        likelyCauses: [
+          'The credentials have no pull permission on the test repository',
+          'The registry protects the referrers route differently (Harbor 2.7 answers 401 without a challenge)',
+        ],
         remediation: numbered(f.reproduce),
       };
     default:
-      return hostTroubleWarning({ host, status: answer.status, request: 'the referrers query', unverified: 'referrers support', evidence, reproduce: f.reproduce });
+      return hostTroubleWarning({
+        host,
+        status: answer.status,
+        request: 'the referrers query',
+        unverified: 'referrers support',
+        evidence,
+        reproduce: f.reproduce,
+      });
   }
 }
 
-export const runReferrersCheck: CheckDefinition['run'] = (ctx, signal) => probeTarget(ctx, signal, async (target) => judgeReferrers(await gatherReferrers(target)));
+export const runReferrersCheck: CheckDefinition['run'] = (ctx, signal) =>
+  probeTarget(ctx, signal, async (target) => judgeReferrers(await gatherReferrers(target)));

@@ -23,7 +23,12 @@ export interface RegistryFacts {
   skipTlsVerify: boolean;
   caPath: string | undefined;
   probe:
-    | { kind: 'error'; error: { errorClass: ConnectionErrorClass; message: string; detail?: string }; tls: TlsFacts | null; latencyMs: number }
+    | {
+        kind: 'error';
+        error: { errorClass: ConnectionErrorClass; message: string; detail?: string };
+        tls: TlsFacts | null;
+        latencyMs: number;
+      }
     | {
         kind: 'answer';
         status: number;
@@ -43,9 +48,14 @@ export interface RegistryFacts {
 
 async function gatherRegistry(target: OciTarget): Promise<RegistryFacts> {
   const { session, settings } = target;
-  const base = { connection: target.connection, skipTlsVerify: settings.skipTlsVerify, caPath: settings.caCertificatePath?.value };
+  const base = {
+    connection: target.connection,
+    skipTlsVerify: settings.skipTlsVerify,
+    caPath: settings.caCertificatePath?.value,
+  };
   const ping = await session.ping();
-  if (ping.kind === 'error') return { ...base, probe: { kind: 'error', error: ping.error, tls: ping.tls, latencyMs: ping.latencyMs } };
+  if (ping.kind === 'error')
+    return { ...base, probe: { kind: 'error', error: ping.error, tls: ping.tls, latencyMs: ping.latencyMs } };
   const res = ping.response;
   const challenges = await session.challenges();
   return {
@@ -71,7 +81,12 @@ export function judgeRegistry(f: RegistryFacts): CheckOutcome {
   const url = connection.url;
   if (probe.kind === 'error') {
     const outcome = connectionFailure(connection, probe.error, probe.tls);
-    outcome.evidence = { ...outcome.evidence, status_code: null, latency_ms: probe.latencyMs, ...tlsEvidence(probe.tls) };
+    outcome.evidence = {
+      ...outcome.evidence,
+      status_code: null,
+      latency_ms: probe.latencyMs,
+      ...tlsEvidence(probe.tls),
+    };
     return outcome;
   }
   const { status } = probe;
@@ -91,7 +106,11 @@ export function judgeRegistry(f: RegistryFacts): CheckOutcome {
   const curl = `curl -sS -i${curlTlsOptions(url, f.caPath, f.skipTlsVerify)} ${url.origin}/v2/`;
 
   if (isHttpToHttpsAnswer(status, probe.bodyStart)) {
-    return connectionFailure(connection, { errorClass: 'http_to_https', message: `the server answered 400 "${probe.bodyStart.trim()}"` }, null);
+    return connectionFailure(
+      connection,
+      { errorClass: 'http_to_https', message: `the server answered 400 "${probe.bodyStart.trim()}"` },
+      null,
+    );
   }
 
   if (status >= 300 && status <= 399 && probe.location) {
@@ -107,7 +126,10 @@ export function judgeRegistry(f: RegistryFacts): CheckOutcome {
       severity: 'warn',
       diagnosis: `The registry redirects GET /v2/ (${status}) to ${redirected.href}: clients that do not follow it, and credentials that must not cross hosts, will fail. Point OCI:RegistryUrl at ${base} directly.`,
       evidence,
-      likelyCauses: ['OCI:RegistryUrl uses http:// and the server redirects to https://', 'A reverse proxy or load balancer moved the registry to another host or path'],
+      likelyCauses: [
+        'OCI:RegistryUrl uses http:// and the server redirects to https://',
+        'A reverse proxy or load balancer moved the registry to another host or path',
+      ],
       remediation: numbered([probeStep('See the redirect', curl)], setConfigSteps('OCI:RegistryUrl', base)),
     };
   }
@@ -121,17 +143,32 @@ export function judgeRegistry(f: RegistryFacts): CheckOutcome {
         : `The registry answered ${status} to GET /v2/ (expected 200 or 401): it is reachable but ${status >= 500 ? 'unhealthy' : 'does not behave like an OCI registry at this URL'}.`,
       evidence,
       likelyCauses: isForbidden
-        ? ['An IP allowlist or firewall rule on the registry does not include this machine', 'A web application firewall blocks the request']
+        ? [
+            'An IP allowlist or firewall rule on the registry does not include this machine',
+            'A web application firewall blocks the request',
+          ]
         : status >= 500
-          ? ['The registry backend (storage, database) is failing', 'A reverse proxy cannot reach the registry behind it']
-          : ['OCI:RegistryUrl points at something that is not the registry API (a UI, a path prefix)', 'A reverse proxy does not forward /v2/'],
-      remediation: numbered([probeStep('Reproduce the probe and read the answer', curl)], status === 404 ? setConfigSteps('OCI:RegistryUrl', `${url.protocol}//<registry-api-host>`) : []),
+          ? [
+              'The registry backend (storage, database) is failing',
+              'A reverse proxy cannot reach the registry behind it',
+            ]
+          : [
+              'OCI:RegistryUrl points at something that is not the registry API (a UI, a path prefix)',
+              'A reverse proxy does not forward /v2/',
+            ],
+      remediation: numbered(
+        [probeStep('Reproduce the probe and read the answer', curl)],
+        status === 404 ? setConfigSteps('OCI:RegistryUrl', `${url.protocol}//<registry-api-host>`) : [],
+      ),
     };
   }
 
   const days = probe.tls?.daysRemaining;
   const isExpiringSoon = typeof days === 'number' && days < CERT_WARN_DAYS;
-  const reachable = status === 200 ? 'The registry is reachable and allows anonymous access to the API' : `The registry is reachable and requires authentication (${probe.authScheme ?? 'no challenge'})`;
+  const reachable =
+    status === 200
+      ? 'The registry is reachable and allows anonymous access to the API'
+      : `The registry is reachable and requires authentication (${probe.authScheme ?? 'no challenge'})`;
   if (isExpiringSoon) {
     return {
       severity: 'warn',
@@ -139,10 +176,28 @@ export function judgeRegistry(f: RegistryFacts): CheckOutcome {
       evidence,
       likelyCauses: ['Certificate renewal (ACME/cert-manager/manual) is not set up or is failing'],
       remediation: numbered([
-        probeStep('Show the certificate dates', `openssl s_client -connect ${url.hostname}:${url.port || 443} </dev/null 2>/dev/null | openssl x509 -noout -dates -subject`),
-        { environment: 'kubernetes', description: 'With cert-manager, check the certificate and force a renewal', command: 'kubectl get certificate -A\ncmctl renew -n <namespace> <certificate>', safe: false },
-        { environment: 'baremetal', description: 'Renew the certificate (certbot shown) and reload the registry', command: 'sudo certbot renew\nsudo systemctl reload docker-registry', safe: false },
-        { environment: 'compose', description: 'Replace the certificate files mounted into the registry container and restart it', command: 'docker compose restart registry', safe: false },
+        probeStep(
+          'Show the certificate dates',
+          `openssl s_client -connect ${url.hostname}:${url.port || 443} </dev/null 2>/dev/null | openssl x509 -noout -dates -subject`,
+        ),
+        {
+          environment: 'kubernetes',
+          description: 'With cert-manager, check the certificate and force a renewal',
+          command: 'kubectl get certificate -A\ncmctl renew -n <namespace> <certificate>',
+          safe: false,
+        },
+        {
+          environment: 'baremetal',
+          description: 'Renew the certificate (certbot shown) and reload the registry',
+          command: 'sudo certbot renew\nsudo systemctl reload docker-registry',
+          safe: false,
+        },
+        {
+          environment: 'compose',
+          description: 'Replace the certificate files mounted into the registry container and restart it',
+          command: 'docker compose restart registry',
+          safe: false,
+        },
       ]),
     };
   }
@@ -152,10 +207,15 @@ export function judgeRegistry(f: RegistryFacts): CheckOutcome {
       diagnosis: `${reachable}, but TLS verification is switched off (OCI:SkipTlsVerify=true): anyone on the network path could impersonate the registry.`,
       evidence,
       likelyCauses: ['Skip-verify was set to work around a private CA'],
-      remediation: numbered(setConfigSteps('OCI:SkipTlsVerify', 'false', [['OCI:CaCertificatePath', '/etc/stellaops/certs/registry-ca.pem']])),
+      remediation: numbered(
+        setConfigSteps('OCI:SkipTlsVerify', 'false', [
+          ['OCI:CaCertificatePath', '/etc/stellaops/certs/registry-ca.pem'],
+        ]),
+      ),
     };
   }
   return { severity: 'pass', diagnosis: `${reachable}.`, evidence };
 }
 
-export const runRegistryCheck: CheckDefinition['run'] = (ctx, signal) => probeTarget(ctx, signal, async (target) => judgeRegistry(await gatherRegistry(target)), { usesCredential: false });
+export const runRegistryCheck: CheckDefinition['run'] = (ctx, signal) =>
+  probeTarget(ctx, signal, async (target) => judgeRegistry(await gatherRegistry(target)), { usesCredential: false });

@@ -29,7 +29,12 @@ export async function curlReproduction(target: OciTarget, probe: CurlProbe): Pro
   if (realm) {
     if (bearer?.params.service) realm.searchParams.set('service', bearer.params.service);
     for (const scope of probe.scopes) realm.searchParams.append('scope', scope);
-    steps.push(probeStep('Ask the token service for a token with the same scopes', `TOKEN=$(curl -sS${tlsFor(realm)}${basic} ${shellQuote(realm.href)} | jq -r '.token // .access_token')`));
+    steps.push(
+      probeStep(
+        'Ask the token service for a token with the same scopes',
+        `TOKEN=$(curl -sS${tlsFor(realm)}${basic} ${shellQuote(realm.href)} | jq -r '.token // .access_token')`,
+      ),
+    );
     auth = ` -H "Authorization: Bearer $TOKEN"`;
   } else if (credential.method === 'bearer') {
     auth = ` -H 'Authorization: Bearer <token>'`;
@@ -40,6 +45,11 @@ export async function curlReproduction(target: OciTarget, probe: CurlProbe): Pro
   const headers = Object.entries(probe.headers ?? {})
     .map(([k, v]) => ` -H ${shellQuote(`${k}: ${v}`)}`)
     .join('');
-  steps.push(probeStep(probe.description, `curl -sS${verb}${tlsFor(session.baseUrl)}${auth}${headers} ${shellQuote(session.baseUrl.origin + probe.path)}`));
+  steps.push(
+    probeStep(
+      probe.description,
+      `curl -sS${verb}${tlsFor(session.baseUrl)}${auth}${headers} ${shellQuote(session.baseUrl.origin + probe.path)}`,
+    ),
+  );
   return steps;
 }

@@ -18,7 +18,8 @@ export interface HostTrouble {
   causes?: string[];
 }
 
-export const RATE_LIMIT_CAUSE = 'A rate limit of the account or address was reached (Docker Hub limits anonymous pulls); retry_after in the evidence says when to try again';
+export const RATE_LIMIT_CAUSE =
+  'A rate limit of the account or address was reached (Docker Hub limits anonymous pulls); retry_after in the evidence says when to try again';
 
 /** A warning: the answer neither grants nor refuses, so the check cannot say either. */
 export function hostTroubleWarning(t: HostTrouble): CheckOutcome {
@@ -29,7 +30,13 @@ export function hostTroubleWarning(t: HostTrouble): CheckOutcome {
       ? `${t.host} is rate limiting this client (429 to ${t.request}); ${t.unverified} could not be verified.`
       : `${t.host} answered ${t.status} to ${t.request}; ${t.unverified} could not be verified.`,
     evidence: t.evidence,
-    likelyCauses: limited ? [RATE_LIMIT_CAUSE] : ['The registry or its storage backend is unhealthy', 'A proxy in front of the registry answers instead of it', ...(t.causes ?? [])],
+    likelyCauses: limited
+      ? [RATE_LIMIT_CAUSE]
+      : [
+          'The registry or its storage backend is unhealthy',
+          'A proxy in front of the registry answers instead of it',
+          ...(t.causes ?? []),
+        ],
     remediation: numbered(t.reproduce),
   };
 }

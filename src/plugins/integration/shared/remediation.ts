@@ -27,14 +27,21 @@ export function jsonPath(key: string): string {
 export function helmValue(key: string): string {
   return key
     .split(':')
-    .map((part) => part.replace(/^[A-Z]+(?=[A-Z][a-z]|$)/, (acronym) => acronym.toLowerCase()).replace(/^./, (c) => c.toLowerCase()))
+    .map((part) =>
+      part.replace(/^[A-Z]+(?=[A-Z][a-z]|$)/, (acronym) => acronym.toLowerCase()).replace(/^./, (c) => c.toLowerCase()),
+    )
     .join('.');
 }
 
-
 /** Gives consecutive order numbers to steps collected from several builders. */
 export function numbered(...groups: Array<Array<Step | RemediationStep>>): RemediationStep[] {
-  return groups.flat().map(({ environment, description, command, safe }, i) => ({ order: i + 1, environment, description, ...(command === undefined ? {} : { command }), safe }));
+  return groups.flat().map(({ environment, description, command, safe }, i) => ({
+    order: i + 1,
+    environment,
+    description,
+    ...(command === undefined ? {} : { command }),
+    safe,
+  }));
 }
 
 function composeSet(pairs: Array<[string, string]>): string {
@@ -59,8 +66,18 @@ export function setConfigSteps(key: string, value: string, more: Array<[string, 
   const pairs: Array<[string, string]> = [[key, value], ...more];
   const names = pairs.map(([k]) => k).join(', ');
   return [
-    { environment: 'compose', description: `Set ${pairs.map(([k]) => envVarName(k)).join(', ')} in .env and recreate the services`, command: composeSet(pairs), safe: false },
-    { environment: 'baremetal', description: `Set ${pairs.map(([k]) => jsonPath(k)).join(', ')} in ${APPSETTINGS} and restart`, command: baremetalSet(pairs), safe: false },
+    {
+      environment: 'compose',
+      description: `Set ${pairs.map(([k]) => envVarName(k)).join(', ')} in .env and recreate the services`,
+      command: composeSet(pairs),
+      safe: false,
+    },
+    {
+      environment: 'baremetal',
+      description: `Set ${pairs.map(([k]) => jsonPath(k)).join(', ')} in ${APPSETTINGS} and restart`,
+      command: baremetalSet(pairs),
+      safe: false,
+    },
     {
       environment: 'kubernetes',
       description: `Set ${names} through the Helm values and roll out`,
@@ -77,7 +94,8 @@ export function credentialSteps(registryUrl: string, username: string | undefine
   return [
     {
       environment: 'compose',
-      description: 'Put the current credentials in .env (the password from your secret store, never in the compose file) and recreate the services',
+      description:
+        'Put the current credentials in .env (the password from your secret store, never in the compose file) and recreate the services',
       command: composeSet([
         ['OCI:Username', user],
         ['OCI:Password', '<password>'],
@@ -87,7 +105,13 @@ export function credentialSteps(registryUrl: string, username: string | undefine
     {
       environment: 'baremetal',
       description: `Test the credentials by hand, then store them in ${APPSETTINGS} and restart`,
-      command: [`curl -fsS -u ${shellQuote(user)}:'<password>' ${registryUrl}/v2/ -o /dev/null -w '%{http_code}\\n'`, baremetalSet([['OCI:Username', user], ['OCI:Password', '<password>']])].join('\n'),
+      command: [
+        `curl -fsS -u ${shellQuote(user)}:'<password>' ${registryUrl}/v2/ -o /dev/null -w '%{http_code}\\n'`,
+        baremetalSet([
+          ['OCI:Username', user],
+          ['OCI:Password', '<password>'],
+        ]),
+      ].join('\n'),
       safe: false,
     },
     {
@@ -102,7 +126,12 @@ export function credentialSteps(registryUrl: string, username: string | undefine
       ].join('\n'),
       safe: false,
     },
-    { environment: 'any', description: `Confirm the account works with the Docker CLI`, command: `docker login ${host}`, safe: false },
+    {
+      environment: 'any',
+      description: `Confirm the account works with the Docker CLI`,
+      command: `docker login ${host}`,
+      safe: false,
+    },
   ];
 }
 
@@ -120,7 +149,11 @@ export interface PlatformView {
  * becomes host.docker.internal (compose) or a placeholder for its service (Kubernetes), and a CA
  * path a placeholder for where it is mounted; the step says so.
  */
-export function fromWherePlatformRuns(description: string, view: PlatformView, build: (origin: string, tls: string) => string): Step[] {
+export function fromWherePlatformRuns(
+  description: string,
+  view: PlatformView,
+  build: (origin: string, tls: string) => string,
+): Step[] {
   const { url } = view;
   const loopback = isLoopbackHost(url.hostname);
   const port = url.port ? `:${url.port}` : '';
@@ -131,18 +164,39 @@ export function fromWherePlatformRuns(description: string, view: PlatformView, b
   const compose = inContainer('host.docker.internal', '<ca-path-inside-the-container>');
   const pod = inContainer('<registry-service>', '<ca-path-inside-the-pod>');
   const composeNotes = [
-    loopback ? `${url.hostname} inside the container is the container itself: host.docker.internal reaches the Docker host (on Linux add extra_hosts: ["host.docker.internal:host-gateway"]), or use the registry's compose service name` : '',
-    view.caPath !== undefined && !view.skipTlsVerify && url.protocol === 'https:' ? `${view.caPath} is a path on this machine: use the path where the CA is mounted into the container` : '',
+    loopback
+      ? `${url.hostname} inside the container is the container itself: host.docker.internal reaches the Docker host (on Linux add extra_hosts: ["host.docker.internal:host-gateway"]), or use the registry's compose service name`
+      : '',
+    view.caPath !== undefined && !view.skipTlsVerify && url.protocol === 'https:'
+      ? `${view.caPath} is a path on this machine: use the path where the CA is mounted into the container`
+      : '',
   ];
   const podNotes = [
     loopback ? `${url.hostname} inside a pod is the pod itself: use the registry's Service name` : '',
-    view.caPath !== undefined && !view.skipTlsVerify && url.protocol === 'https:' ? 'use the path where the CA is mounted into the pod' : '',
+    view.caPath !== undefined && !view.skipTlsVerify && url.protocol === 'https:'
+      ? 'use the path where the CA is mounted into the pod'
+      : '',
   ];
   const noted = (text: string, notes: string[]): string => [text, ...notes.filter(Boolean)].join('; ');
   return [
-    { environment: 'compose', description: noted(`${description}, from the platform container`, composeNotes), command: `docker compose exec platform sh -c ${shellQuote(build(compose.origin, compose.tls))}`, safe: true },
-    { environment: 'baremetal', description: `${description}, as the platform's service user`, command: `sudo -u stellaops ${build(url.origin, curlTlsOptions(url, view.caPath, view.skipTlsVerify))}`, safe: true },
-    { environment: 'kubernetes', description: noted(`${description}, from the platform pod`, podNotes), command: `kubectl exec deploy/stellaops-platform -- sh -c ${shellQuote(build(pod.origin, pod.tls))}`, safe: true },
+    {
+      environment: 'compose',
+      description: noted(`${description}, from the platform container`, composeNotes),
+      command: `docker compose exec platform sh -c ${shellQuote(build(compose.origin, compose.tls))}`,
+      safe: true,
+    },
+    {
+      environment: 'baremetal',
+      description: `${description}, as the platform's service user`,
+      command: `sudo -u stellaops ${build(url.origin, curlTlsOptions(url, view.caPath, view.skipTlsVerify))}`,
+      safe: true,
+    },
+    {
+      environment: 'kubernetes',
+      description: noted(`${description}, from the platform pod`, podNotes),
+      command: `kubectl exec deploy/stellaops-platform -- sh -c ${shellQuote(build(pod.origin, pod.tls))}`,
+      safe: true,
+    },
   ];
 }
 

@@ -9,6 +9,7 @@ import { registerSecret } from '../util/redact.js';
 import { ConfigError, type ConfigEntry, type Configuration } from './configuration.js';
 import { isDigest, isRepositoryName, isTag } from './oci-grammar.js';
 import { urlProblem } from './url.js';
+import { didYouMean } from '../util/suggest.js';
 
 type Check = (value: string) => string | undefined;
 
@@ -54,7 +55,49 @@ const CHECKS: Record<string, Check> = {
   'registry:password': credential,
   'oci:token': credential,
   'registry:token': credential,
+  // The Vault CLI's own variables, read last by the secrets manager check.
+  vault_addr: url('remove it and set VAULT_TOKEN instead'),
+  vault_token: credential,
 };
+
+/** The sections of the Git provider, CI system and secrets manager checks (SPEC 10), by lower-cased key. */
+const SYSTEM_SECTION = /^(git|scm|github|gitlab|gitea|ci|ci:systems:\d+|secrets:vault|secrets:managers:\d+|vault)$/;
+
+/** The kinds each section's `Type` or `Provider` may name. */
+const SYSTEM_TYPES: Array<[RegExp, string[]]> = [
+  [/^(git|scm|github|gitlab|gitea)$/, ['auto', 'github', 'gitlab', 'gitea', 'bitbucket', 'azuredevops']],
+  [/^ci(:systems:\d+)?$/, ['jenkins', 'gitlab', 'github', 'azuredevops', 'generic']],
+  [/^(secrets:managers:\d+|secrets:vault|vault)$/, ['vault', 'azurekeyvault', 'generic']],
+];
+
+function oneOf(kinds: string[]): Check {
+  return (value) =>
+    kinds.includes(value.trim().toLowerCase())
+      ? undefined
+      : `not one of ${kinds.join(', ')}${didYouMean(value.trim().toLowerCase(), kinds)}`;
+}
+
+/** The shape of a key in one of those sections (`CI:Systems:0:Url`), judged on its last segment. */
+function systemKeyCheck(key: string): Check | undefined {
+  const at = key.lastIndexOf(':');
+  const section = key.slice(0, at).toLowerCase();
+  if (!SYSTEM_SECTION.test(section)) return undefined;
+  switch (key.slice(at + 1).toLowerCase()) {
+    case 'url':
+      return url(`remove it and set ${key.slice(0, at)}:Token (or :Username) instead`);
+    case 'skiptlsverify':
+    case 'allowinsecurecredentials':
+      return boolean;
+    case 'token':
+    case 'username':
+      return credential;
+    case 'type':
+    case 'provider':
+      return oneOf(SYSTEM_TYPES.find(([pattern]) => pattern.test(section))?.[1] ?? []);
+    default:
+      return undefined;
+  }
+}
 
 /** Proxy URLs keep their own convention (SPEC 3): `host:port` means http, and userinfo is allowed. */
 const PROXY_VARIABLES = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'];
@@ -63,7 +106,7 @@ const proxy: Check = (value) => urlProblem(value, { defaultScheme: 'http' });
 /** Registers the secret values, then throws a ConfigError for the first value that cannot be valid; an empty value means "not set". */
 export function validateConfiguration(config: Configuration, env: Record<string, string | undefined>): void {
   for (const secret of config.secretValues()) registerSecret(secret);
-  for (const entry of config.entries()) refuse(entry, CHECKS[entry.key.toLowerCase()]);
+  for (const entry of config.entries()) refuse(entry, CHECKS[entry.key.toLowerCase()] ?? systemKeyCheck(entry.key));
   // Both spellings of a proxy variable are read, so both are checked, from the environment itself.
   for (const name of PROXY_VARIABLES) refuse({ key: name, value: env[name] ?? '', source: `env:${name}` }, proxy);
 }

@@ -9,7 +9,7 @@ import { proxyEnvironment } from '../../../net/proxy.js';
 import { ConnectionError } from '../../../net/errors.js';
 import { CredentialOriginError, InsecureCredentialsError } from '../../../net/credential-gate.js';
 import { CredentialsWithheldError, RegistrySession } from '../../../registry/session.js';
-import { readTextWithin, type UnreadableFileError } from '../../../util/bounded-read.js';
+import { readCaBundle } from '../shared/ca-bundle.js';
 import {
   connectionFailure,
   credentialOriginFailure,
@@ -18,7 +18,7 @@ import {
   type ConnectionTarget,
 } from '../shared/connection-failure.js';
 import { CHECK_IDS, isManifestBodyPlanned, plannedScopes, settingsOf } from './preconditions.js';
-import { fromWherePlatformRuns, numbered, setConfigSteps } from '../shared/remediation.js';
+import { fromWherePlatformRuns, numbered } from '../shared/remediation.js';
 
 export interface OciTarget {
   settings: OciSettings;
@@ -34,19 +34,6 @@ export interface OciTarget {
    */
   signal: AbortSignal;
 }
-
-function configFailure(diagnosis: string, key: string, value: string, causes: string[]): CheckOutcome {
-  return {
-    severity: 'fail',
-    diagnosis,
-    evidence: { is_configuration_error: true, config_key: key },
-    likelyCauses: causes,
-    remediation: numbered(setConfigSteps(key, value)),
-  };
-}
-
-/** A CA bundle far larger than a system's whole root store (~200 KB) is not a CA bundle. */
-const MAX_CA_BUNDLE_BYTES = 4 * 1024 * 1024;
 
 type OpenedTarget = Omit<OciTarget, 'signal'> | { failure: CheckOutcome };
 
@@ -67,26 +54,11 @@ function resolveTarget(ctx: CheckContext): OpenedTarget {
   const settings = settingsOf(ctx);
   // A valid http(s) URL: the configuration was validated when loaded.
   const url = new URL(settings.registryUrl!.value);
-  let caPem: string | undefined;
-  if (settings.caCertificatePath) {
-    try {
-      caPem = readTextWithin(settings.caCertificatePath.value, MAX_CA_BUNDLE_BYTES);
-      if (!caPem.includes('-----BEGIN CERTIFICATE-----')) throw new Error('the file holds no PEM certificate');
-    } catch (error) {
-      const reason = (error as UnreadableFileError).code === 'ENOENT' ? 'does not exist' : (error as Error).message;
-      return {
-        failure: configFailure(
-          `The CA certificate file ${settings.caCertificatePath.value} (${settings.caCertificatePath.key}) cannot be used: ${reason}.`,
-          'OCI:CaCertificatePath',
-          '/etc/stellaops/certs/registry-ca.pem',
-          [
-            'The path is wrong or the file was not mounted into the container',
-            'The file is not a PEM-encoded certificate',
-          ],
-        ),
-      };
-    }
-  }
+  const ca = settings.caCertificatePath
+    ? readCaBundle(settings.caCertificatePath, 'OCI:CaCertificatePath', 'registry')
+    : undefined;
+  if (ca && 'failure' in ca) return ca;
+  const caPem = ca?.pem;
   const session = new RegistrySession(
     {
       registryUrl: url,
@@ -163,9 +135,10 @@ async function verdictOf(
     }
     return await probe(target);
   } catch (error) {
-    if (error instanceof InsecureCredentialsError) return insecureCredentialsFailure(target, error);
-    if (error instanceof CredentialOriginError) return credentialOriginFailure(target, error);
-    if (error instanceof CredentialsWithheldError) return credentialsWithheldWarning(target, error);
+    if (error instanceof InsecureCredentialsError)
+      return insecureCredentialsFailure(target.connection, 'OCI:AllowInsecureCredentials', error);
+    if (error instanceof CredentialOriginError) return credentialOriginFailure(target.connection, error);
+    if (error instanceof CredentialsWithheldError) return credentialsWithheldWarning(target.connection, error);
     if (error instanceof ConnectionError) return connectionFailure(target.connection, error, null);
     throw error;
   }

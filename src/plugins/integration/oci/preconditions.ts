@@ -5,7 +5,6 @@
 import { readOciSettings, type OciSettings } from '../../../config/oci-settings.js';
 import type { CanRun, CheckContext, CheckNeeds } from '../../../engine/types.js';
 
-export const PLUGIN_ID = 'stellaops.doctor.integration';
 export const CHECK_IDS = {
   registry: 'check.integration.oci.registry',
   credentials: 'check.integration.oci.credentials',

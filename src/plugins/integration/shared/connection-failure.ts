@@ -8,7 +8,6 @@ import type { CredentialOriginError, InsecureCredentialsError } from '../../../n
 import type { ConnectionErrorClass } from '../../../net/errors.js';
 import type { TlsFacts } from '../../../net/tls-facts.js';
 import type { CredentialsWithheldError } from '../../../registry/session.js';
-import type { OciTarget } from '../oci/oci-context.js';
 import {
   curlTlsOptions,
   fromWherePlatformRuns,
@@ -272,70 +271,72 @@ export function connectionFailure(
 }
 
 /** The fail verdict when credentials would have crossed plain HTTP to a remote host. */
-export function insecureCredentialsFailure(target: OciTarget, error: InsecureCredentialsError): CheckOutcome {
+export function insecureCredentialsFailure(
+  t: ConnectionTarget,
+  allowKey: string,
+  error: InsecureCredentialsError,
+): CheckOutcome {
   return {
     severity: 'fail',
-    diagnosis: `Credentials were not sent: ${target.host} is reached over plain HTTP and is not a loopback address, so the password or token would travel unencrypted.`,
-    evidence: {
-      registry_url: target.session.baseUrl.origin,
-      is_insecure_transport: true,
-      blocked_url_host: error.url.host,
-    },
+    diagnosis:
+      `Credentials were not sent: ${error.url.host} is reached over plain HTTP and is not a loopback address, ` +
+      'so the password or token would travel unencrypted.',
+    evidence: { [t.urlEvidence]: t.url.origin, is_insecure_transport: true, blocked_url_host: error.url.host },
     likelyCauses: [
-      'OCI:RegistryUrl uses http:// for a remote registry',
-      'The token realm named by the registry uses http://',
+      `${t.urlKey} uses http:// for a remote ${t.noun}`,
+      ...(error.url.origin === t.url.origin ? [] : [`The ${t.noun} sent this client on to an http:// address`]),
     ],
     remediation: numbered(
-      setConfigSteps('OCI:RegistryUrl', `https://${target.host}`),
-      setConfigSteps('OCI:AllowInsecureCredentials', 'true').map((s) => ({
-        ...s,
-        description: `${s.description} (only on a network you trust)`,
-      })),
+      setConfigSteps(t.urlKey, `https://${t.url.host}`),
+      onlyIf('only on a network you trust', setConfigSteps(allowKey, 'true')),
     ),
   };
 }
 
 /** The fail verdict when a request would have carried credentials to an origin they do not belong to. */
-export function credentialOriginFailure(target: OciTarget, error: CredentialOriginError): CheckOutcome {
+export function credentialOriginFailure(t: ConnectionTarget, error: CredentialOriginError): CheckOutcome {
   return {
     severity: 'fail',
-    diagnosis: `Credentials were not sent: the registry pointed a request that needs them at ${error.url.origin}, which is not where they belong (${error.belongsTo ?? target.session.baseUrl.origin}).`,
-    evidence: { registry_url: target.session.baseUrl.origin, credentials_withheld_from: error.url.origin },
+    diagnosis:
+      `Credentials were not sent: the ${t.noun} pointed a request that needs them at ${error.url.origin}, ` +
+      `which is not where they belong (${error.belongsTo ?? t.url.origin}).`,
+    evidence: { [t.urlEvidence]: t.url.origin, credentials_withheld_from: error.url.origin },
     likelyCauses: [
       'A reverse proxy rewrites Location headers to another host or to http://',
-      'The registry is configured with a different external URL than OCI:RegistryUrl',
+      `The ${t.noun} is configured with a different external URL than ${t.urlKey}`,
     ],
     remediation: numbered(
-      setConfigSteps('OCI:RegistryUrl', error.url.origin).map((s) => ({
-        ...s,
-        description: `${s.description} (only if that origin is the registry you mean to use)`,
-      })),
+      onlyIf(`only if that origin is the ${t.noun} you mean to use`, setConfigSteps(t.urlKey, error.url.origin)),
     ),
   };
 }
 
 /** The warning when a redirect took a request to another origin that then asked for the withheld credentials. */
-export function credentialsWithheldWarning(target: OciTarget, error: CredentialsWithheldError): CheckOutcome {
+export function credentialsWithheldWarning(t: ConnectionTarget, error: CredentialsWithheldError): CheckOutcome {
   const origin = error.response.credentialsWithheldFrom!;
   return {
     severity: 'warn',
-    diagnosis: `The credentials could not be checked: ${target.host} redirected ${error.request} to ${origin}, another origin, so they were withheld from it, and its ${error.response.status} says nothing about them.`,
+    diagnosis:
+      `The credentials could not be checked: ${t.url.host} redirected ${error.request} to ${origin}, another ` +
+      `origin, so they were withheld from it, and its ${error.response.status} says nothing about them.`,
     evidence: {
-      registry_url: target.session.baseUrl.origin,
+      [t.urlEvidence]: t.url.origin,
       status_code: error.response.status,
       credentials_withheld_from: origin,
       credentials_valid: null,
       redirected_request: error.request,
     },
     likelyCauses: [
-      'A reverse proxy, CDN or load balancer in front of the registry redirects API requests to another host or to http://',
-      "OCI:RegistryUrl names a front end rather than the registry's API host",
+      `A reverse proxy, CDN or load balancer in front of the ${t.noun} redirects API requests to another host or to http://`,
+      `${t.urlKey} names a front end rather than the ${t.noun}'s API host`,
     ],
     remediation: numbered(
-      setConfigSteps('OCI:RegistryUrl', origin).map((s) => ({
-        ...s,
-        description: `${s.description} (only if that origin is the registry you mean to use)`,
-      })),
+      onlyIf(`only if that origin is the ${t.noun} you mean to use`, setConfigSteps(t.urlKey, origin)),
     ),
   };
+}
+
+/** The same steps, each saying when to take it. */
+function onlyIf(condition: string, steps: Step[]): Step[] {
+  return steps.map((s) => ({ ...s, description: `${s.description} (${condition})` }));
 }

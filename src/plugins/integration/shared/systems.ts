@@ -1,0 +1,52 @@
+// One result for a check that covers several configured systems (CI systems, secrets managers):
+// the worst verdict, a diagnosis naming each system that is not healthy, the evidence of the worst
+// one plus `systems` as `name: verdict` strings, and the causes and steps of the unhealthy ones,
+// each step saying which system it fixes.
+
+import { SEVERITY_ORDER, type CheckOutcome, type Severity } from '../../../engine/types.js';
+import { numbered } from './remediation.js';
+
+export interface SystemVerdict {
+  name: string;
+  outcome: CheckOutcome;
+}
+
+function rank(severity: Severity): number {
+  return SEVERITY_ORDER.indexOf(severity as (typeof SEVERITY_ORDER)[number]);
+}
+
+function isHealthy(verdict: SystemVerdict): boolean {
+  return rank(verdict.outcome.severity) <= rank('info');
+}
+
+/** `systems` evidence: one `name: verdict` string per system, in configuration order. */
+function systemsEvidence(verdicts: SystemVerdict[]): string[] {
+  return verdicts.map((v) => `${v.name}: ${v.outcome.severity}`);
+}
+
+/** The one outcome of several systems; `noun` in the plural names them (`CI systems`). */
+export function combineSystems(nouns: string, verdicts: SystemVerdict[]): CheckOutcome {
+  const worst = verdicts.reduce((a, b) => (rank(b.outcome.severity) > rank(a.outcome.severity) ? b : a));
+  const systems = systemsEvidence(verdicts);
+  if (verdicts.length === 1) {
+    return { ...worst.outcome, evidence: { ...worst.outcome.evidence, systems } };
+  }
+  const unhealthy = verdicts.filter((v) => !isHealthy(v));
+  const named = (v: SystemVerdict): string => `${v.name} (${v.outcome.severity}): ${v.outcome.diagnosis}`;
+  const diagnosis =
+    unhealthy.length === 0
+      ? `All ${verdicts.length} ${nouns} are healthy. ${verdicts.map(named).join(' ')}`
+      : `${unhealthy.length} of ${verdicts.length} ${nouns} ${unhealthy.length === 1 ? 'is' : 'are'} not healthy. ` +
+        unhealthy.map(named).join(' ');
+  const causes = unhealthy.flatMap((v) => (v.outcome.likelyCauses ?? []).map((cause) => `${v.name}: ${cause}`));
+  const steps = unhealthy.flatMap((v) =>
+    (v.outcome.remediation ?? []).map((step) => ({ ...step, description: `${v.name}: ${step.description}` })),
+  );
+  return {
+    severity: worst.outcome.severity,
+    diagnosis,
+    evidence: { ...worst.outcome.evidence, systems },
+    ...(causes.length > 0 ? { likelyCauses: causes } : {}),
+    ...(steps.length > 0 ? { remediation: numbered(steps) } : {}),
+  };
+}

@@ -23,7 +23,7 @@ import { headerValue } from '../../../net/http-client.js';
 import { boundedJsonObject } from '../../../util/bounded-json.js';
 import type { RegistrySession } from '../../../registry/session.js';
 import { connectionFailure } from '../shared/connection-failure.js';
-import { curlReproduction } from '../shared/curl.js';
+import { curlReproduction } from './curl-reproduction.js';
 import { probeTarget, type OciTarget } from './oci-context.js';
 import { numbered, type Step } from '../shared/remediation.js';
 

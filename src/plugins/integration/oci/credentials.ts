@@ -3,6 +3,7 @@
 // the reverse) fails with no request, `GET /v2/` with the credentials, the Docker token exchange
 // performed for Bearer registries, anonymous tokens, static JWT expiry, and credential safety.
 
+import { curlCommand } from '../shared/curl-command.js';
 import type { CheckDefinition, CheckOutcome, Evidence } from '../../../engine/types.js';
 import { readAuthenticate, realmUrl, type Challenge } from '../../../registry/challenge.js';
 import type { ResolvedCredential } from '../../../registry/credentials.js';
@@ -11,7 +12,7 @@ import { decodeJwt, jwtExpiry } from '../../../registry/jwt.js';
 import type { SessionResponse } from '../../../registry/session.js';
 import type { TokenOutcome } from '../../../registry/token.js';
 import { connectionFailure } from '../shared/connection-failure.js';
-import { curlReproduction } from '../shared/curl.js';
+import { curlReproduction } from './curl-reproduction.js';
 import { hostTroubleWarning } from '../shared/host-trouble.js';
 import { probeTarget, type OciTarget } from './oci-context.js';
 import { shellQuote } from '../../../util/shell.js';
@@ -38,9 +39,11 @@ interface Probe {
   reproduce: Step[];
 }
 
-function curlBase(p: Probe): string {
-  const { settings } = p.target;
-  return `curl -sS -i${curlTlsOptions(p.target.session.baseUrl, settings.caCertificatePath?.value, settings.skipTlsVerify)}`;
+/** The request of the probe replayed with curl: `/v2/` on the registry, with the run's TLS options. */
+function curlV2(p: Probe, headers: Record<string, string> = {}): string {
+  const { settings, session } = p.target;
+  const tls = curlTlsOptions(session.baseUrl, settings.caCertificatePath?.value, settings.skipTlsVerify);
+  return curlCommand(`${session.baseUrl.origin}/v2/`, { show: 'response', tls, headers });
 }
 
 function tokenSteps(p: Probe): Step[] {
@@ -52,10 +55,7 @@ function tokenSteps(p: Probe): Step[] {
       command: `kubectl create secret generic stellaops-registry-token --from-literal=token='<token>' --dry-run=client -o yaml | kubectl apply -f -\nhelm upgrade stellaops ./chart --reuse-values --set oci.existingTokenSecret=stellaops-registry-token`,
       safe: false,
     },
-    probeStep(
-      'Check the new token before rolling it out',
-      `${curlBase(p)} -H 'Authorization: Bearer <token>' ${p.target.session.baseUrl.origin}/v2/`,
-    ),
+    probeStep('Check the new token before rolling it out', curlV2(p, { Authorization: 'Bearer <token>' })),
   ];
 }
 

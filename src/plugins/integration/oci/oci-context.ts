@@ -18,6 +18,7 @@ import {
   type ConnectionTarget,
 } from '../shared/connection-failure.js';
 import { CHECK_IDS, isManifestBodyPlanned, plannedScopes, settingsOf } from './preconditions.js';
+import { curlCommand } from '../shared/curl-command.js';
 import { fromWherePlatformRuns, numbered } from '../shared/remediation.js';
 
 export interface OciTarget {
@@ -162,10 +163,8 @@ function withEveryEnvironment(outcome: CheckOutcome, target: OciTarget): CheckOu
     caPath: settings.caCertificatePath?.value,
     skipTlsVerify: settings.skipTlsVerify,
   };
-  const added = fromWherePlatformRuns(
-    'Check what the registry answers',
-    view,
-    (origin, tls) => `curl -sS -i${tls} ${origin}/v2/`,
+  const added = fromWherePlatformRuns('Check what the registry answers', view, (origin, tls) =>
+    curlCommand(`${origin}/v2/`, { show: 'response', tls }),
   ).filter((s) => missing.includes(s.environment as (typeof missing)[number]));
   return { ...outcome, remediation: numbered(steps, added) };
 }

@@ -19,7 +19,7 @@ import {
   rateLimitEvidence,
   registryError,
 } from '../../../registry/operations.js';
-import { curlReproduction } from '../shared/curl.js';
+import { curlReproduction } from './curl-reproduction.js';
 import { hostTroubleWarning } from '../shared/host-trouble.js';
 import { credentialSteps, numbered, setConfigSteps, type Step } from '../shared/remediation.js';
 import { probeTarget, type OciTarget } from './oci-context.js';

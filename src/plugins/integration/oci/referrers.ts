@@ -9,7 +9,7 @@
 import type { CheckDefinition, CheckOutcome, Evidence } from '../../../engine/types.js';
 import { headerValue } from '../../../net/http-client.js';
 import { OCI_INDEX, probeReferrers, pullScope, resolveDigest } from '../../../registry/operations.js';
-import { curlReproduction } from '../shared/curl.js';
+import { curlReproduction } from './curl-reproduction.js';
 import { hostTroubleWarning } from '../shared/host-trouble.js';
 import { numbered, setConfigSteps, type Step } from '../shared/remediation.js';
 import { probeTarget, type OciTarget } from './oci-context.js';

@@ -5,6 +5,7 @@
 // Two parts: gatherRegistry asks the registry and returns plain facts; judgeRegistry, pure and
 // synchronous, turns the facts into the verdict, and the evidence is built from the facts.
 
+import { curlCommand } from '../shared/curl-command.js';
 import type { CheckDefinition, CheckOutcome, Evidence } from '../../../engine/types.js';
 import { isHttpToHttpsAnswer, type ConnectionError, type ConnectionErrorClass } from '../../../net/errors.js';
 import { headerValue } from '../../../net/http-client.js';
@@ -103,7 +104,10 @@ export function judgeRegistry(f: RegistryFacts): CheckOutcome {
     ...tlsEvidence(probe.tls),
     ...probe.rateLimit,
   };
-  const curl = `curl -sS -i${curlTlsOptions(url, f.caPath, f.skipTlsVerify)} ${url.origin}/v2/`;
+  const curl = curlCommand(`${url.origin}/v2/`, {
+    show: 'response',
+    tls: curlTlsOptions(url, f.caPath, f.skipTlsVerify),
+  });
 
   if (isHttpToHttpsAnswer(status, probe.bodyStart)) {
     return connectionFailure(

@@ -8,6 +8,7 @@ import type { CredentialOriginError, InsecureCredentialsError } from '../../../n
 import type { ConnectionErrorClass } from '../../../net/errors.js';
 import type { TlsFacts } from '../../../net/tls-facts.js';
 import type { CredentialsWithheldError } from '../../../registry/session.js';
+import { curlCommand } from './curl-command.js';
 import {
   curlTlsOptions,
   fromWherePlatformRuns,
@@ -135,7 +136,8 @@ export function tlsEvidence(tls: TlsFacts | null): Evidence {
 function stepsFor(errorClass: ConnectionErrorClass, t: ConnectionTarget): Step[] {
   const { url } = t;
   const view = { url, caPath: t.caPath, skipTlsVerify: t.skipTlsVerify };
-  const verbose = (origin: string, tls: string): string => `curl -sv${tls} ${origin}${t.probePath} -o /dev/null`;
+  const verbose = (origin: string, tls: string): string =>
+    curlCommand(`${origin}${t.probePath}`, { show: 'verbose', tls });
   const reproduce = probeStep(
     'Reproduce the probe and read the connection and TLS details',
     verbose(url.origin, curlTlsOptions(url, t.caPath, t.skipTlsVerify)),

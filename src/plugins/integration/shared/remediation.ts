@@ -5,6 +5,7 @@
 import type { RemediationStep } from '../../../engine/types.js';
 import { shellQuote } from '../../../util/shell.js';
 import { isLoopbackHost } from '../../../net/credential-gate.js';
+import { curlCommand } from './curl-command.js';
 
 export type Step = Omit<RemediationStep, 'order'>;
 
@@ -106,7 +107,7 @@ export function credentialSteps(registryUrl: string, username: string | undefine
       environment: 'baremetal',
       description: `Test the credentials by hand, then store them in ${APPSETTINGS} and restart`,
       command: [
-        `curl -fsS -u ${shellQuote(user)}:'<password>' ${registryUrl}/v2/ -o /dev/null -w '%{http_code}\\n'`,
+        curlCommand(`${registryUrl}/v2/`, { show: 'status', basicUser: user }),
         baremetalSet([
           ['OCI:Username', user],
           ['OCI:Password', '<password>'],

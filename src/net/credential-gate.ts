@@ -23,7 +23,8 @@ export class InsecureCredentialsError extends Error {
   override name = 'InsecureCredentialsError';
   constructor(readonly url: URL) {
     super(
-      `refusing to send credentials over plain HTTP to ${url.host}: set OCI:AllowInsecureCredentials=true only if this network is trusted, or use https://`,
+      `refusing to send credentials over plain HTTP to ${url.host}: set OCI:AllowInsecureCredentials=true only ` +
+        `if this network is trusted, or use https://`,
     );
   }
 }

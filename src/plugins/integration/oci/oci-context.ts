@@ -76,7 +76,8 @@ function resolveTarget(ctx: CheckContext): OpenedTarget {
       const reason = (error as UnreadableFileError).code === 'ENOENT' ? 'does not exist' : (error as Error).message;
       return {
         failure: configFailure(
-          `The CA certificate file ${settings.caCertificatePath.value} (${settings.caCertificatePath.key}) cannot be used: ${reason}.`,
+          `The CA certificate file ${settings.caCertificatePath.value} (${settings.caCertificatePath.key}) ` +
+            `cannot be used: ${reason}.`,
           'OCI:CaCertificatePath',
           '/etc/stellaops/certs/registry-ca.pem',
           [
@@ -197,7 +198,10 @@ function withEveryEnvironment(outcome: CheckOutcome, target: OciTarget): CheckOu
   return { ...outcome, remediation: numbered(steps, added) };
 }
 
-/** A credential that cannot be used makes every authorization probe meaningless: say so, point at the credentials check. */
+/**
+ * A credential that cannot be used makes every authorization probe meaningless: say so, point at the credentials
+ * check.
+ */
 async function unusableCredential(target: OciTarget): Promise<CheckOutcome | undefined> {
   const credential = await target.session.credential();
   const problem =

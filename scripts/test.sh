@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite on a fresh machine of this kind (Debian 12, root, Node 20, 22 or 24):
 # installs the Debian packages the real registries need when missing, installs the locked
-# dependencies (which builds the CLI) and the Node releases of tools/test-node, type-checks, and
+# dependencies (which builds the CLI) and the Node releases of tools/test-node, type-checks, checks
+# the formatting (Prettier, and no src line over its width), and
 # runs every test on the Node it was started with, then on Node 22 and Node 24 — the harness starts
 # and stops its own registries on 127.0.0.1. It always ends with one summary line over all of it,
 # "N passed, N failed, N skipped": a failed step (an install, the type-check) or a test run that
@@ -75,6 +76,7 @@ if step 'Node 22 and 24 for the tests' '' install_test_node; then
   extra_nodes=(tools/test-node/node_modules/node22/bin/node tools/test-node/node_modules/node24/bin/node)
 fi
 step 'type-check' '' node_modules/.bin/tsc -p tsconfig.test.json --noEmit
+step 'formatting' '' node scripts/check-format.mjs
 
 if [ -n "$installed" ]; then
   run_tests "$(command -v node)" "$@"

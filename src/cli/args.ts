@@ -214,7 +214,8 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
       }
       if (!hasNext) {
         throw new ConfigError(
-          `option '--${spec.name}' needs a value (${spec.arg})${next === undefined ? '' : `, got the option '${next}'`}`,
+          `option '--${spec.name}' needs a value ` +
+            `(${spec.arg})${next === undefined ? '' : `, got the option '${next}'`}`,
         );
       }
       value = next;

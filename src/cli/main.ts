@@ -67,7 +67,8 @@ function readStdin(): string {
     return readFdWithin(0, MAX_PASSWORD_BYTES).replace(/\r?\n$/, '');
   } catch (error) {
     throw new ConfigError(
-      `--password-stdin: cannot read standard input (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+      `--password-stdin: cannot read standard input ` +
+        `(${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
     );
   }
 }

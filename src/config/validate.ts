@@ -23,12 +23,14 @@ const boolean: Check = (value) => (/^(true|false)$/i.test(value.trim()) ? undefi
 const repository: Check = (value) =>
   isRepositoryName(value)
     ? undefined
-    : "not a repository name (lowercase path components of a-z and 0-9, separated inside by '.', '_', '__' or '-', joined by '/', at most 255 characters)";
+    : "not a repository name (lowercase path components of a-z and 0-9, separated inside by '.', '_', '__' or " +
+      "'-', joined by '/', at most 255 characters)";
 
 const reference: Check = (value) =>
   isTag(value) || isDigest(value)
     ? undefined
-    : 'neither a tag (up to 128 of A-Z a-z 0-9 _ . -, not starting with . or -) nor a digest (algorithm:encoded, sha256 with 64 lowercase hex digits)';
+    : 'neither a tag (up to 128 of A-Z a-z 0-9 _ . -, not starting with . or -) nor a digest (algorithm:encoded, ' +
+      'sha256 with 64 lowercase hex digits)';
 
 /** Credentials travel in an Authorization header or a form body, where a line break cannot go. */
 const credential: Check = (value) =>
@@ -103,7 +105,10 @@ function systemKeyCheck(key: string): Check | undefined {
 const PROXY_VARIABLES = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'];
 const proxy: Check = (value) => urlProblem(value, { defaultScheme: 'http' });
 
-/** Registers the secret values, then throws a ConfigError for the first value that cannot be valid; an empty value means "not set". */
+/**
+ * Registers the secret values, then throws a ConfigError for the first value that cannot be valid; an empty value
+ * means "not set".
+ */
 export function validateConfiguration(config: Configuration, env: Record<string, string | undefined>): void {
   for (const secret of config.secretValues()) registerSecret(secret);
   for (const entry of config.entries()) refuse(entry, CHECKS[entry.key.toLowerCase()] ?? systemKeyCheck(entry.key));

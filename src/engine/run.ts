@@ -75,7 +75,9 @@ function internalError(error: unknown): CheckOutcome {
 function timedOut(timeoutMs: number): CheckOutcome {
   return {
     severity: 'fail',
-    diagnosis: `The check did not finish within ${formatMs(timeoutMs)} and was stopped; the registry or the network is too slow or not answering.`,
+    diagnosis:
+      `The check did not finish within ${formatMs(timeoutMs)} and was stopped; the registry or the network is ` +
+      `too slow or not answering.`,
     evidence: { timed_out: true, timeout_ms: timeoutMs },
     likelyCauses: [
       'The registry accepts connections but does not answer (overloaded, hung, or a proxy/firewall swallowing traffic)',

@@ -53,7 +53,9 @@ export async function resolveCredential(
       username: username.value,
       source: describe(username),
       problem: {
-        diagnosis: `A username is configured (${describe(username)}) but no password: a secret reference probably did not resolve.`,
+        diagnosis:
+          `A username is configured (${describe(username)}) but no password: ` +
+          `a secret reference probably did not resolve.`,
         missingKey: 'OCI:Password',
       },
     };
@@ -99,7 +101,9 @@ async function fromDockerConfig(
       source: null,
       dockerConfig: {
         status: 'not-found',
-        detail: `no entry for ${registryHost} (tried ${found.triedKeys.join(', ')})${found.hint ? `; ${found.hint}` : ''}`,
+        detail:
+          `no entry for ${registryHost} (tried ` +
+          `${found.triedKeys.join(', ')})${found.hint ? `; ${found.hint}` : ''}`,
       },
     };
   }

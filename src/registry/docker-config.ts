@@ -151,10 +151,16 @@ function notFoundHint(
     return other !== target && siteOf(other) === site;
   });
   if (near === undefined) return undefined;
-  return `${run.path} has a credential for "${near}" but none for "${run.serverUrl}": credentials are looked up under the registry's own host name and port`;
+  return (
+    `${run.path} has a credential for "${near}" but none for "${run.serverUrl}": credentials are looked up under ` +
+    `the registry's own host name and port`
+  );
 }
 
-/** A host without its port, reduced to its last two labels (`registry.gitlab.com` → `gitlab.com`); IP literals stay whole. */
+/**
+ * A host without its port, reduced to its last two labels (`registry.gitlab.com` → `gitlab.com`); IP literals stay
+ * whole.
+ */
 function siteOf(key: string): string {
   const host = key.replace(/:\d+$/, '');
   if (host.startsWith('[') || /^[\d.]+$/.test(host)) return host;

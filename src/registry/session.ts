@@ -73,7 +73,8 @@ export class CredentialsWithheldError extends Error {
     readonly response: SessionResponse,
   ) {
     super(
-      `${request} was redirected to ${response.credentialsWithheldFrom}, another origin; the credentials were withheld from it, so its ${response.status} says nothing about them`,
+      `${request} was redirected to ${response.credentialsWithheldFrom}, another origin; the credentials were ` +
+        `withheld from it, so its ${response.status} says nothing about them`,
     );
   }
 }
@@ -247,7 +248,9 @@ export class RegistrySession {
       return {
         exchange: 'unreachable',
         statusCode: null,
-        message: `the Bearer challenge names no usable token realm (realm=${JSON.stringify(challenge.params.realm ?? null)})`,
+        message:
+          `the Bearer challenge names no usable token realm ` +
+          `(realm=${JSON.stringify(challenge.params.realm ?? null)})`,
       };
     const hasCredentials =
       credential.method === 'basic' && (credential.password !== undefined || credential.identityToken !== undefined);

@@ -61,7 +61,10 @@ function parseTokenBody(
 ): { token: string; expiresIn: number; issuedAt: string | null } | string {
   const parsed = parseBoundedJson(response.body);
   if (!parsed.ok)
-    return `the token service answered ${response.status} with a body that is ${parsed.reason === 'too_deep' ? `JSON nested deeper than ${MAX_JSON_DEPTH} levels` : 'not JSON'}`;
+    return (
+      `the token service answered ${response.status} with a body that is ` +
+      `${parsed.reason === 'too_deep' ? `JSON nested deeper than ${MAX_JSON_DEPTH} levels` : 'not JSON'}`
+    );
   if (!parsed.value || typeof parsed.value !== 'object' || Array.isArray(parsed.value))
     return 'the token service answered with JSON that is not an object';
   const record = parsed.value as Record<string, unknown>;
@@ -116,7 +119,10 @@ function outcomeOf(response: TokenResponse, ctx: TokenRequestContext, method: 'G
     return {
       exchange: 'unreachable',
       statusCode: response.status,
-      message: `the token service redirected the ${method} that carries the credentials to ${response.credentialsWithheldFrom}, another origin; it was not followed, so the credentials stay with ${ctx.realm.origin}`,
+      message:
+        `the token service redirected the ${method} that carries the credentials to ` +
+        `${response.credentialsWithheldFrom}, another origin; it was not followed, so the credentials stay with ` +
+        `${ctx.realm.origin}`,
     };
   }
   if (response.status === 401 || response.status === 403) {

@@ -65,7 +65,10 @@ export interface EnvironmentSteps {
   steps: RemediationStep[];
 }
 
-/** Steps grouped per environment (compose, baremetal, kubernetes, any), each group ordered by `order`; empty groups left out. */
+/**
+ * Steps grouped per environment (compose, baremetal, kubernetes, any), each group ordered by `order`; empty groups
+ * left out.
+ */
 export function groupStepsByEnvironment(steps: readonly RemediationStep[]): EnvironmentSteps[] {
   const groups: EnvironmentSteps[] = [];
   for (const environment of ENVIRONMENTS) {
@@ -105,7 +108,10 @@ export function summaryLine(report: Report, paint: Painter = createPainter(false
   ].join(', ');
   const overall = paint(s.overall, SEVERITY_STYLE[s.overall], 'bold');
   const nothing = nothingChecked(report);
-  return `${plural(s.total, 'check', 'checks')}: ${counts} — overall: ${overall}${nothing ? ` — nothing was checked: ${nothing}` : ''} (${formatDuration(report.durationMs)})`;
+  return (
+    `${plural(s.total, 'check', 'checks')}: ${counts} — overall: ` +
+    `${overall}${nothing ? ` — nothing was checked: ${nothing}` : ''} (${formatDuration(report.durationMs)})`
+  );
 }
 
 /**

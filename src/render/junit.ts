@@ -44,7 +44,9 @@ function details(result: CheckResult): string {
 }
 
 function testcase(result: CheckResult, warnAsFailure: boolean): string[] {
-  const open = `    <testcase classname="${escapeXmlAttribute(result.pluginId)}" name="${escapeXmlAttribute(result.checkId)}" time="${seconds(result.durationMs)}">`;
+  const open =
+    `    <testcase classname="${escapeXmlAttribute(result.pluginId)}" ` +
+    `name="${escapeXmlAttribute(result.checkId)}" time="${seconds(result.durationMs)}">`;
   const message = escapeXmlAttribute(result.diagnosis);
   const isFailure = result.severity === 'fail' || (result.severity === 'warn' && warnAsFailure);
   if (isFailure) {
@@ -63,7 +65,9 @@ export function renderJunit(report: Report, options: JunitOptions = {}): string 
   const warnAsFailure = options.warnAsFailure ?? false;
   const s = report.summary;
   const failures = s.fail + (warnAsFailure ? s.warn : 0);
-  const counts = `tests="${s.total}" failures="${failures}" errors="0" skipped="${s.skip}" time="${seconds(report.durationMs)}"`;
+  const counts =
+    `tests="${s.total}" failures="${failures}" errors="0" skipped="${s.skip}" ` +
+    `time="${seconds(report.durationMs)}"`;
   const lines = [
     '<?xml version="1.0" encoding="UTF-8"?>',
     `<testsuites name="stella-doctor" ${counts}>`,

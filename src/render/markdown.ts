@@ -41,7 +41,8 @@ function resultSection(r: CheckResult): string[] {
   const lines = [
     `## ${SEVERITY_MARK[r.severity]} \`${r.checkId}\` — ${oneLine(r.name)}`,
     '',
-    `**Severity:** ${r.severity} · **Plugin:** \`${r.pluginId}\` · **Category:** ${inline(r.category)} · **Duration:** ${formatDuration(r.durationMs)}`,
+    `**Severity:** ${r.severity} · **Plugin:** \`${r.pluginId}\` · **Category:** ${inline(r.category)} · ` +
+      `**Duration:** ${formatDuration(r.durationMs)}`,
     '',
     inline(r.diagnosis),
     '',

@@ -87,7 +87,8 @@ export function renderApiMarkdown(document: OpenApiDocument): string {
         lines.push('', '| parameter | in | type | required | description |', '|---|---|---|---|---|');
         for (const p of params)
           lines.push(
-            `| \`${p.name}\` | ${p.in} | ${cell(typeOf(p.schema))} | ${p.required ? 'yes' : 'no'} | ${cell(p.description ?? p.schema?.description)} |`,
+            `| \`${p.name}\` | ${p.in} | ${cell(typeOf(p.schema))} | ${p.required ? 'yes' : 'no'} | ` +
+              `${cell(p.description ?? p.schema?.description)} |`,
           );
       }
       const body = op.requestBody?.content['application/json']?.schema as
@@ -117,7 +118,8 @@ export function renderApiMarkdown(document: OpenApiDocument): string {
     lines.push('| field | type | required | description |', '|---|---|---|---|');
     for (const [field, value] of Object.entries(schema.properties ?? {})) {
       lines.push(
-        `| \`${field}\` | ${cell(typeOf(value))} | ${schema.required?.includes(field) ? 'yes' : 'no'} | ${cell(value.description)} |`,
+        `| \`${field}\` | ${cell(typeOf(value))} | ${schema.required?.includes(field) ? 'yes' : 'no'} | ` +
+          `${cell(value.description)} |`,
       );
     }
   }

@@ -98,7 +98,8 @@ function refuseWebSocket(_req: IncomingMessage, socket: Duplex): void {
     ),
   );
   socket.end(
-    `HTTP/1.1 426 Upgrade Required\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    `HTTP/1.1 426 Upgrade Required\r\nContent-Type: application/json\r\nContent-Length: ` +
+      `${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
   );
 }
 
@@ -215,7 +216,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     schema: {
       summary: 'Start a run',
       description:
-        'Answers 202 at once, or with ?wait=true 200 and the finished report. 422 when the configuration files no longer load; 429 when Doctor:Api:MaxConcurrentRuns runs are in progress.',
+        'Answers 202 at once, or with ?wait=true 200 and the finished report. 422 when the configuration files ' +
+        'no longer load; 429 when Doctor:Api:MaxConcurrentRuns runs are in progress.',
       body: schema.runRequest(options.checks),
       querystring: schema.runQuery,
       response: {
@@ -277,7 +279,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     handler: async (request) => findRun(request.params.runId),
   });
 
-  /** Streams the events of one run (ending after run.completed) or of every run; synchronous, so no event falls between replay and live. */
+  /**
+   * Streams the events of one run (ending after run.completed) or of every run; synchronous, so no event falls
+   * between replay and live.
+   */
   const streamEvents = (reply: FastifyReply, replay: DoctorEvent[], runId?: string): void => {
     reply.hijack();
     const sse = new EventStream(reply.raw, options.sse);
@@ -295,7 +300,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     schema: {
       summary: 'Server-Sent Events of one run',
       description:
-        'text/event-stream: run.started, check.started, check.completed, run.completed; what already happened comes first; ends after run.completed.',
+        'text/event-stream: run.started, check.started, check.completed, run.completed; what already happened ' +
+        'comes first; ends after run.completed.',
       params: schema.runIdParam,
       response: errors,
     },
@@ -313,7 +319,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     schema: {
       summary: 'Server-Sent Events of every run',
       description:
-        'text/event-stream: replays the runs in progress, then every event of every run; keep-alive comments while idle. A WebSocket upgrade here gets 426.',
+        'text/event-stream: replays the runs in progress, then every event of every run; keep-alive comments ' +
+        'while idle. A WebSocket upgrade here gets 426.',
     },
     handler: async (_request, reply) => streamEvents(reply, []),
   });

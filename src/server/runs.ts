@@ -256,7 +256,8 @@ export class RunManager {
     this.active.delete(run.runId);
     this.options.onFinished(stored);
     this.options.log(
-      `run ${run.runId} ${status} (trigger ${run.trigger}, overall ${stored.summary.overall}, ${stored.results.length} checks, ${timing.durationMs} ms)`,
+      `run ${run.runId} ${status} (trigger ${run.trigger}, overall ${stored.summary.overall}, ` +
+        `${stored.results.length} checks, ${timing.durationMs} ms)`,
     );
     return stored;
   }

@@ -155,7 +155,8 @@ export async function serve(loadOptions: ConfigLoadOptions, flags: ServeFlags): 
   const port = typeof address === 'object' && address ? address.port : settings.port;
   const host = settings.host.includes(':') ? `[${settings.host}]` : settings.host;
   log(
-    `stella doctor ${DOCTOR_VERSION} listening on ${settings.tls ? 'https' : 'http'}://${host}:${port} (store: ${store.kind} ${store.location}${settings.token ? ', token required' : ''})`,
+    `stella doctor ${DOCTOR_VERSION} listening on ${settings.tls ? 'https' : 'http'}://${host}:${port} (store: ` +
+      `${store.kind} ${store.location}${settings.token ? ', token required' : ''})`,
   );
 
   return new Promise((resolve) => {

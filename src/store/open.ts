@@ -36,7 +36,8 @@ function parseNpgsql(text: string, where: string): StorageTarget {
     const option = NPGSQL_KEYS[name];
     if (!option)
       throw new ConfigError(
-        `${where}: unsupported connection string part '${part.slice(0, eq).trim()}' (known: Host, Port, Database, Username, Password)`,
+        `${where}: unsupported connection string part '${part.slice(0, eq).trim()}' (known: Host, Port, ` +
+          `Database, Username, Password)`,
       );
     const value = part.slice(eq + 1).trim();
     if (option === 'port' && !/^\d{1,5}$/.test(value))
@@ -71,7 +72,8 @@ export function parseStorageTarget(value: string | undefined, cwd: string, where
   }
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(text))
     throw new ConfigError(
-      `${where}: unsupported database '${text.split(':')[0]}' (expected postgres://, postgresql://, sqlite:PATH or a file path)`,
+      `${where}: unsupported database '${text.split(':')[0]}' (expected postgres://, postgresql://, ` +
+        `sqlite:PATH or a file path)`,
     );
   if (text.includes('=')) return parseNpgsql(text, where);
   return { kind: 'sqlite', path: resolve(cwd, text) };

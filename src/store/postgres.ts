@@ -37,7 +37,8 @@ export async function openPostgres(config: Pg.PoolConfig, location: string): Pro
     pg = createRequire(import.meta.url)('pg') as typeof Pg;
   } catch (error) {
     throw new ConfigError(
-      `the PostgreSQL store needs the optional dependency pg, which did not load (${(error as Error).message.split('\n')[0]})`,
+      `the PostgreSQL store needs the optional dependency pg, which did not load ` +
+        `(${(error as Error).message.split('\n')[0]})`,
     );
   }
   const pool = new pg.Pool({ ...config, max: 8, connectionTimeoutMillis: 10_000 });

@@ -66,7 +66,8 @@ export class SqlRunStore implements RunStore {
   static async open(db: SqlDriver): Promise<SqlRunStore> {
     await db.transaction(async (session) => {
       await session.script(
-        'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)',
+        'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, ' +
+          'applied_at TEXT NOT NULL)',
       );
       const applied = new Set(
         (await session.all('SELECT version FROM schema_migrations')).map((r) => Number(r.version)),
@@ -86,7 +87,8 @@ export class SqlRunStore implements RunStore {
 
   async startRun(run: RunStart): Promise<void> {
     await this.db.run(
-      'INSERT INTO runs (run_id, instance_id, status, trigger_name, mode, doctor_version, started_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      'INSERT INTO runs (run_id, instance_id, status, trigger_name, mode, doctor_version, started_at) VALUES ' +
+        '(?, ?, ?, ?, ?, ?, ?)',
       [run.runId, run.instanceId, 'running', run.trigger, run.mode, run.doctorVersion, run.startedAt],
     );
   }
@@ -153,7 +155,8 @@ export class SqlRunStore implements RunStore {
     const summaries = new Map(runIds.map((id) => [id, summarize([])]));
     if (runIds.length === 0) return summaries;
     const rows = await this.db.all(
-      `SELECT run_id, severity, COUNT(*) AS n FROM results WHERE run_id IN (${runIds.map(() => '?').join(', ')}) GROUP BY run_id, severity`,
+      `SELECT run_id, severity, COUNT(*) AS n FROM results WHERE run_id IN ` +
+        `(${runIds.map(() => '?').join(', ')}) GROUP BY run_id, severity`,
       runIds,
     );
     for (const row of rows) {
@@ -182,7 +185,8 @@ export class SqlRunStore implements RunStore {
 
   async heartbeat(instanceId: string, now: Date): Promise<void> {
     await this.db.run(
-      'INSERT INTO instances (instance_id, heartbeat_at) VALUES (?, ?) ON CONFLICT (instance_id) DO UPDATE SET heartbeat_at = excluded.heartbeat_at',
+      'INSERT INTO instances (instance_id, heartbeat_at) VALUES (?, ?) ON CONFLICT (instance_id) DO UPDATE SET ' +
+        'heartbeat_at = excluded.heartbeat_at',
       [instanceId, now.toISOString()],
     );
   }

@@ -12,7 +12,9 @@ export function openSqlite(path: string): SqlDriver {
     Database = createRequire(import.meta.url)('better-sqlite3') as typeof BetterSqlite3;
   } catch (error) {
     throw new ConfigError(
-      `the SQLite store needs the optional dependency better-sqlite3, which did not load (${(error as Error).message.split('\n')[0]}); point Doctor:Storage:ConnectionString at PostgreSQL instead`,
+      `the SQLite store needs the optional dependency better-sqlite3, which did not load ` +
+        `(${(error as Error).message.split('\n')[0]}); ` +
+        `point Doctor:Storage:ConnectionString at PostgreSQL instead`,
     );
   }
   let db: BetterSqlite3.Database;
@@ -26,7 +28,8 @@ export function openSqlite(path: string): SqlDriver {
     const message = (error as Error).message;
     if (message.includes('NODE_MODULE_VERSION')) {
       throw new ConfigError(
-        `the SQLite store's better-sqlite3 was built for another Node version than ${process.version}: run npm rebuild better-sqlite3, or use PostgreSQL`,
+        `the SQLite store's better-sqlite3 was built for another Node version than ${process.version}: run npm ` +
+          `rebuild better-sqlite3, or use PostgreSQL`,
       );
     }
     throw new ConfigError(

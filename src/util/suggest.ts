@@ -19,7 +19,10 @@ export function editDistance(a: string, b: string): number {
   return d[s.length]![t.length]!;
 }
 
-/** ` (did you mean 'x'?)` for the nearest candidate within a third of the word's length (at least 1, at most 3 edits), else ''. */
+/**
+ * ` (did you mean 'x'?)` for the nearest candidate within a third of the word's length (at least 1, at most 3
+ * edits), else ''.
+ */
 export function didYouMean(word: string, candidates: Iterable<string>): string {
   const limit = Math.min(3, Math.max(1, Math.floor(word.length / 3)));
   let best: { candidate: string; distance: number } | undefined;

@@ -110,7 +110,8 @@ async function probeMount(c: Ctx, e: Evidence): Promise<ProbeVerdict> {
       (headerValue(post, 'location') ?? '').endsWith(`/blobs/${blob}`));
   if (post.status === 201 && !isMounted) {
     e.mount_note =
-      'the registry answered 201 without a Location or digest of the mounted blob, which a registry that mounted always sends: not counted';
+      'the registry answered 201 without a Location or digest of the mounted blob, which a registry that ' +
+      'mounted always sends: not counted';
     return { supported: false };
   }
   if (isMounted) {
@@ -121,15 +122,21 @@ async function probeMount(c: Ctx, e: Evidence): Promise<ProbeVerdict> {
     e.unlink_status_code = unlink.status;
     e.is_mount_unlinked = unlink.status === 202;
     if (unlink.status !== 202) {
-      e.mount_note =
-        `the mounted blob stays linked in ${c.pushRepo}: the unlink was refused (${unlink.status} ${registryError(unlink.body).code ?? readAuthenticate(unlink).error ?? ''}); it holds no new data and disappears with the repository or garbage collection`.trim();
+      e.mount_note = (
+        `the mounted blob stays linked in ${c.pushRepo}: the unlink was refused (${unlink.status} ` +
+        `${registryError(unlink.body).code ?? readAuthenticate(unlink).error ?? ''}); it holds no new data and ` +
+        `disappears with the repository or garbage collection`
+      ).trim();
     }
     return { supported: true };
   }
   if (post.status === 202) {
     const { cancel } = await cancelUpload(c.session, post, c.pushRepo);
     e.is_mount_session_cancelled = cancel !== null && isSuccess(cancel);
-    e.mount_note = `the registry opened a plain upload instead of mounting (202): mounting is not supported, refused by policy, or the blob is not reachable from ${c.testRepo} for this account; the session was ${cancel && isSuccess(cancel) ? 'cancelled' : 'left to expire'}`;
+    e.mount_note =
+      `the registry opened a plain upload instead of mounting (202): mounting is not supported, refused by ` +
+      `policy, or the blob is not reachable from ${c.testRepo} for this account; the session was ` +
+      `${cancel && isSuccess(cancel) ? 'cancelled' : 'left to expire'}`;
     return { supported: false };
   }
   if (post.status === 401 || post.status === 403)
@@ -244,7 +251,10 @@ async function probeCapabilities(target: OciTarget): Promise<CheckOutcome> {
   c.evidence.capability_score = `${score}/5`;
   c.evidence.capabilities_untested = untested;
   const missing = (Object.keys(verdicts) as Capability[]).filter((k) => !verdicts[k].supported).map((k) => LABELS[k]);
-  const summary = `${target.host} scores ${score}/5${missing.length > 0 ? `; missing or untested: ${missing.join(', ')}` : ''}.`;
+  const summary =
+    `${target.host} scores ${score}/5` +
+    (missing.length > 0 ? `; missing or untested: ${missing.join(', ')}` : '') +
+    '.';
   if (score === 5)
     return {
       severity: 'pass',
@@ -257,7 +267,8 @@ async function probeCapabilities(target: OciTarget): Promise<CheckOutcome> {
     steps.push({
       environment: 'any',
       description:
-        'Signatures and attestations need the referrers API or the tag-schema fallback: upgrade the registry or configure clients (cosign, oras) for the fallback',
+        'Signatures and attestations need the referrers API or the tag-schema fallback: upgrade the registry ' +
+        'or configure clients (cosign, oras) for the fallback',
       safe: false,
     });
   }
@@ -273,7 +284,8 @@ async function probeCapabilities(target: OciTarget): Promise<CheckOutcome> {
         environment: 'baremetal',
         description: 'Enable deletes in the registry configuration (storage.delete.enabled) and restart',
         command:
-          "sudo sed -i 's/^\\(\\s*\\)delete:.*/\\1delete:\\n\\1  enabled: true/' /etc/docker/registry/config.yml\nsudo systemctl restart docker-registry",
+          "sudo sed -i 's/^\\(\\s*\\)delete:.*/\\1delete:\\n\\1  enabled: true/' " +
+          '/etc/docker/registry/config.yml\nsudo systemctl restart docker-registry',
         safe: false,
       },
       {
@@ -305,7 +317,14 @@ async function probeCapabilities(target: OciTarget): Promise<CheckOutcome> {
     evidence: c.evidence,
     likelyCauses: missing.map(
       (m) =>
-        `${m}: ${m === 'referrers API' ? 'registry predates OCI 1.1' : m === 'delete' ? 'deletes are disabled in the registry configuration or not granted' : m === 'cross-repository mount' ? 'not implemented, refused by policy, or the account cannot read the source repository' : 'not offered by this registry or not testable with this account'}`,
+        `${m}: ` +
+        (m === 'referrers API'
+          ? 'registry predates OCI 1.1'
+          : m === 'delete'
+            ? 'deletes are disabled in the registry configuration or not granted'
+            : m === 'cross-repository mount'
+              ? 'not implemented, refused by policy, or the account cannot read the source repository'
+              : 'not offered by this registry or not testable with this account'),
     ),
     remediation: numbered(steps),
   };

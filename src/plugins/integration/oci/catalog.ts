@@ -18,7 +18,8 @@ export const OCI_CHECKS: CheckDefinition[] = [
     id: CHECK_IDS.registry,
     name: 'OCI Registry Connectivity',
     description:
-      'Checks that the configured OCI registry is reachable over the network and answers the distribution API (GET /v2/), with TLS certificate facts.',
+      'Checks that the configured OCI registry is reachable over the network and answers the distribution ' +
+      'API (GET /v2/), with TLS certificate facts.',
     defaultSeverity: 'warn',
     tags: ['connectivity', 'oci', 'registry', 'quick'],
     estimatedDurationMs: 2000,
@@ -31,7 +32,8 @@ export const OCI_CHECKS: CheckDefinition[] = [
     id: CHECK_IDS.credentials,
     name: 'OCI Registry Credentials',
     description:
-      'Checks that the configured registry credentials (username/password, bearer token or docker config) are accepted, performing the Docker token exchange where the registry uses one.',
+      'Checks that the configured registry credentials (username/password, bearer token or docker config) ' +
+      'are accepted, performing the Docker token exchange where the registry uses one.',
     defaultSeverity: 'fail',
     tags: ['registry', 'oci', 'credentials', 'secrets', 'auth'],
     estimatedDurationMs: 5000,
@@ -44,7 +46,8 @@ export const OCI_CHECKS: CheckDefinition[] = [
     id: CHECK_IDS.pull,
     name: 'OCI Registry Pull Authorization',
     description:
-      'Checks that the configured credentials may pull the test image, naming the missing permission and the registry error code when they may not.',
+      'Checks that the configured credentials may pull the test image, naming the missing permission and the ' +
+      'registry error code when they may not.',
     defaultSeverity: 'fail',
     tags: ['registry', 'oci', 'pull', 'authorization', 'credentials'],
     estimatedDurationMs: 3000,
@@ -57,7 +60,8 @@ export const OCI_CHECKS: CheckDefinition[] = [
     id: CHECK_IDS.push,
     name: 'OCI Registry Push Authorization',
     description:
-      'Checks that the configured credentials may push to the push test repository by opening an upload session and cancelling it at once; nothing is written.',
+      'Checks that the configured credentials may push to the push test repository by opening an upload ' +
+      'session and cancelling it at once; nothing is written.',
     defaultSeverity: 'fail',
     tags: ['registry', 'oci', 'push', 'authorization', 'credentials'],
     estimatedDurationMs: 3000,
@@ -70,7 +74,8 @@ export const OCI_CHECKS: CheckDefinition[] = [
     id: CHECK_IDS.referrers,
     name: 'OCI Registry Referrers API Support',
     description:
-      'Checks whether the registry implements the OCI 1.1 referrers API for the test image, and whether the tag-schema fallback is in use when it does not.',
+      'Checks whether the registry implements the OCI 1.1 referrers API for the test image, and whether the ' +
+      'tag-schema fallback is in use when it does not.',
     defaultSeverity: 'warn',
     tags: ['registry', 'oci', 'referrers', 'compatibility', 'oci-1.1'],
     estimatedDurationMs: 3000,
@@ -83,7 +88,8 @@ export const OCI_CHECKS: CheckDefinition[] = [
     id: CHECK_IDS.capabilities,
     name: 'OCI Registry Capability Matrix',
     description:
-      'Probes five registry capabilities — distribution version header, referrers API, chunked upload, cross-repository mount, delete — and scores them, leaving nothing behind.',
+      'Probes five registry capabilities — distribution version header, referrers API, chunked upload, ' +
+      'cross-repository mount, delete — and scores them, leaving nothing behind.',
     defaultSeverity: 'info',
     tags: ['registry', 'oci', 'capabilities', 'compatibility'],
     estimatedDurationMs: 5000,

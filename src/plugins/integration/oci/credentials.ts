@@ -52,7 +52,10 @@ function tokenSteps(p: Probe): Step[] {
     {
       environment: 'kubernetes',
       description: 'Keep the token in a secret rather than in the Helm values',
-      command: `kubectl create secret generic stellaops-registry-token --from-literal=token='<token>' --dry-run=client -o yaml | kubectl apply -f -\nhelm upgrade stellaops ./chart --reuse-values --set oci.existingTokenSecret=stellaops-registry-token`,
+      command:
+        `kubectl create secret generic stellaops-registry-token --from-literal=token='<token>' --dry-run=client ` +
+        `-o yaml | kubectl apply -f -\nhelm upgrade stellaops ./chart --reuse-values --set ` +
+        `oci.existingTokenSecret=stellaops-registry-token`,
       safe: false,
     },
     probeStep('Check the new token before rolling it out', curlV2(p, { Authorization: 'Bearer <token>' })),
@@ -118,14 +121,16 @@ function judgeStatus(p: Probe, res: SessionResponse): CheckOutcome {
       return outcome(
         p,
         'pass',
-        `${p.target.host} allows anonymous access, so it does not check credentials at /v2/; the configured ones were sent and not refused.`,
+        `${p.target.host} allows anonymous access, so it does not check credentials at /v2/; the configured ` +
+          `ones were sent and not refused.`,
       );
     }
     p.evidence.credentials_valid = true;
     return outcome(
       p,
       'pass',
-      `The ${method === 'bearer' ? 'bearer token' : `credentials of '${p.credential.username}'`} are accepted by ${p.target.host}.`,
+      `The ${method === 'bearer' ? 'bearer token' : `credentials of '${p.credential.username}'`} are accepted ` +
+        `by ${p.target.host}.`,
     );
   }
   if (res.status === 401) {
@@ -150,7 +155,9 @@ function judgeStatus(p: Probe, res: SessionResponse): CheckOutcome {
     return outcome(
       p,
       'fail',
-      `${p.target.host} rejected the ${method === 'bearer' ? 'bearer token' : `credentials of '${p.credential.username}'`} (401${invalidToken ? ', invalid_token' : ''}).${when}`,
+      `${p.target.host} rejected the ` +
+        `${method === 'bearer' ? 'bearer token' : `credentials of '${p.credential.username}'`} ` +
+        `(401${invalidToken ? ', invalid_token' : ''}).${when}`,
       [
         'The credentials are wrong or were rotated without updating the configuration',
         'The token was revoked or has expired',
@@ -164,7 +171,8 @@ function judgeStatus(p: Probe, res: SessionResponse): CheckOutcome {
     return outcome(
       p,
       'fail',
-      `${p.target.host} authenticated the request but refuses it (403 Forbidden): the account is not allowed to use the registry from here.`,
+      `${p.target.host} authenticated the request but refuses it (403 Forbidden): the account is not allowed ` +
+        `to use the registry from here.`,
       [
         "This machine's IP address or network is not in the registry's allowlist",
         'The account is disabled or locked',
@@ -174,7 +182,9 @@ function judgeStatus(p: Probe, res: SessionResponse): CheckOutcome {
         ...p.reproduce,
         {
           environment: 'any',
-          description: `Ask the administrators of ${p.target.host} to check the account status and the IP allowlist for this machine`,
+          description:
+            `Ask the administrators of ${p.target.host} to check the account status and the IP allowlist for ` +
+            `this machine`,
           safe: true,
         },
       ],
@@ -228,7 +238,8 @@ async function viaToken(p: Probe, bearer: Challenge): Promise<CheckOutcome> {
     return outcome(
       p,
       'warn',
-      `The registry delegates authentication to ${realmHost}, but the token service could not be used (${token.message}); the credentials cannot be verified.`,
+      `The registry delegates authentication to ${realmHost}, but the token service could not be used ` +
+        `(${token.message}); the credentials cannot be verified.`,
       [
         'The token service is down',
         `A firewall or proxy rule covers ${p.target.host} but not ${realmHost}`,
@@ -243,16 +254,21 @@ async function viaToken(p: Probe, bearer: Challenge): Promise<CheckOutcome> {
     return outcome(
       p,
       'fail',
-      `The credentials of '${p.credential.username}' were not verified: the token service redirected the request to ${token.credentialsWithheldFrom}, another origin, so they were withheld, and the token issued is anonymous.`,
+      `The credentials of '${p.credential.username}' were not verified: the token service redirected the ` +
+        `request to ${token.credentialsWithheldFrom}, another origin, so they were withheld, and the token ` +
+        `issued is anonymous.`,
       [
-        'The token realm sits behind a redirect to another host or scheme (a load balancer, an SSO front end, http→https)',
+        'The token realm sits behind a redirect to another host or scheme (a load balancer, an SSO front end, ' +
+          'http→https)',
         "The registry's auth.token.realm names an outdated host",
       ],
       [
         ...p.reproduce,
         {
           environment: 'any',
-          description: `Point the registry's token realm (auth.token.realm) at the URL that issues tokens itself, not at one that redirects to ${token.credentialsWithheldFrom}`,
+          description:
+            `Point the registry's token realm (auth.token.realm) at the URL that issues tokens itself, not at ` +
+            `one that redirects to ${token.credentialsWithheldFrom}`,
           safe: false,
         },
       ],
@@ -265,12 +281,15 @@ async function viaToken(p: Probe, bearer: Challenge): Promise<CheckOutcome> {
     return outcome(
       p,
       'info',
-      `${p.target.host} needs token auth; anonymous tokens are issued; no credentials are configured, so only public content is reachable.`,
+      `${p.target.host} needs token auth; anonymous tokens are issued; no credentials are configured, so only ` +
+        `public content is reachable.`,
     );
   }
   if (res.status === 401) {
     const verdict = judgeStatus(p, res);
-    verdict.diagnosis = `The token service issued a token, but ${p.target.host} does not accept it (401): the registry and its token service disagree (issuer, audience/service, signing certificate or clock).`;
+    verdict.diagnosis =
+      `The token service issued a token, but ${p.target.host} does not accept it (401): the registry and its ` +
+      `token service disagree (issuer, audience/service, signing certificate or clock).`;
     verdict.likelyCauses = [
       'The registry trusts a different token-signing certificate (rootcertbundle)',
       "The token's audience or issuer does not match the registry's auth.token.service/issuer",

@@ -169,7 +169,10 @@ function withEveryEnvironment(outcome: CheckOutcome, target: OciTarget): CheckOu
   return { ...outcome, remediation: numbered(steps, added) };
 }
 
-/** A credential that cannot be used makes every authorization probe meaningless: say so, point at the credentials check. */
+/**
+ * A credential that cannot be used makes every authorization probe meaningless: say so, point at the credentials
+ * check.
+ */
 async function unusableCredential(target: OciTarget): Promise<CheckOutcome | undefined> {
   const credential = await target.session.credential();
   const problem =

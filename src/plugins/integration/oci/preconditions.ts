@@ -33,7 +33,8 @@ export function canRunWithCredentials(ctx: CheckContext): CanRun {
     : {
         runnable: false,
         reason:
-          'No credentials configured (OCI:Username/OCI:Password or OCI:Token): push authorization is only checked with credentials.',
+          'No credentials configured (OCI:Username/OCI:Password or OCI:Token): push authorization is only ' +
+          'checked with credentials.',
       };
 }
 

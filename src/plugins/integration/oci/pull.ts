@@ -114,14 +114,19 @@ export function judgePull(f: PullFacts): CheckOutcome {
   if (f.manifest?.isManifest) {
     return {
       severity: 'pass',
-      diagnosis: `${f.authMethod === 'anonymous' ? 'Anonymous clients' : 'The configured credentials'} can pull ${repo}:${tag} from ${host}.`,
+      diagnosis:
+        `${f.authMethod === 'anonymous' ? 'Anonymous clients' : 'The configured credentials'} can pull ` +
+        `${repo}:${tag} from ${host}.`,
       evidence,
     };
   }
   if (f.manifest) {
     return {
       severity: 'warn',
-      diagnosis: `${host} answered ${status} to the manifest request for ${repo}:${tag}, but with ${f.manifest.contentType ?? 'no content type'} and no Docker-Content-Digest: that is not a manifest, so pull permission could not be verified.`,
+      diagnosis:
+        `${host} answered ${status} to the manifest request for ${repo}:${tag}, but with ` +
+        `${f.manifest.contentType ?? 'no content type'} and no Docker-Content-Digest: that is not a manifest, so ` +
+        `pull permission could not be verified.`,
       evidence,
       likelyCauses: [
         'OCI:RegistryUrl points at a web UI or a login page, not the registry API',
@@ -133,7 +138,9 @@ export function judgePull(f: PullFacts): CheckOutcome {
   if (status === 404) {
     return {
       severity: 'info',
-      diagnosis: `The test image ${repo}:${tag} does not exist on ${host} (${code ?? '404'}), so pull permission cannot be verified. Set OCI:TestRepository/OCI:TestTag to an image that exists.`,
+      diagnosis:
+        `The test image ${repo}:${tag} does not exist on ${host} (${code ?? '404'}), so pull permission cannot ` +
+        `be verified. Set OCI:TestRepository/OCI:TestTag to an image that exists.`,
       evidence,
       likelyCauses: [
         'The default test image library/alpine:latest is not mirrored in this registry',
@@ -150,7 +157,9 @@ export function judgePull(f: PullFacts): CheckOutcome {
     const grants = f.grantedActions ? `; the token grants: ${f.grantedActions.join(' ') || 'nothing'}` : '';
     return {
       severity: 'fail',
-      diagnosis: `The credentials are valid but have no pull permission on ${repo} (${status}${code ? ` ${code}` : ''}${grants}).`,
+      diagnosis:
+        `The credentials are valid but have no pull permission on ${repo} ` +
+        `(${status}${code ? ` ${code}` : ''}${grants}).`,
       evidence,
       likelyCauses: [
         `The account is not a member of a team/project with read access to ${repo}`,
@@ -160,7 +169,9 @@ export function judgePull(f: PullFacts): CheckOutcome {
       remediation: numbered(f.reproduce, [
         {
           environment: 'any',
-          description: `Grant the account (${f.username ?? "the token's subject"}) pull/read access to ${repo} in the registry's access control`,
+          description:
+            `Grant the account (${f.username ?? "the token's subject"}) pull/read access to ${repo} in the ` +
+            `registry's access control`,
           safe: false,
         },
       ]),

@@ -117,14 +117,18 @@ export function judgePush(f: PushFacts): CheckOutcome {
   if (!upload) {
     return {
       severity: 'skip',
-      diagnosis: `No credentials resolved (${f.credentialNote ?? 'none configured'}); push authorization is only checked with credentials.`,
+      diagnosis:
+        `No credentials resolved (${f.credentialNote ?? 'none configured'}); push authorization is only checked ` +
+        `with credentials.`,
       evidence,
     };
   }
   if (upload.status === 202 && !upload.hasLocation) {
     return {
       severity: 'warn',
-      diagnosis: `${host} answered 202 to an upload on ${repo} but named no upload session (no Location header), which a registry always does: push permission could not be verified.`,
+      diagnosis:
+        `${host} answered 202 to an upload on ${repo} but named no upload session (no Location header), which a ` +
+        `registry always does: push permission could not be verified.`,
       evidence,
       likelyCauses: [
         'Something other than the registry answers at OCI:RegistryUrl (a catch-all proxy or a stub)',
@@ -136,10 +140,17 @@ export function judgePush(f: PushFacts): CheckOutcome {
   if (upload.status === 202) {
     const cancelled = f.cancel?.isCancelled === true;
     if (!cancelled)
-      evidence.cancel_note = `${f.cancel?.error ?? `the cancel was refused (${f.cancel?.status} ${f.cancel?.refusal ?? ''})`}; ${PURGE_NOTE}`;
+      evidence.cancel_note =
+        `${f.cancel?.error ?? `the cancel was refused (${f.cancel?.status} ${f.cancel?.refusal ?? ''})`}; ` +
+        `${PURGE_NOTE}`;
     return {
       severity: 'pass',
-      diagnosis: `The credentials may push to ${repo} on ${host}: an upload session was opened${cancelled ? ' and cancelled at once' : `; it was not cancelled (${f.cancel?.error ?? 'no delete permission'}), ${PURGE_NOTE}`}. Nothing was written.`,
+      diagnosis:
+        `The credentials may push to ${repo} on ${host}: an upload session was opened` +
+        (cancelled
+          ? ' and cancelled at once'
+          : `; it was not cancelled (${f.cancel?.error ?? 'no delete permission'}), ${PURGE_NOTE}`) +
+        '. Nothing was written.',
       evidence,
     };
   }
@@ -147,7 +158,9 @@ export function judgePush(f: PushFacts): CheckOutcome {
   if (upload.status === 403 || (upload.status === 401 && upload.challengeError === 'insufficient_scope')) {
     return {
       severity: 'fail',
-      diagnosis: `The credentials are valid but lack push permission on ${repo} (${upload.status} ${upload.errorCode ?? upload.challengeError ?? ''}${grants}).`,
+      diagnosis:
+        `The credentials are valid but lack push permission on ${repo} (${upload.status} ` +
+        `${upload.errorCode ?? upload.challengeError ?? ''}${grants}).`,
       evidence,
       likelyCauses: [
         `The account has read-only (pull) access to ${repo}`,
@@ -159,7 +172,9 @@ export function judgePush(f: PushFacts): CheckOutcome {
         [
           {
             environment: 'any',
-            description: `Grant push (write) access on ${repo} to ${f.username ?? "the token's subject"} in the registry's access control, or point OCI:PushTestRepository at a repository the account may write`,
+            description:
+              `Grant push (write) access on ${repo} to ${f.username ?? "the token's subject"} in the registry's ` +
+              `access control, or point OCI:PushTestRepository at a repository the account may write`,
             safe: false,
           },
         ],
@@ -170,7 +185,9 @@ export function judgePush(f: PushFacts): CheckOutcome {
   if (upload.status === 401) {
     return {
       severity: 'fail',
-      diagnosis: `${host} rejected the credentials when opening an upload on ${repo} (401${upload.errorCode ? ` ${upload.errorCode}` : ''}).`,
+      diagnosis:
+        `${host} rejected the credentials when opening an upload on ${repo} ` +
+        `(401${upload.errorCode ? ` ${upload.errorCode}` : ''}).`,
       evidence,
       likelyCauses: ['The credentials are wrong, expired or revoked'],
       remediation: numbered(f.reproduce, credentialSteps(f.registryUrl, f.username)),
@@ -179,7 +196,8 @@ export function judgePush(f: PushFacts): CheckOutcome {
   if (upload.status === 404) {
     return {
       severity: 'warn',
-      diagnosis: `${host} answered 404 to an upload on ${repo}: the repository does not exist and is not created on push.`,
+      diagnosis:
+        `${host} answered 404 to an upload on ${repo}: ` + 'the repository does not exist and is not created on push.',
       evidence,
       likelyCauses: [
         'The registry (Harbor, GitLab, ECR, Artifactory) needs the project/repository to exist before the first push',

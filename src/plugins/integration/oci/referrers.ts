@@ -120,7 +120,8 @@ export function judgeReferrers(f: ReferrersFacts): CheckOutcome {
     if (f.subject.status === 404) {
       return {
         severity: 'info',
-        diagnosis: `The test image ${repository}:${tag} does not exist on ${host}, so referrers support cannot be checked.`,
+        diagnosis:
+          `The test image ${repository}:${tag} does not exist on ${host}, ` + 'so referrers support cannot be checked.',
         evidence,
         likelyCauses: ['OCI:TestRepository/OCI:TestTag name an image that is not in this registry'],
         remediation: numbered(
@@ -130,7 +131,9 @@ export function judgeReferrers(f: ReferrersFacts): CheckOutcome {
     }
     return {
       severity: 'warn',
-      diagnosis: `The test image's manifest could not be read (${f.subject.status}), so referrers support cannot be checked.`,
+      diagnosis:
+        `The test image's manifest could not be read (${f.subject.status}), ` +
+        `so referrers support cannot be checked.`,
       evidence,
       likelyCauses: ['The credentials have no pull permission on the test repository (see check.integration.oci.pull)'],
       remediation: numbered([
@@ -148,7 +151,11 @@ export function judgeReferrers(f: ReferrersFacts): CheckOutcome {
     case 'supported':
       return {
         severity: 'pass',
-        diagnosis: `${host} implements the OCI 1.1 referrers API (${answer.isEmptyVia404 ? '404 with an empty image index' : `${answer.count} referrer(s) of the test image`}${answer.filtersApplied ? `; filtering by ${answer.filtersApplied}` : '; no artifactType filtering'}).`,
+        diagnosis:
+          `${host} implements the OCI 1.1 referrers API (` +
+          (answer.isEmptyVia404 ? '404 with an empty image index' : `${answer.count} referrer(s) of the test image`) +
+          (answer.filtersApplied ? `; filtering by ${answer.filtersApplied}` : '; no artifactType filtering') +
+          ').',
         evidence,
       };
     case 'unsupported': {
@@ -160,7 +167,9 @@ export function judgeReferrers(f: ReferrersFacts): CheckOutcome {
             : `unknown, ${answer.fallbackStatus}`;
       return {
         severity: 'warn',
-        diagnosis: `${host} does not implement the OCI 1.1 referrers API (${answer.status}); signature and attestation clients must use the tag-schema fallback (${answer.fallbackTag}: ${fallback}).`,
+        diagnosis:
+          `${host} does not implement the OCI 1.1 referrers API (${answer.status}); signature and attestation ` +
+          `clients must use the tag-schema fallback (${answer.fallbackTag}: ${fallback}).`,
         evidence,
         likelyCauses: [
           'The registry predates OCI distribution-spec 1.1 (distribution 2.x, older Harbor/Nexus/Artifactory)',
@@ -170,7 +179,8 @@ export function judgeReferrers(f: ReferrersFacts): CheckOutcome {
           {
             environment: 'any',
             description:
-              'Upgrade the registry to a release with the OCI 1.1 referrers API (distribution 3, Harbor 2.8+, zot, recent cloud registries), or make sure cosign/oras use the tag-schema fallback',
+              'Upgrade the registry to a release with the OCI 1.1 referrers API (distribution 3, Harbor 2.8+, ' +
+              'zot, recent cloud registries), or make sure cosign/oras use the tag-schema fallback',
             safe: false,
           },
         ]),
@@ -179,7 +189,9 @@ export function judgeReferrers(f: ReferrersFacts): CheckOutcome {
     case 'no_access':
       return {
         severity: 'warn',
-        diagnosis: `The referrers query was refused (${answer.status}); without pull access to ${repository} referrers support cannot be verified.`,
+        diagnosis:
+          `The referrers query was refused (${answer.status}); without pull access to ${repository} referrers ` +
+          `support cannot be verified.`,
         evidence,
         likelyCauses: [
           'The credentials have no pull permission on the test repository',

@@ -128,7 +128,9 @@ export function judgeRegistry(f: RegistryFacts): CheckOutcome {
     evidence.redirect_location = redirected.href;
     return {
       severity: 'warn',
-      diagnosis: `The registry redirects GET /v2/ (${status}) to ${redirected.href}: clients that do not follow it, and credentials that must not cross hosts, will fail. Point OCI:RegistryUrl at ${base} directly.`,
+      diagnosis:
+        `The registry redirects GET /v2/ (${status}) to ${redirected.href}: clients that do not follow it, and ` +
+        `credentials that must not cross hosts, will fail. Point OCI:RegistryUrl at ${base} directly.`,
       evidence,
       likelyCauses: [
         'OCI:RegistryUrl uses http:// and the server redirects to https://',
@@ -143,8 +145,10 @@ export function judgeRegistry(f: RegistryFacts): CheckOutcome {
     return {
       severity: 'warn',
       diagnosis: isForbidden
-        ? `The registry answered 403 Forbidden to an anonymous GET /v2/: it is reachable but refuses this client before authentication (IP allowlist, WAF or network policy).`
-        : `The registry answered ${status} to GET /v2/ (expected 200 or 401): it is reachable but ${status >= 500 ? 'unhealthy' : 'does not behave like an OCI registry at this URL'}.`,
+        ? `The registry answered 403 Forbidden to an anonymous GET /v2/: it is reachable but refuses this client ` +
+          `before authentication (IP allowlist, WAF or network policy).`
+        : `The registry answered ${status} to GET /v2/ (expected 200 or 401): it is reachable but ` +
+          `${status >= 500 ? 'unhealthy' : 'does not behave like an OCI registry at this URL'}.`,
       evidence,
       likelyCauses: isForbidden
         ? [
@@ -182,7 +186,8 @@ export function judgeRegistry(f: RegistryFacts): CheckOutcome {
       remediation: numbered([
         probeStep(
           'Show the certificate dates',
-          `openssl s_client -connect ${url.hostname}:${url.port || 443} </dev/null 2>/dev/null | openssl x509 -noout -dates -subject`,
+          `openssl s_client -connect ${url.hostname}:${url.port || 443} </dev/null 2>/dev/null ` +
+            `| openssl x509 -noout -dates -subject`,
         ),
         {
           environment: 'kubernetes',
@@ -208,7 +213,9 @@ export function judgeRegistry(f: RegistryFacts): CheckOutcome {
   if (f.skipTlsVerify && url.protocol === 'https:') {
     return {
       severity: 'warn',
-      diagnosis: `${reachable}, but TLS verification is switched off (OCI:SkipTlsVerify=true): anyone on the network path could impersonate the registry.`,
+      diagnosis:
+        `${reachable}, but TLS verification is switched off (OCI:SkipTlsVerify=true): anyone on the network path ` +
+        `could impersonate the registry.`,
       evidence,
       likelyCauses: ['Skip-verify was set to work around a private CA'],
       remediation: numbered(

@@ -45,29 +45,38 @@ export interface ConnectionTarget {
 /** The one-line fix of each cause, with the target's own keys. */
 const FIXES: Record<ConnectionErrorClass, (t: ConnectionTarget) => string> = {
   dns: (t) =>
-    `The host name does not resolve: check the spelling of ${t.urlKey} and the DNS/hosts configuration of this machine.`,
+    `The host name does not resolve: check the spelling of ${t.urlKey} and the ` +
+    `DNS/hosts configuration of this machine.`,
   refused: (t) =>
     `Nothing listens on that host and port: check the port in ${t.urlKey} and that the ${t.noun} is running.`,
   timeout: (t) =>
-    `The ${t.noun} did not answer in time: check firewalls, security groups and proxies between here and the ${t.noun}, and whether it is overloaded.`,
+    `The ${t.noun} did not answer in time: check firewalls, security groups and proxies between here and the ` +
+    `${t.noun}, and whether it is overloaded.`,
   reset: (t) =>
-    `The connection was cut by the other side: check load balancers, proxies and TLS offloaders in front of the ${t.noun}.`,
+    `The connection was cut by the other side: check load balancers, proxies and TLS offloaders in front of ` +
+    `the ${t.noun}.`,
   unreachable: (t) => `No network route to the ${t.noun}: check routing, VPN and network policies.`,
   tls_untrusted: (t) =>
-    `The certificate is not signed by a trusted CA: set ${t.caKey} (or NODE_EXTRA_CA_CERTS) to the PEM of the ${t.noun}'s CA. Like Node, Stella Doctor trusts Mozilla's roots as bundled with Node, not the system trust store: to trust that too, name its bundle (/etc/ssl/certs/ca-certificates.crt on Debian).`,
+    `The certificate is not signed by a trusted CA: set ${t.caKey} (or NODE_EXTRA_CA_CERTS) to the PEM of the ` +
+    `${t.noun}'s CA. Like Node, Stella Doctor trusts Mozilla's roots as bundled with Node, not the system ` +
+    `trust store: to trust that too, name its bundle (/etc/ssl/certs/ca-certificates.crt on Debian).`,
   tls_hostname: (t) =>
-    `The certificate does not name this host: use a host name listed in the certificate's SANs in ${t.urlKey}, or reissue the certificate with this name.`,
+    `The certificate does not name this host: use a host name listed in the certificate's SANs in ${t.urlKey}, ` +
+    `or reissue the certificate with this name.`,
   tls_expired: (t) =>
     `The certificate is expired or not yet valid: renew the ${t.noun}'s certificate (and check this machine's clock).`,
   tls_handshake: (t) =>
     `The TLS handshake failed: check the TLS versions and ciphers the ${t.noun} and any TLS offloader accept.`,
   https_to_http: (t) =>
-    `The ${t.noun} speaks plain HTTP on this port: use http:// in ${t.urlKey} (only on a trusted network) or enable TLS on the ${t.noun}.`,
+    `The ${t.noun} speaks plain HTTP on this port: use http:// in ${t.urlKey} (only on a trusted network) or ` +
+    `enable TLS on the ${t.noun}.`,
   http_to_https: (t) => `The ${t.noun} expects TLS on this port: use https:// in ${t.urlKey}.`,
   proxy: (t) =>
-    `The proxy refused or failed the connection: check HTTPS_PROXY/HTTP_PROXY, the proxy credentials, and NO_PROXY for the ${t.noun}'s host.`,
+    `The proxy refused or failed the connection: check HTTPS_PROXY/HTTP_PROXY, the proxy credentials, and ` +
+    `NO_PROXY for the ${t.noun}'s host.`,
   redirect: (t) =>
-    `The ${t.noun} redirected in a loop, too often or to something that is not http(s): check ${t.urlKey} and any reverse proxy rewriting it.`,
+    `The ${t.noun} redirected in a loop, too often or to something that is not http(s): check ${t.urlKey} and ` +
+    `any reverse proxy rewriting it.`,
   aborted: () => 'The request was cancelled before it finished.',
   unknown: (t) =>
     `An unexpected network error: run the verification command with --verbose and check the ${t.noun}'s logs.`,
@@ -156,7 +165,9 @@ function stepsFor(errorClass: ConnectionErrorClass, t: ConnectionTarget): Step[]
         {
           environment: 'kubernetes',
           description: 'Ship the CA as a ConfigMap mounted at that path',
-          command: `kubectl create configmap stellaops-${t.slug}-ca --from-file=${t.slug}-ca.pem=./${t.slug}-ca.pem --dry-run=client -o yaml | kubectl apply -f -`,
+          command:
+            `kubectl create configmap stellaops-${t.slug}-ca --from-file=${t.slug}-ca.pem=./${t.slug}-ca.pem ` +
+            `--dry-run=client -o yaml | kubectl apply -f -`,
           safe: false,
         },
       ];
@@ -165,7 +176,8 @@ function stepsFor(errorClass: ConnectionErrorClass, t: ConnectionTarget): Step[]
         reproduce,
         probeStep(
           'List the names the certificate is valid for',
-          `openssl s_client -connect ${url.hostname}:${port} </dev/null 2>/dev/null | openssl x509 -noout -ext subjectAltName`,
+          `openssl s_client -connect ${url.hostname}:${port} </dev/null 2>/dev/null ` +
+            `| openssl x509 -noout -ext subjectAltName`,
         ),
         ...setConfigSteps(t.urlKey, `${url.protocol}//<name-from-the-certificate>${withPort}`),
       ];
@@ -201,7 +213,9 @@ function stepsFor(errorClass: ConnectionErrorClass, t: ConnectionTarget): Step[]
         {
           environment: 'baremetal',
           description: `Exempt the ${t.noun} from the proxy in the service unit`,
-          command: `sudo systemctl edit stellaops-platform   # add: [Service] Environment=NO_PROXY=${url.hostname}\nsudo systemctl restart stellaops-platform`,
+          command:
+            `sudo systemctl edit stellaops-platform   # add: [Service] ` +
+            `Environment=NO_PROXY=${url.hostname}\nsudo systemctl restart stellaops-platform`,
           safe: false,
         },
         {
@@ -256,7 +270,8 @@ export function connectionFailure(
 ): CheckOutcome {
   const schemeNote =
     t.schemelessValue !== undefined
-      ? ` (${t.urlKey} '${t.schemelessValue}' names no scheme: tried ${t.url.origin}; a ${t.noun} on plain HTTP needs http://)`
+      ? ` (${t.urlKey} '${t.schemelessValue}' names no scheme: tried ${t.url.origin}; a ${t.noun} on plain HTTP ` +
+        `needs http://)`
       : '';
   return {
     severity: 'fail',
@@ -329,7 +344,8 @@ export function credentialsWithheldWarning(t: ConnectionTarget, error: Credentia
       redirected_request: error.request,
     },
     likelyCauses: [
-      `A reverse proxy, CDN or load balancer in front of the ${t.noun} redirects API requests to another host or to http://`,
+      `A reverse proxy, CDN or load balancer in front of the ${t.noun} redirects API requests to another host ` +
+        'or to http://',
       `${t.urlKey} names a front end rather than the ${t.noun}'s API host`,
     ],
     remediation: numbered(

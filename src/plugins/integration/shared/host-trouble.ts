@@ -19,7 +19,8 @@ export interface HostTrouble {
 }
 
 export const RATE_LIMIT_CAUSE =
-  'A rate limit of the account or address was reached (Docker Hub limits anonymous pulls); retry_after in the evidence says when to try again';
+  'A rate limit of the account or address was reached (Docker Hub limits anonymous pulls); retry_after in the ' +
+  'evidence says when to try again';
 
 /** A warning: the answer neither grants nor refuses, so the check cannot say either. */
 export function hostTroubleWarning(t: HostTrouble): CheckOutcome {

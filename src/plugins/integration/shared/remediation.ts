@@ -48,7 +48,10 @@ export function numbered(...groups: Array<Array<Step | RemediationStep>>): Remed
 function composeSet(pairs: Array<[string, string]>): string {
   const lines = pairs.map(([key, value]) => {
     const name = envVarName(key);
-    return `grep -q '^${name}=' .env && sed -i 's|^${name}=.*|${name}=${value}|' .env || echo '${name}=${value}' >> .env`;
+    return (
+      `grep -q '^${name}=' .env && sed -i 's|^${name}=.*|${name}=${value}|' .env ` +
+      `|| echo '${name}=${value}' >> .env`
+    );
   });
   return [...lines, 'docker compose up -d'].join('\n');
 }
@@ -82,7 +85,9 @@ export function setConfigSteps(key: string, value: string, more: Array<[string, 
     {
       environment: 'kubernetes',
       description: `Set ${names} through the Helm values and roll out`,
-      command: `helm upgrade ${RELEASE} ./chart --reuse-values ${pairs.map(([k, v]) => `--set ${helmValue(k)}=${shellQuote(v)}`).join(' ')}`,
+      command:
+        `helm upgrade ${RELEASE} ./chart --reuse-values ` +
+        `${pairs.map(([k, v]) => `--set ${helmValue(k)}=${shellQuote(v)}`).join(' ')}`,
       safe: false,
     },
   ];
@@ -96,7 +101,8 @@ export function credentialSteps(registryUrl: string, username: string | undefine
     {
       environment: 'compose',
       description:
-        'Put the current credentials in .env (the password from your secret store, never in the compose file) and recreate the services',
+        'Put the current credentials in .env (the password from your secret store, never in the compose file) ' +
+        'and recreate the services',
       command: composeSet([
         ['OCI:Username', user],
         ['OCI:Password', '<password>'],
@@ -123,7 +129,8 @@ export function credentialSteps(registryUrl: string, username: string | undefine
         `  --from-literal=username=${shellQuote(user)} \\`,
         `  --from-literal=password='<password>' \\`,
         `  --dry-run=client -o yaml | kubectl apply -f -`,
-        `helm upgrade ${RELEASE} ./chart --reuse-values --set oci.registryUrl=${shellQuote(registryUrl)} --set oci.existingSecret=${SECRET_NAME}`,
+        `helm upgrade ${RELEASE} ./chart --reuse-values --set oci.registryUrl=${shellQuote(registryUrl)} --set ` +
+          `oci.existingSecret=${SECRET_NAME}`,
       ].join('\n'),
       safe: false,
     },
@@ -166,7 +173,9 @@ export function fromWherePlatformRuns(
   const pod = inContainer('<registry-service>', '<ca-path-inside-the-pod>');
   const composeNotes = [
     loopback
-      ? `${url.hostname} inside the container is the container itself: host.docker.internal reaches the Docker host (on Linux add extra_hosts: ["host.docker.internal:host-gateway"]), or use the registry's compose service name`
+      ? `${url.hostname} inside the container is the container itself: host.docker.internal reaches the Docker ` +
+        `host (on Linux add extra_hosts: ["host.docker.internal:host-gateway"]), or use the registry's compose ` +
+        `service name`
       : '',
     view.caPath !== undefined && !view.skipTlsVerify && url.protocol === 'https:'
       ? `${view.caPath} is a path on this machine: use the path where the CA is mounted into the container`

@@ -2,20 +2,22 @@
 // SPEC 4.2 and the seed article: auth method from configuration, username without password (or
 // the reverse) fails with no request, `GET /v2/` with the credentials, the Docker token exchange
 // performed for Bearer registries, anonymous tokens, static JWT expiry, and credential safety.
+//
+// Two parts: gatherCredentials asks the registry (only as far as the credential is usable) and
+// returns plain facts; judgeCredentials, pure and synchronous, turns them into the verdict, and the
+// evidence is built from the facts.
 
-import { curlCommand } from '../shared/curl-command.js';
-import type { CheckDefinition, CheckOutcome, Evidence } from '../../../engine/types.js';
-import { readAuthenticate, realmUrl, type Challenge } from '../../../registry/challenge.js';
+import type { CheckDefinition, CheckOutcome, Evidence, Severity } from '../../../engine/types.js';
+import { readAuthenticate, realmUrl } from '../../../registry/challenge.js';
 import type { ResolvedCredential } from '../../../registry/credentials.js';
-import { rateLimitEvidence } from '../../../registry/operations.js';
 import { decodeJwt, jwtExpiry } from '../../../registry/jwt.js';
+import { rateLimitEvidence } from '../../../registry/operations.js';
 import type { SessionResponse } from '../../../registry/session.js';
 import type { TokenOutcome } from '../../../registry/token.js';
-import { connectionFailure } from '../shared/connection-failure.js';
-import { curlReproduction } from './curl-reproduction.js';
-import { hostTroubleWarning } from '../shared/host-trouble.js';
-import { probeTarget, type OciTarget } from './oci-context.js';
 import { shellQuote } from '../../../util/shell.js';
+import { connectionFailure } from '../shared/connection-failure.js';
+import { curlCommand } from '../shared/curl-command.js';
+import { hostTroubleWarning } from '../shared/host-trouble.js';
 import {
   credentialSteps,
   curlTlsOptions,
@@ -24,29 +26,206 @@ import {
   setConfigSteps,
   type Step,
 } from '../shared/remediation.js';
+import { curlReproduction } from './curl-reproduction.js';
+import { probeTarget, type OciTarget } from './oci-context.js';
 
 export const TOKEN_WARN_DAYS = 7;
 const DAY_MS = 86_400_000;
 
-interface Probe {
-  target: OciTarget;
-  credential: ResolvedCredential;
-  evidence: Evidence;
-  now: Date;
-  /** The anonymous /v2/ probe got 200: the registry checks no credentials there. */
-  isRegistryOpen: boolean;
+/** The answer of `GET /v2/` that decides, as the judge reads it. */
+export interface V2Answer {
+  status: number;
+  latencyMs: number;
+  /** The `WWW-Authenticate` header as sent, and its `error=` parameter. */
+  challenge: string | null;
+  challengeError: string | null;
+  /** Retry-After and rate-limit headers. */
+  rateLimit: Record<string, string>;
+}
+
+export interface CredentialsFacts {
+  host: string;
+  registryUrl: string;
+  /** curl's TLS options for this registry, for the commands that replay `/v2/`. */
+  curlTls: string;
+  credential: Pick<ResolvedCredential, 'method' | 'username' | 'source' | 'problem' | 'dockerConfig'>;
+  /** The expiry of a static bearer token that is a JWT. */
+  staticTokenExpiresAt?: Date;
   /** curl commands that replay the check: the token request on Bearer registries, then `/v2/`. */
   reproduce: Step[];
+  /** The anonymous /v2/ probe got 200: the registry checks no credentials there. */
+  isRegistryOpen: boolean;
+  /** The registry's challenge to the anonymous probe, when it was asked. */
+  challenge?: { raw: string | null; parseError?: string };
+  /** The Docker token flow, when the registry delegates authentication to a token service. */
+  tokenFlow?: { realm: string | null; service: string | null; realmHost: string | null; token: TokenOutcome };
+  /** The answer that decides, when the check got that far. */
+  answer?: V2Answer;
 }
 
-/** The request of the probe replayed with curl: `/v2/` on the registry, with the run's TLS options. */
-function curlV2(p: Probe, headers: Record<string, string> = {}): string {
-  const { settings, session } = p.target;
-  const tls = curlTlsOptions(session.baseUrl, settings.caCertificatePath?.value, settings.skipTlsVerify);
-  return curlCommand(`${session.baseUrl.origin}/v2/`, { show: 'response', tls, headers });
+function v2Answer(res: Pick<SessionResponse, 'status' | 'latencyMs' | 'headers'>): V2Answer {
+  const challenge = readAuthenticate(res);
+  return {
+    status: res.status,
+    latencyMs: res.latencyMs,
+    challenge: challenge.raw,
+    challengeError: challenge.error,
+    rateLimit: rateLimitEvidence(res as SessionResponse),
+  };
 }
 
-function tokenSteps(p: Probe): Step[] {
+function isUnusable(credential: CredentialsFacts['credential']): boolean {
+  return credential.dockerConfig?.status === 'error' || credential.problem !== undefined;
+}
+
+function staticTokenExpiry(credential: ResolvedCredential): Date | undefined {
+  if (credential.method !== 'bearer' || !credential.token) return undefined;
+  const jwt = decodeJwt(credential.token);
+  return jwt ? jwtExpiry(jwt.payload) : undefined;
+}
+
+/** A token flow whose outcome settles the verdict before `/v2/` is asked again. */
+function isSettledByToken(token: TokenOutcome, anonymous: boolean): boolean {
+  return (
+    token.exchange === 'rejected' ||
+    token.exchange === 'unreachable' ||
+    (!anonymous && token.exchange === 'ok' && token.isAnonymous)
+  );
+}
+
+async function gatherCredentials(target: OciTarget, now: Date): Promise<CredentialsFacts | { failure: CheckOutcome }> {
+  const { session, settings } = target;
+  const credential = await session.credential();
+  const staticTokenExpiresAt = staticTokenExpiry(credential);
+  const facts: CredentialsFacts = {
+    host: target.host,
+    registryUrl: session.baseUrl.origin,
+    curlTls: curlTlsOptions(session.baseUrl, settings.caCertificatePath?.value, settings.skipTlsVerify),
+    credential,
+    ...(staticTokenExpiresAt ? { staticTokenExpiresAt } : {}),
+    reproduce: [],
+    isRegistryOpen: false,
+  };
+  if (isUnusable(credential)) return facts;
+  facts.reproduce = await curlReproduction(target, {
+    method: 'GET',
+    path: '/v2/',
+    scopes: [],
+    description: 'Repeat the probe with the same credentials',
+  });
+  if (staticTokenExpiresAt && staticTokenExpiresAt.getTime() <= now.getTime()) return facts;
+
+  const ping = await session.ping();
+  if (ping.kind === 'error') return { failure: connectionFailure(target.connection, ping.error, ping.tls) };
+  facts.isRegistryOpen = ping.response.status === 200;
+  const challenges = await session.challenges();
+  facts.challenge = { raw: challenges.raw, ...(challenges.ok ? {} : { parseError: challenges.reason }) };
+  const bearer = await session.bearer();
+  const anonymous = credential.method === 'anonymous';
+  const send = async (): Promise<V2Answer> =>
+    v2Answer(await session.send('GET', '/v2/', { auth: true, signal: target.signal }));
+
+  if (ping.response.status === 200 && anonymous) {
+    facts.answer = v2Answer(ping.response);
+  } else if (bearer && credential.method !== 'bearer') {
+    const realm = realmUrl(bearer);
+    const token = (await session.token([]))!;
+    facts.tokenFlow = {
+      realm: bearer.params.realm ?? null,
+      service: bearer.params.service ?? null,
+      realmHost: realm?.host ?? null,
+      token,
+    };
+    if (!isSettledByToken(token, anonymous)) facts.answer = await send();
+  } else if (ping.response.status === 401 && anonymous) {
+    facts.answer = v2Answer(ping.response);
+  } else {
+    facts.answer = await send();
+  }
+  return facts;
+}
+
+function tokenEvidence(flow: NonNullable<CredentialsFacts['tokenFlow']>, host: string): Evidence {
+  const { token } = flow;
+  return {
+    token_realm: flow.realm,
+    token_service: flow.service,
+    token_realm_host: flow.realmHost,
+    is_realm_cross_host: flow.realmHost !== null && flow.realmHost !== host,
+    token_exchange: token.exchange,
+    token_status_code: token.statusCode,
+    ...(token.exchange === 'ok'
+      ? {
+          token_expires_in_seconds: token.expiresInSeconds,
+          token_expires_at_utc: token.expiresAtUtc,
+          granted_actions: token.grantedActions,
+          is_token_anonymous: token.isAnonymous,
+          credentials_withheld_from: token.credentialsWithheldFrom,
+        }
+      : { token_error: token.message }),
+  };
+}
+
+function answerEvidence(answer: V2Answer): Evidence {
+  return {
+    status_code: answer.status,
+    latency_ms: answer.latencyMs,
+    ...(answer.status === 401 && answer.challenge ? { auth_challenge: answer.challenge } : {}),
+    ...([200, 401, 403].includes(answer.status) ? {} : answer.rateLimit),
+  };
+}
+
+function evidenceOf(f: CredentialsFacts, now: Date, credentialsValid: boolean | null): Evidence {
+  const { credential } = f;
+  const docker = credential.dockerConfig;
+  const expiresAt = f.staticTokenExpiresAt;
+  return {
+    registry_url: f.registryUrl,
+    auth_method: credential.method,
+    username: credential.username ?? null,
+    credential_source: credential.source,
+    credentials_valid: credentialsValid,
+    auth_challenge: f.challenge?.raw ?? null,
+    token_realm: null,
+    token_service: null,
+    token_exchange: 'not_attempted',
+    token_expires_in_seconds: null,
+    status_code: null,
+    latency_ms: null,
+    ...(docker
+      ? {
+          docker_config_status: docker.status,
+          docker_config_detail: docker.detail,
+          ...(docker.helper ? { credential_helper: docker.helper } : {}),
+        }
+      : {}),
+    ...(credential.problem ? { missing_key: credential.problem.missingKey } : {}),
+    ...(expiresAt && !isUnusable(credential)
+      ? {
+          token_expires_at_utc: expiresAt.toISOString(),
+          token_expires_in_seconds: Math.floor((expiresAt.getTime() - now.getTime()) / 1000),
+        }
+      : {}),
+    ...(f.challenge?.parseError ? { challenge_parse_error: f.challenge.parseError } : {}),
+    ...(f.tokenFlow ? tokenEvidence(f.tokenFlow, f.host) : {}),
+    ...(f.answer ? answerEvidence(f.answer) : {}),
+  };
+}
+
+/** Everything a verdict says but its evidence: the judge's rows return this. */
+interface Finding {
+  severity: Severity;
+  credentialsValid: boolean | null;
+  diagnosis: string;
+  likelyCauses?: string[];
+  steps?: Step[];
+}
+
+function curlV2(f: CredentialsFacts, headers: Record<string, string> = {}): string {
+  return curlCommand(`${f.registryUrl}/v2/`, { show: 'response', tls: f.curlTls, headers });
+}
+
+function tokenSteps(f: CredentialsFacts): Step[] {
   return [
     ...setConfigSteps('OCI:Token', '<token>'),
     {
@@ -58,212 +237,125 @@ function tokenSteps(p: Probe): Step[] {
         `oci.existingTokenSecret=stellaops-registry-token`,
       safe: false,
     },
-    probeStep('Check the new token before rolling it out', curlV2(p, { Authorization: 'Bearer <token>' })),
+    probeStep('Check the new token before rolling it out', curlV2(f, { Authorization: 'Bearer <token>' })),
   ];
 }
 
-function fixCredentialSteps(p: Probe): Step[] {
-  if (p.credential.method === 'bearer') return [...p.reproduce, ...tokenSteps(p)];
-  return [...p.reproduce, ...credentialSteps(p.target.session.baseUrl.origin, p.credential.username)];
+function fixCredentialSteps(f: CredentialsFacts): Step[] {
+  if (f.credential.method === 'bearer') return [...f.reproduce, ...tokenSteps(f)];
+  return [...f.reproduce, ...credentialSteps(f.registryUrl, f.credential.username)];
 }
 
-function outcome(
-  p: Probe,
-  severity: CheckOutcome['severity'],
-  diagnosis: string,
-  likelyCauses: string[] = [],
-  steps: Step[] = [],
-): CheckOutcome {
+/** Who was judged, for sentences: `bearer token` or `credentials of 'ci'`. */
+function whose(f: CredentialsFacts): string {
+  return f.credential.method === 'bearer' ? 'bearer token' : `credentials of '${f.credential.username}'`;
+}
+
+function dockerConfigFailure(f: CredentialsFacts): Finding {
+  const docker = f.credential.dockerConfig!;
+  const helper = docker.helper;
   return {
-    severity,
-    diagnosis,
-    evidence: p.evidence,
-    likelyCauses,
-    remediation: steps.length > 0 ? numbered(steps) : [],
+    severity: 'fail',
+    credentialsValid: null,
+    diagnosis: `The docker config credential source failed: ${docker.detail}`,
+    likelyCauses: helper
+      ? [
+          `${helper} is not installed or not on PATH for this service`,
+          "The helper's backing store (keychain, pass, secret service) is locked or unavailable",
+        ]
+      : ['The docker config file is malformed or unreadable'],
+    steps: [
+      probeStep(
+        'Run the helper by hand the way docker does',
+        helper
+          ? `echo ${shellQuote(f.host)} | ${helper} get >/dev/null; echo "exit $?"`
+          : `jq . "\${DOCKER_CONFIG:-$HOME/.docker}/config.json" >/dev/null`,
+      ),
+      {
+        environment: 'any',
+        description: `Log in again so docker stores a fresh credential`,
+        command: `docker login ${f.host}`,
+        safe: false,
+      },
+    ],
   };
 }
 
-/** A static bearer token that is a JWT: expired → fail, expiring within 7 days → warn (applied after the probe). */
-function staticTokenExpiry(p: Probe): { expired: boolean; daysLeft: number; at: string } | undefined {
-  if (p.credential.method !== 'bearer' || !p.credential.token) return undefined;
-  const jwt = decodeJwt(p.credential.token);
-  const exp = jwt ? jwtExpiry(jwt.payload) : undefined;
-  if (!exp) return undefined;
-  p.evidence.token_expires_at_utc = exp.toISOString();
-  const msLeft = exp.getTime() - p.now.getTime();
-  p.evidence.token_expires_in_seconds = Math.floor(msLeft / 1000);
-  return { expired: msLeft <= 0, daysLeft: Math.floor(msLeft / DAY_MS), at: exp.toISOString() };
+function missingPartFailure(f: CredentialsFacts): Finding {
+  const problem = f.credential.problem!;
+  return {
+    severity: 'fail',
+    credentialsValid: false,
+    diagnosis: problem.diagnosis,
+    likelyCauses: [
+      'A secret reference (vault, Kubernetes secret, .env entry) did not resolve',
+      `${problem.missingKey} was removed or renamed`,
+    ],
+    steps: [
+      ...setConfigSteps(problem.missingKey, problem.missingKey === 'OCI:Password' ? '<password>' : '<username>'),
+      ...credentialSteps(f.registryUrl, f.credential.username).filter((s) => s.environment === 'kubernetes'),
+    ],
+  };
 }
 
-function recordToken(p: Probe, token: TokenOutcome): void {
-  p.evidence.token_exchange = token.exchange;
-  p.evidence.token_status_code = token.statusCode;
-  if (token.exchange === 'ok') {
-    p.evidence.token_expires_in_seconds = token.expiresInSeconds;
-    p.evidence.token_expires_at_utc = token.expiresAtUtc;
-    p.evidence.granted_actions = token.grantedActions;
-    p.evidence.is_token_anonymous = token.isAnonymous;
-    p.evidence.credentials_withheld_from = token.credentialsWithheldFrom;
-  } else {
-    p.evidence.token_error = token.message;
+/** A refusal by the token service, a token service that cannot be used, or an anonymous token issued instead. */
+function tokenFinding(f: CredentialsFacts): Finding | undefined {
+  const flow = f.tokenFlow;
+  if (!flow) return undefined;
+  const { token, realmHost } = flow;
+  const anonymous = f.credential.method === 'anonymous';
+  if (token.exchange === 'rejected' && anonymous) {
+    return {
+      severity: 'fail',
+      credentialsValid: null,
+      diagnosis: `${f.host} requires credentials (its token service refuses anonymous tokens) and none are configured.`,
+      likelyCauses: ['OCI:Username/OCI:Password are not set in this environment'],
+      steps: fixCredentialSteps(f),
+    };
   }
-}
-
-function judgeStatus(p: Probe, res: SessionResponse): CheckOutcome {
-  p.evidence.status_code = res.status;
-  p.evidence.latency_ms = res.latencyMs;
-  const method = p.credential.method;
-  if (res.status === 200) {
-    if (method === 'anonymous')
-      return outcome(p, 'pass', 'The registry allows anonymous access; no credentials are configured.');
-    if (p.isRegistryOpen) {
-      // An open registry answers 200 to anyone: the credentials were not refused, but not checked either.
-      return outcome(
-        p,
-        'pass',
-        `${p.target.host} allows anonymous access, so it does not check credentials at /v2/; the configured ` +
-          `ones were sent and not refused.`,
-      );
-    }
-    p.evidence.credentials_valid = true;
-    return outcome(
-      p,
-      'pass',
-      `The ${method === 'bearer' ? 'bearer token' : `credentials of '${p.credential.username}'`} are accepted ` +
-        `by ${p.target.host}.`,
-    );
-  }
-  if (res.status === 401) {
-    const challenge = readAuthenticate(res);
-    p.evidence.credentials_valid = false;
-    if (challenge.raw) p.evidence.auth_challenge = challenge.raw;
-    const invalidToken = challenge.error === 'invalid_token';
-    const expiry = staticTokenExpiry(p);
-    if (method === 'anonymous') {
-      return outcome(
-        p,
-        'fail',
-        `${p.target.host} requires credentials and none are configured.`,
-        [
-          'OCI:Username/OCI:Password or OCI:Token are not set in this environment',
-          'The secret that should provide them was not mounted',
-        ],
-        fixCredentialSteps(p),
-      );
-    }
-    const when = invalidToken && expiry?.expired ? ` The token expired at ${expiry.at}.` : '';
-    return outcome(
-      p,
-      'fail',
-      `${p.target.host} rejected the ` +
-        `${method === 'bearer' ? 'bearer token' : `credentials of '${p.credential.username}'`} ` +
-        `(401${invalidToken ? ', invalid_token' : ''}).${when}`,
-      [
-        'The credentials are wrong or were rotated without updating the configuration',
-        'The token was revoked or has expired',
-        'The account was deleted or renamed',
-      ],
-      fixCredentialSteps(p),
-    );
-  }
-  if (res.status === 403) {
-    p.evidence.credentials_valid = false;
-    return outcome(
-      p,
-      'fail',
-      `${p.target.host} authenticated the request but refuses it (403 Forbidden): the account is not allowed ` +
-        `to use the registry from here.`,
-      [
-        "This machine's IP address or network is not in the registry's allowlist",
-        'The account is disabled or locked',
-        'An organisation policy (SSO enforcement, MFA) blocks password logins',
-      ],
-      [
-        ...p.reproduce,
-        {
-          environment: 'any',
-          description:
-            `Ask the administrators of ${p.target.host} to check the account status and the IP allowlist for ` +
-            `this machine`,
-          safe: true,
-        },
-      ],
-    );
-  }
-  Object.assign(p.evidence, rateLimitEvidence(res));
-  return hostTroubleWarning({
-    host: p.target.host,
-    status: res.status,
-    request: 'an authenticated GET /v2/',
-    unverified: 'the credentials',
-    evidence: p.evidence,
-    reproduce: p.reproduce,
-  });
-}
-
-async function viaToken(p: Probe, bearer: Challenge): Promise<CheckOutcome> {
-  const { session } = p.target;
-  p.evidence.token_realm = bearer.params.realm ?? null;
-  p.evidence.token_service = bearer.params.service ?? null;
-  const realmHost = realmUrl(bearer)?.host ?? null;
-  p.evidence.token_realm_host = realmHost;
-  p.evidence.is_realm_cross_host = realmHost !== null && realmHost !== p.target.host;
-  const token = (await session.token([]))!;
-  recordToken(p, token);
-  const anonymous = p.credential.method === 'anonymous';
   if (token.exchange === 'rejected') {
-    p.evidence.credentials_valid = anonymous ? null : false;
-    if (anonymous) {
-      return outcome(
-        p,
-        'fail',
-        `${p.target.host} requires credentials (its token service refuses anonymous tokens) and none are configured.`,
-        ['OCI:Username/OCI:Password are not set in this environment'],
-        fixCredentialSteps(p),
-      );
-    }
-    return outcome(
-      p,
-      'fail',
-      `The token service at ${realmHost} rejected the credentials of '${p.credential.username}' (${token.statusCode}).`,
-      [
+    return {
+      severity: 'fail',
+      credentialsValid: false,
+      diagnosis: `The token service at ${realmHost} rejected the ${whose(f)} (${token.statusCode}).`,
+      likelyCauses: [
         'The password is wrong or was rotated without updating the configuration',
         'The account is locked, expired or lacks registry access',
         'A robot/service account name was mangled (a `$` eaten by the shell or compose interpolation)',
       ],
-      fixCredentialSteps(p),
-    );
+      steps: fixCredentialSteps(f),
+    };
   }
   if (token.exchange === 'unreachable') {
-    return outcome(
-      p,
-      'warn',
-      `The registry delegates authentication to ${realmHost}, but the token service could not be used ` +
+    return {
+      severity: 'warn',
+      credentialsValid: null,
+      diagnosis:
+        `The registry delegates authentication to ${realmHost}, but the token service could not be used ` +
         `(${token.message}); the credentials cannot be verified.`,
-      [
+      likelyCauses: [
         'The token service is down',
-        `A firewall or proxy rule covers ${p.target.host} but not ${realmHost}`,
+        `A firewall or proxy rule covers ${f.host} but not ${realmHost}`,
         'The token service answers with something that is not a Docker token response',
       ],
-      [...p.reproduce, probeStep('Check the proxy decision for the token host', 'env | grep -i _proxy')],
-    );
+      steps: [...f.reproduce, probeStep('Check the proxy decision for the token host', 'env | grep -i _proxy')],
+    };
   }
   if (!anonymous && token.exchange === 'ok' && token.isAnonymous) {
     // The credentials never reached a token service: whatever the registry accepts next proves nothing about them.
-    p.evidence.credentials_valid = false;
-    return outcome(
-      p,
-      'fail',
-      `The credentials of '${p.credential.username}' were not verified: the token service redirected the ` +
-        `request to ${token.credentialsWithheldFrom}, another origin, so they were withheld, and the token ` +
-        `issued is anonymous.`,
-      [
+    return {
+      severity: 'fail',
+      credentialsValid: false,
+      diagnosis:
+        `The ${whose(f)} were not verified: the token service redirected the request to ` +
+        `${token.credentialsWithheldFrom}, another origin, so they were withheld, and the token issued is anonymous.`,
+      likelyCauses: [
         'The token realm sits behind a redirect to another host or scheme (a load balancer, an SSO front end, ' +
           'http→https)',
         "The registry's auth.token.realm names an outdated host",
       ],
-      [
-        ...p.reproduce,
+      steps: [
+        ...f.reproduce,
         {
           environment: 'any',
           description:
@@ -272,158 +364,183 @@ async function viaToken(p: Probe, bearer: Challenge): Promise<CheckOutcome> {
           safe: false,
         },
       ],
-    );
+    };
   }
-  const res = await session.send('GET', '/v2/', { auth: true, signal: p.target.signal });
-  if (res.status === 200 && anonymous) {
-    p.evidence.status_code = res.status;
-    p.evidence.latency_ms = res.latencyMs;
-    return outcome(
-      p,
-      'info',
-      `${p.target.host} needs token auth; anonymous tokens are issued; no credentials are configured, so only ` +
+  if (f.answer?.status === 200 && anonymous) {
+    return {
+      severity: 'info',
+      credentialsValid: null,
+      diagnosis:
+        `${f.host} needs token auth; anonymous tokens are issued; no credentials are configured, so only ` +
         `public content is reachable.`,
-    );
+    };
   }
-  if (res.status === 401) {
-    const verdict = judgeStatus(p, res);
-    verdict.diagnosis =
-      `The token service issued a token, but ${p.target.host} does not accept it (401): the registry and its ` +
-      `token service disagree (issuer, audience/service, signing certificate or clock).`;
-    verdict.likelyCauses = [
-      'The registry trusts a different token-signing certificate (rootcertbundle)',
-      "The token's audience or issuer does not match the registry's auth.token.service/issuer",
-      'Clock skew between the token service and the registry',
-    ];
-    return verdict;
+  if (f.answer?.status === 401) {
+    return {
+      severity: 'fail',
+      credentialsValid: false,
+      diagnosis:
+        `The token service issued a token, but ${f.host} does not accept it (401): the registry and its ` +
+        `token service disagree (issuer, audience/service, signing certificate or clock).`,
+      likelyCauses: [
+        'The registry trusts a different token-signing certificate (rootcertbundle)',
+        "The token's audience or issuer does not match the registry's auth.token.service/issuer",
+        'Clock skew between the token service and the registry',
+      ],
+      steps: fixCredentialSteps(f),
+    };
   }
-  return judgeStatus(p, res);
+  return undefined;
 }
 
-async function probeCredentials(target: OciTarget, now: Date): Promise<CheckOutcome> {
-  const { session } = target;
-  const credential = await session.credential();
-  const p: Probe = {
-    target,
-    credential,
-    now,
-    isRegistryOpen: false,
-    reproduce: [],
-    evidence: {
-      registry_url: session.baseUrl.origin,
-      auth_method: credential.method,
-      username: credential.username ?? null,
-      credential_source: credential.source,
-      credentials_valid: null,
-      auth_challenge: null,
-      token_realm: null,
-      token_service: null,
-      token_exchange: 'not_attempted',
-      token_expires_in_seconds: null,
-      status_code: null,
-      latency_ms: null,
-    },
-  };
-  if (credential.dockerConfig) {
-    p.evidence.docker_config_status = credential.dockerConfig.status;
-    p.evidence.docker_config_detail = credential.dockerConfig.detail;
-    if (credential.dockerConfig.helper) p.evidence.credential_helper = credential.dockerConfig.helper;
-    if (credential.dockerConfig.status === 'error') {
-      const helper = credential.dockerConfig.helper;
-      return outcome(
-        p,
-        'fail',
-        `The docker config credential source failed: ${credential.dockerConfig.detail}`,
-        helper
-          ? [
-              `${helper} is not installed or not on PATH for this service`,
-              "The helper's backing store (keychain, pass, secret service) is locked or unavailable",
-            ]
-          : ['The docker config file is malformed or unreadable'],
-        [
-          probeStep(
-            'Run the helper by hand the way docker does',
-            helper
-              ? `echo ${shellQuote(target.host)} | ${helper} get >/dev/null; echo "exit $?"`
-              : `jq . "\${DOCKER_CONFIG:-$HOME/.docker}/config.json" >/dev/null`,
-          ),
-          {
-            environment: 'any',
-            description: `Log in again so docker stores a fresh credential`,
-            command: `docker login ${target.host}`,
-            safe: false,
-          },
-        ],
-      );
+/** The verdict on the answer of `/v2/` with the credentials. */
+function answerFinding(f: CredentialsFacts, answer: V2Answer, now: Date): Finding | 'host-trouble' {
+  const method = f.credential.method;
+  if (answer.status === 200) {
+    if (method === 'anonymous')
+      return {
+        severity: 'pass',
+        credentialsValid: null,
+        diagnosis: 'The registry allows anonymous access; no credentials are configured.',
+      };
+    if (f.isRegistryOpen) {
+      // An open registry answers 200 to anyone: the credentials were not refused, but not checked either.
+      return {
+        severity: 'pass',
+        credentialsValid: null,
+        diagnosis:
+          `${f.host} allows anonymous access, so it does not check credentials at /v2/; the configured ` +
+          `ones were sent and not refused.`,
+      };
     }
+    return { severity: 'pass', credentialsValid: true, diagnosis: `The ${whose(f)} are accepted by ${f.host}.` };
   }
-  if (credential.problem) {
-    p.evidence.credentials_valid = false;
-    p.evidence.missing_key = credential.problem.missingKey;
-    return outcome(
-      p,
-      'fail',
-      credential.problem.diagnosis,
-      [
-        'A secret reference (vault, Kubernetes secret, .env entry) did not resolve',
-        `${credential.problem.missingKey} was removed or renamed`,
+  if (answer.status === 401 && method === 'anonymous') {
+    return {
+      severity: 'fail',
+      credentialsValid: false,
+      diagnosis: `${f.host} requires credentials and none are configured.`,
+      likelyCauses: [
+        'OCI:Username/OCI:Password or OCI:Token are not set in this environment',
+        'The secret that should provide them was not mounted',
       ],
-      [
-        ...setConfigSteps(
-          credential.problem.missingKey,
-          credential.problem.missingKey === 'OCI:Password' ? '<password>' : '<username>',
-        ),
-        ...credentialSteps(session.baseUrl.origin, credential.username).filter((s) => s.environment === 'kubernetes'),
-      ],
-    );
+      steps: fixCredentialSteps(f),
+    };
   }
-  p.reproduce = await curlReproduction(target, {
-    method: 'GET',
-    path: '/v2/',
-    scopes: [],
-    description: 'Repeat the probe with the same credentials',
-  });
-  const expiry = staticTokenExpiry(p);
+  if (answer.status === 401) {
+    const invalidToken = answer.challengeError === 'invalid_token';
+    const expiresAt = f.staticTokenExpiresAt;
+    const when =
+      invalidToken && expiresAt && expiresAt.getTime() <= now.getTime()
+        ? ` The token expired at ${expiresAt.toISOString()}.`
+        : '';
+    return {
+      severity: 'fail',
+      credentialsValid: false,
+      diagnosis: `${f.host} rejected the ${whose(f)} (401${invalidToken ? ', invalid_token' : ''}).${when}`,
+      likelyCauses: [
+        'The credentials are wrong or were rotated without updating the configuration',
+        'The token was revoked or has expired',
+        'The account was deleted or renamed',
+      ],
+      steps: fixCredentialSteps(f),
+    };
+  }
+  if (answer.status === 403) {
+    return {
+      severity: 'fail',
+      credentialsValid: false,
+      diagnosis:
+        `${f.host} authenticated the request but refuses it (403 Forbidden): the account is not allowed ` +
+        `to use the registry from here.`,
+      likelyCauses: [
+        "This machine's IP address or network is not in the registry's allowlist",
+        'The account is disabled or locked',
+        'An organisation policy (SSO enforcement, MFA) blocks password logins',
+      ],
+      steps: [
+        ...f.reproduce,
+        {
+          environment: 'any',
+          description:
+            `Ask the administrators of ${f.host} to check the account status and the IP allowlist for ` +
+            `this machine`,
+          safe: true,
+        },
+      ],
+    };
+  }
+  return 'host-trouble';
+}
+
+/** The static bearer token's state: expired, or days left. */
+function staticExpiry(f: CredentialsFacts, now: Date): { expired: boolean; daysLeft: number; at: string } | undefined {
+  const at = f.staticTokenExpiresAt;
+  if (!at) return undefined;
+  const msLeft = at.getTime() - now.getTime();
+  return { expired: msLeft <= 0, daysLeft: Math.floor(msLeft / DAY_MS), at: at.toISOString() };
+}
+
+function decide(f: CredentialsFacts, now: Date): Finding | 'host-trouble' {
+  if (f.credential.dockerConfig?.status === 'error') return dockerConfigFailure(f);
+  if (f.credential.problem) return missingPartFailure(f);
+  const expiry = staticExpiry(f, now);
   if (expiry?.expired) {
-    p.evidence.credentials_valid = false;
-    return outcome(
-      p,
-      'fail',
-      `The configured bearer token (${credential.source}) expired at ${expiry.at}.`,
-      ['The token was issued with a short lifetime and never rotated', 'A token rotation job stopped running'],
-      [...p.reproduce, ...tokenSteps(p)],
-    );
+    return {
+      severity: 'fail',
+      credentialsValid: false,
+      diagnosis: `The configured bearer token (${f.credential.source}) expired at ${expiry.at}.`,
+      likelyCauses: [
+        'The token was issued with a short lifetime and never rotated',
+        'A token rotation job stopped running',
+      ],
+      steps: [...f.reproduce, ...tokenSteps(f)],
+    };
   }
+  const finding = tokenFinding(f) ?? answerFinding(f, f.answer!, now);
+  if (finding !== 'host-trouble' && finding.severity === 'pass' && expiry && expiry.daysLeft < TOKEN_WARN_DAYS) {
+    return {
+      severity: 'warn',
+      credentialsValid: finding.credentialsValid,
+      diagnosis: `The bearer token is accepted but expires in ${expiry.daysLeft} day(s), at ${expiry.at}.`,
+      likelyCauses: ['The token has a fixed lifetime and no rotation is scheduled'],
+      steps: tokenSteps(f),
+    };
+  }
+  return finding;
+}
 
-  const ping = await session.ping();
-  if (ping.kind === 'error') return connectionFailure(target.connection, ping.error, ping.tls);
-  p.isRegistryOpen = ping.response.status === 200;
-  const challenges = await session.challenges();
-  p.evidence.auth_challenge = challenges.raw;
-  if (!challenges.ok) p.evidence.challenge_parse_error = challenges.reason;
-  const bearer = await session.bearer();
-
-  let verdict: CheckOutcome;
-  if (ping.response.status === 200 && credential.method === 'anonymous') {
-    verdict = judgeStatus(p, { ...ping.response, redirects: [], credentialsWithheldFrom: null });
-  } else if (bearer && credential.method !== 'bearer') {
-    verdict = await viaToken(p, bearer);
-  } else if (ping.response.status === 401 && credential.method === 'anonymous') {
-    verdict = judgeStatus(p, { ...ping.response, redirects: [], credentialsWithheldFrom: null });
-  } else {
-    verdict = judgeStatus(p, await session.send('GET', '/v2/', { auth: true, signal: target.signal }));
+/** The verdict on the facts; pure. */
+export function judgeCredentials(f: CredentialsFacts, now: Date): CheckOutcome {
+  const finding = decide(f, now);
+  if (finding === 'host-trouble') {
+    const answer = f.answer!;
+    return hostTroubleWarning({
+      host: f.host,
+      status: answer.status,
+      request: 'an authenticated GET /v2/',
+      unverified: 'the credentials',
+      evidence: evidenceOf(f, now, null),
+      reproduce: f.reproduce,
+    });
   }
-  if (expiry && verdict.severity === 'pass' && expiry.daysLeft < TOKEN_WARN_DAYS) {
-    return outcome(
-      p,
-      'warn',
-      `The bearer token is accepted but expires in ${expiry.daysLeft} day(s), at ${expiry.at}.`,
-      ['The token has a fixed lifetime and no rotation is scheduled'],
-      tokenSteps(p),
-    );
-  }
-  return verdict;
+  return {
+    severity: finding.severity,
+    diagnosis: finding.diagnosis,
+    evidence: evidenceOf(f, now, finding.credentialsValid),
+    likelyCauses: finding.likelyCauses ?? [],
+    remediation: numbered(finding.steps ?? []),
+  };
 }
 
 export const runCredentialsCheck: CheckDefinition['run'] = (ctx, signal) =>
-  probeTarget(ctx, signal, (target) => probeCredentials(target, ctx.now()), { usesCredential: false });
+  probeTarget(
+    ctx,
+    signal,
+    async (target) => {
+      const now = ctx.now();
+      const gathered = await gatherCredentials(target, now);
+      return 'failure' in gathered ? gathered.failure : judgeCredentials(gathered, now);
+    },
+    { usesCredential: false },
+  );

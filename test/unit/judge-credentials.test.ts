@@ -1,0 +1,242 @@
+// Every verdict row of the credentials check, judged from facts alone: no network.
+import { describe, expect, it } from 'vitest';
+import {
+  judgeCredentials,
+  type CredentialsFacts,
+  type V2Answer,
+} from '../../src/plugins/integration/oci/credentials.js';
+import type { TokenOutcome } from '../../src/registry/token.js';
+
+const NOW = new Date('2026-06-01T00:00:00Z');
+const DAY = 86_400_000;
+
+function facts(over: Partial<CredentialsFacts>): CredentialsFacts {
+  return {
+    host: 'r.example',
+    registryUrl: 'https://r.example',
+    curlTls: '',
+    credential: { method: 'basic', username: 'ci', source: 'env:OCI__Username' },
+    reproduce: [{ environment: 'any', description: 'Repeat the probe', command: 'curl …', safe: true }],
+    isRegistryOpen: false,
+    challenge: { raw: 'Basic realm="r"' },
+    ...over,
+  };
+}
+const answer = (status: number, over: Partial<V2Answer> = {}): V2Answer => ({
+  status,
+  latencyMs: 4,
+  challenge: null,
+  challengeError: null,
+  rateLimit: {},
+  ...over,
+});
+const bearerToken = { method: 'bearer' as const, source: 'env:OCI__Token' };
+const anonymous = { method: 'anonymous' as const, source: null };
+const issued = (over: Partial<Extract<TokenOutcome, { exchange: 'ok' }>> = {}): TokenOutcome => ({
+  exchange: 'ok',
+  token: 'opaque',
+  expiresInSeconds: 300,
+  issuedAt: null,
+  expiresAtUtc: '2026-06-01T00:05:00.000Z',
+  grantedActions: null,
+  isAnonymous: false,
+  credentialsWithheldFrom: null,
+  method: 'GET',
+  statusCode: 200,
+  ...over,
+});
+const flow = (token: TokenOutcome): CredentialsFacts['tokenFlow'] => ({
+  realm: 'https://auth.example/token',
+  service: 'r.example',
+  realmHost: 'auth.example',
+  token,
+});
+
+describe('judgeCredentials', () => {
+  it.each<[string, CredentialsFacts, string, RegExp, Record<string, unknown>]>([
+    [
+      'a docker credential helper that fails',
+      facts({
+        credential: {
+          method: 'anonymous',
+          source: null,
+          dockerConfig: {
+            status: 'error',
+            detail: 'docker-credential-pass exited 1',
+            helper: 'docker-credential-pass',
+          },
+        },
+      }),
+      'fail',
+      /^The docker config credential source failed: docker-credential-pass exited 1$/,
+      { credential_helper: 'docker-credential-pass', docker_config_status: 'error', credentials_valid: null },
+    ],
+    [
+      'a username without a password',
+      facts({
+        credential: {
+          method: 'basic',
+          username: 'ci',
+          source: 'env:OCI__Username',
+          problem: { diagnosis: 'A username is configured but no password.', missingKey: 'OCI:Password' },
+        },
+      }),
+      'fail',
+      /^A username is configured but no password\.$/,
+      { missing_key: 'OCI:Password', credentials_valid: false },
+    ],
+    [
+      'a static bearer token that expired',
+      facts({ credential: bearerToken, staticTokenExpiresAt: new Date(NOW.getTime() - DAY) }),
+      'fail',
+      /^The configured bearer token \(env:OCI__Token\) expired at 2026-05-31T00:00:00\.000Z\.$/,
+      { token_expires_at_utc: '2026-05-31T00:00:00.000Z', credentials_valid: false },
+    ],
+    [
+      'no credentials on an open registry',
+      facts({ credential: anonymous, isRegistryOpen: true, answer: answer(200) }),
+      'pass',
+      /^The registry allows anonymous access; no credentials are configured\.$/,
+      { status_code: 200, credentials_valid: null },
+    ],
+    [
+      'credentials on an open registry, which checks none',
+      facts({ isRegistryOpen: true, answer: answer(200) }),
+      'pass',
+      /does not check credentials at \/v2\/; the configured ones were sent and not refused\.$/,
+      { credentials_valid: null },
+    ],
+    [
+      'credentials accepted',
+      facts({ answer: answer(200) }),
+      'pass',
+      /^The credentials of 'ci' are accepted by r\.example\.$/,
+      { credentials_valid: true, status_code: 200, latency_ms: 4 },
+    ],
+    [
+      'a static bearer token accepted that expires in 3 days',
+      facts({
+        credential: bearerToken,
+        staticTokenExpiresAt: new Date(NOW.getTime() + 3.5 * DAY),
+        answer: answer(200),
+      }),
+      'warn',
+      /^The bearer token is accepted but expires in 3 day\(s\), at 2026-06-04T12:00:00\.000Z\.$/,
+      { credentials_valid: true, token_expires_in_seconds: 302_400 },
+    ],
+    [
+      'no credentials where they are required',
+      facts({ credential: anonymous, answer: answer(401) }),
+      'fail',
+      /^r\.example requires credentials and none are configured\.$/,
+      { credentials_valid: false },
+    ],
+    [
+      'credentials rejected',
+      facts({ answer: answer(401, { challenge: 'Basic realm="r"' }) }),
+      'fail',
+      /^r\.example rejected the credentials of 'ci' \(401\)\.$/,
+      { credentials_valid: false, auth_challenge: 'Basic realm="r"' },
+    ],
+    [
+      'a bearer token rejected as invalid_token',
+      facts({ credential: bearerToken, answer: answer(401, { challengeError: 'invalid_token' }) }),
+      'fail',
+      /^r\.example rejected the bearer token \(401, invalid_token\)\.$/,
+      { credentials_valid: false },
+    ],
+    [
+      'an account refused with 403',
+      facts({ answer: answer(403) }),
+      'fail',
+      /authenticated the request but refuses it \(403 Forbidden\)/,
+      { credentials_valid: false, status_code: 403 },
+    ],
+    [
+      'a registry answering 500',
+      facts({ answer: answer(500) }),
+      'warn',
+      /^r\.example answered 500 to an authenticated GET \/v2\/; the credentials could not be verified\.$/,
+      { status_code: 500, credentials_valid: null },
+    ],
+    [
+      'a registry rate limiting with 429',
+      facts({ answer: answer(429, { rateLimit: { retry_after: '60' } }) }),
+      'warn',
+      /is rate limiting this client \(429 to an authenticated GET \/v2\/\)/,
+      { retry_after: '60' },
+    ],
+    [
+      'a token service refusing anonymous tokens, no credentials configured',
+      facts({
+        credential: anonymous,
+        tokenFlow: flow({ exchange: 'rejected', statusCode: 401, message: 'unauthorized' }),
+      }),
+      'fail',
+      /^r\.example requires credentials \(its token service refuses anonymous tokens\) and none are configured\.$/,
+      { token_exchange: 'rejected', credentials_valid: null },
+    ],
+    [
+      'a token service rejecting the credentials',
+      facts({ tokenFlow: flow({ exchange: 'rejected', statusCode: 401, message: 'unauthorized' }) }),
+      'fail',
+      /^The token service at auth\.example rejected the credentials of 'ci' \(401\)\.$/,
+      { token_exchange: 'rejected', token_error: 'unauthorized', credentials_valid: false, is_realm_cross_host: true },
+    ],
+    [
+      'a token service that cannot be used',
+      facts({ tokenFlow: flow({ exchange: 'unreachable', statusCode: null, message: 'connection refused' }) }),
+      'warn',
+      /^The registry delegates authentication to auth\.example, but the token service could not be used \(connection refused\)/,
+      { token_exchange: 'unreachable', credentials_valid: null },
+    ],
+    [
+      'an anonymous token issued after the credentials were withheld from a redirect',
+      facts({
+        tokenFlow: flow(issued({ isAnonymous: true, credentialsWithheldFrom: 'https://127.0.0.2:8443' })),
+      }),
+      'fail',
+      /were not verified: the token service redirected the request to https:\/\/127\.0\.0\.2:8443/,
+      { credentials_valid: false, credentials_withheld_from: 'https://127.0.0.2:8443' },
+    ],
+    [
+      'anonymous tokens issued, no credentials configured',
+      facts({ credential: anonymous, tokenFlow: flow(issued({ isAnonymous: true })), answer: answer(200) }),
+      'info',
+      /^r\.example needs token auth; anonymous tokens are issued/,
+      { is_token_anonymous: true, status_code: 200 },
+    ],
+    [
+      'a token the registry does not accept',
+      facts({ tokenFlow: flow(issued()), answer: answer(401) }),
+      'fail',
+      /^The token service issued a token, but r\.example does not accept it \(401\)/,
+      { credentials_valid: false, token_exchange: 'ok' },
+    ],
+    [
+      'credentials accepted through the token flow',
+      facts({ tokenFlow: flow(issued({ grantedActions: [] })), answer: answer(200) }),
+      'pass',
+      /^The credentials of 'ci' are accepted by r\.example\.$/,
+      {
+        credentials_valid: true,
+        token_exchange: 'ok',
+        token_expires_in_seconds: 300,
+        token_realm_host: 'auth.example',
+      },
+    ],
+  ])('%s', (_name, input, severity, diagnosis, evidence) => {
+    const outcome = judgeCredentials(input, NOW);
+    expect(outcome.severity).toBe(severity);
+    expect(outcome.diagnosis).toMatch(diagnosis);
+    expect(outcome.evidence).toMatchObject(evidence);
+    if (severity === 'fail' || severity === 'warn') expect(outcome.remediation?.length).toBeGreaterThan(0);
+  });
+
+  it('writes every secret in its commands as a placeholder', () => {
+    const outcome = judgeCredentials(facts({ credential: bearerToken, answer: answer(401) }), NOW);
+    const commands = outcome.remediation!.map((s) => s.command ?? '').join('\n');
+    expect(commands).toContain("'Authorization: Bearer <token>'");
+    expect(commands).toContain('OCI__Token=<token>');
+  });
+});

@@ -3,6 +3,10 @@
 // mount, delete) and a score N/5. Every probe leaves nothing behind: upload sessions are
 // cancelled, a mounted blob is unlinked from the push repository at once where allowed, and the
 // delete probe targets a random digest that cannot exist.
+//
+// Two parts: gatherCapabilities runs the probes (each probe's next request depends on what the
+// last one answered, so a probe reports whether its capability showed) and returns plain facts;
+// judgeCapabilities, pure and synchronous, scores them and gives the verdict and its evidence.
 
 import { randomBytes } from 'node:crypto';
 import { readAuthenticate } from '../../../registry/challenge.js';
@@ -27,8 +31,8 @@ import { curlReproduction } from './curl-reproduction.js';
 import { probeTarget, type OciTarget } from './oci-context.js';
 import { numbered, type Step } from '../shared/remediation.js';
 
-type Capability = 'version_header' | 'referrers' | 'chunked_upload' | 'mount' | 'delete';
-type ProbeVerdict = {
+export type Capability = 'version_header' | 'referrers' | 'chunked_upload' | 'mount' | 'delete';
+export type ProbeVerdict = {
   supported: boolean;
   untested?: string;
   /** The registry said deletes are switched off in its configuration (distribution: 405 UNSUPPORTED). */
@@ -43,7 +47,6 @@ interface Ctx {
   pushRepo: string;
   /** Whether write probes may run: credentials configured, or an open registry. */
   canWrite: boolean;
-  evidence: Evidence;
 }
 
 async function probeReferrersCapability(c: Ctx, e: Evidence): Promise<ProbeVerdict> {
@@ -208,10 +211,24 @@ const EVIDENCE_KEY: Record<Capability, string> = {
   delete: 'is_delete_supported',
 };
 
-async function probeCapabilities(target: OciTarget): Promise<CheckOutcome> {
+export interface CapabilitiesFacts {
+  host: string;
+  registryUrl: string;
+  /** The distribution API version header of `/v2/`, when sent. */
+  apiVersion: string | null;
+  /** What each probe showed. */
+  probes: Record<Exclude<Capability, 'version_header'>, ProbeVerdict>;
+  /** Status codes, headers and notes the probes observed, under their evidence keys. */
+  observed: Evidence;
+  isAnonymous: boolean;
+  /** The request that shows which methods the registry advertises, replayed with curl. */
+  reproduce: Step[];
+}
+
+async function gatherCapabilities(target: OciTarget): Promise<CapabilitiesFacts | { failure: CheckOutcome }> {
   const { session, settings } = target;
   const ping = await session.ping();
-  if (ping.kind === 'error') return connectionFailure(target.connection, ping.error, ping.tls);
+  if (ping.kind === 'error') return { failure: connectionFailure(target.connection, ping.error, ping.tls) };
   const credential = await session.credential();
   const c: Ctx = {
     target,
@@ -220,10 +237,7 @@ async function probeCapabilities(target: OciTarget): Promise<CheckOutcome> {
     tag: settings.testTag.value,
     pushRepo: settings.pushTestRepository.value,
     canWrite: credential.method !== 'anonymous' || ping.response.status === 200,
-    evidence: { registry_url: session.baseUrl.origin },
   };
-  const apiVersion = headerValue(ping.response, 'docker-distribution-api-version');
-  c.evidence.api_version = apiVersion;
   // The probes are independent (shared requests are memoised), so they run side by side; each
   // writes its own evidence, merged in a fixed order so reports stay stable.
   const parts: Evidence[] = [{}, {}, {}, {}];
@@ -233,102 +247,111 @@ async function probeCapabilities(target: OciTarget): Promise<CheckOutcome> {
     probeMount(c, parts[2]!),
     probeDelete(c, parts[3]!),
   ]);
-  Object.assign(c.evidence, ...parts);
-  const verdicts: Record<Capability, ProbeVerdict> = {
-    version_header: { supported: apiVersion !== null },
-    referrers,
-    chunked_upload: chunked,
-    mount,
-    delete: del,
-  };
-  const untested: string[] = [];
-  let score = 0;
-  for (const [capability, verdict] of Object.entries(verdicts) as Array<[Capability, ProbeVerdict]>) {
-    c.evidence[EVIDENCE_KEY[capability]] = verdict.supported;
-    if (verdict.supported) score += 1;
-    if (verdict.untested) untested.push(`${capability}: ${verdict.untested}`);
-  }
-  c.evidence.capability_score = `${score}/5`;
-  c.evidence.capabilities_untested = untested;
-  const missing = (Object.keys(verdicts) as Capability[]).filter((k) => !verdicts[k].supported).map((k) => LABELS[k]);
-  const summary =
-    `${target.host} scores ${score}/5` +
-    (missing.length > 0 ? `; missing or untested: ${missing.join(', ')}` : '') +
-    '.';
-  if (score === 5)
-    return {
-      severity: 'pass',
-      diagnosis: `${target.host} supports all five probed capabilities.`,
-      evidence: c.evidence,
-    };
-
-  const steps: Step[] = [];
-  if (!verdicts.referrers.supported) {
-    steps.push({
-      environment: 'any',
-      description:
-        'Signatures and attestations need the referrers API or the tag-schema fallback: upgrade the registry ' +
-        'or configure clients (cosign, oras) for the fallback',
-      safe: false,
-    });
-  }
-  if (!verdicts.delete.supported && verdicts.delete.isDisabledByConfiguration) {
-    steps.push(
-      {
-        environment: 'compose',
-        description: 'Enable deletes in the registry container',
-        command: 'echo "REGISTRY_STORAGE_DELETE_ENABLED=true" >> registry.env\ndocker compose up -d registry',
-        safe: false,
-      },
-      {
-        environment: 'baremetal',
-        description: 'Enable deletes in the registry configuration (storage.delete.enabled) and restart',
-        command:
-          "sudo sed -i 's/^\\(\\s*\\)delete:.*/\\1delete:\\n\\1  enabled: true/' " +
-          '/etc/docker/registry/config.yml\nsudo systemctl restart docker-registry',
-        safe: false,
-      },
-      {
-        environment: 'kubernetes',
-        description: 'Enable deletes through the registry chart',
-        command: 'helm upgrade registry twuni/docker-registry --reuse-values --set storage.delete.enabled=true',
-        safe: false,
-      },
-    );
-  }
-  if (untested.length > 0 && credential.method === 'anonymous') {
-    steps.push({
-      environment: 'any',
-      description: 'Configure credentials (OCI:Username/OCI:Password or OCI:Token) so the write probes can run',
-      safe: false,
-    });
-  }
-  steps.push(
-    ...(await curlReproduction(target, {
+  return {
+    host: target.host,
+    registryUrl: session.baseUrl.origin,
+    apiVersion: headerValue(ping.response, 'docker-distribution-api-version'),
+    probes: { referrers, chunked_upload: chunked, mount, delete: del },
+    observed: Object.assign({}, ...parts),
+    isAnonymous: credential.method === 'anonymous',
+    reproduce: await curlReproduction(target, {
       method: 'OPTIONS',
       path: `/v2/${c.testRepo}/manifests/${c.tag}`,
       scopes: [pullScope(c.testRepo)],
       description: 'See which methods the registry advertises on a manifest',
-    })),
-  );
+    }),
+  };
+}
+
+const CAUSES: Record<Capability, string> = {
+  version_header: 'not offered by this registry or not testable with this account',
+  referrers: 'registry predates OCI 1.1',
+  chunked_upload: 'not offered by this registry or not testable with this account',
+  mount: 'not implemented, refused by policy, or the account cannot read the source repository',
+  delete: 'deletes are disabled in the registry configuration or not granted',
+};
+
+const ENABLE_DELETES: Step[] = [
+  {
+    environment: 'compose',
+    description: 'Enable deletes in the registry container',
+    command: 'echo "REGISTRY_STORAGE_DELETE_ENABLED=true" >> registry.env\ndocker compose up -d registry',
+    safe: false,
+  },
+  {
+    environment: 'baremetal',
+    description: 'Enable deletes in the registry configuration (storage.delete.enabled) and restart',
+    command:
+      "sudo sed -i 's/^\\(\\s*\\)delete:.*/\\1delete:\\n\\1  enabled: true/' " +
+      '/etc/docker/registry/config.yml\nsudo systemctl restart docker-registry',
+    safe: false,
+  },
+  {
+    environment: 'kubernetes',
+    description: 'Enable deletes through the registry chart',
+    command: 'helm upgrade registry twuni/docker-registry --reuse-values --set storage.delete.enabled=true',
+    safe: false,
+  },
+];
+
+function remediationSteps(f: CapabilitiesFacts, untested: string[]): Step[] {
+  return [
+    ...(f.probes.referrers.supported
+      ? []
+      : [
+          {
+            environment: 'any' as const,
+            description:
+              'Signatures and attestations need the referrers API or the tag-schema fallback: upgrade the ' +
+              'registry or configure clients (cosign, oras) for the fallback',
+            safe: false,
+          },
+        ]),
+    ...(!f.probes.delete.supported && f.probes.delete.isDisabledByConfiguration ? ENABLE_DELETES : []),
+    ...(untested.length > 0 && f.isAnonymous
+      ? [
+          {
+            environment: 'any' as const,
+            description: 'Configure credentials (OCI:Username/OCI:Password or OCI:Token) so the write probes can run',
+            safe: false,
+          },
+        ]
+      : []),
+    ...f.reproduce,
+  ];
+}
+
+/** The score and verdict on the facts; pure. */
+export function judgeCapabilities(f: CapabilitiesFacts): CheckOutcome {
+  const verdicts: Record<Capability, ProbeVerdict> = {
+    version_header: { supported: f.apiVersion !== null },
+    ...f.probes,
+  };
+  const capabilities = Object.keys(LABELS) as Capability[];
+  const supported = capabilities.filter((k) => verdicts[k].supported);
+  const untested = capabilities.flatMap((k) => (verdicts[k].untested ? [`${k}: ${verdicts[k].untested}`] : []));
+  const missing = capabilities.filter((k) => !verdicts[k].supported);
+  const score = supported.length;
+  const evidence: Evidence = {
+    registry_url: f.registryUrl,
+    api_version: f.apiVersion,
+    ...f.observed,
+    ...Object.fromEntries(capabilities.map((k) => [EVIDENCE_KEY[k], verdicts[k].supported])),
+    capability_score: `${score}/5`,
+    capabilities_untested: untested,
+  };
+  if (score === 5) return { severity: 'pass', diagnosis: `${f.host} supports all five probed capabilities.`, evidence };
   return {
-    severity: verdicts.referrers.supported ? 'info' : 'warn',
-    diagnosis: summary,
-    evidence: c.evidence,
-    likelyCauses: missing.map(
-      (m) =>
-        `${m}: ` +
-        (m === 'referrers API'
-          ? 'registry predates OCI 1.1'
-          : m === 'delete'
-            ? 'deletes are disabled in the registry configuration or not granted'
-            : m === 'cross-repository mount'
-              ? 'not implemented, refused by policy, or the account cannot read the source repository'
-              : 'not offered by this registry or not testable with this account'),
-    ),
-    remediation: numbered(steps),
+    severity: f.probes.referrers.supported ? 'info' : 'warn',
+    diagnosis: `${f.host} scores ${score}/5; missing or untested: ${missing.map((k) => LABELS[k]).join(', ')}.`,
+    evidence,
+    likelyCauses: missing.map((k) => `${LABELS[k]}: ${CAUSES[k]}`),
+    remediation: numbered(remediationSteps(f, untested)),
   };
 }
 
 export const runCapabilitiesCheck: CheckDefinition['run'] = (ctx, signal) =>
-  probeTarget(ctx, signal, probeCapabilities);
+  probeTarget(ctx, signal, async (target) => {
+    const gathered = await gatherCapabilities(target);
+    return 'failure' in gathered ? gathered.failure : judgeCapabilities(gathered);
+  });

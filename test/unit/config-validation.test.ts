@@ -232,3 +232,51 @@ describe('where the rules apply', () => {
     expect(redactText('canary-Token-91x')).toBe(MASK);
   });
 });
+
+describe('keys of the Git provider, CI system and secrets manager sections', () => {
+  it.each([
+    ['Git:Url', 'ftp://git.example', 'the scheme ftp: is not http or https'],
+    ['CI:Systems:3:Url', 'https://ci.example:70000', 'the port is not a number from 1 to 65535'],
+    ['Secrets:Managers:0:Url', 'https://vault.example\n', 'contains a line break or another control character'],
+    ['Vault:Url', 'https://u:canary-Secret-77q@vault.example', 'holds credentials (user:password@)'],
+    ['VAULT_ADDR', 'gopher://vault.example', 'the scheme gopher: is not http or https'],
+    ['Git:SkipTlsVerify', 'yes', 'expected true or false'],
+    ['CI:Systems:0:AllowInsecureCredentials', '1', 'expected true or false'],
+    ['Git:Token', 'abc\ndef', 'contains a line break or another control character'],
+    ['VAULT_TOKEN', 'hvs.\u0007x', 'contains a line break or another control character'],
+    [
+      'Git:Provider',
+      'githb',
+      "not one of auto, github, gitlab, gitea, bitbucket, azuredevops (did you mean 'github'?)",
+    ],
+    [
+      'CI:Systems:1:Type',
+      'jenkens',
+      "not one of jenkins, gitlab, github, azuredevops, generic (did you mean 'jenkins'?)",
+    ],
+    ['Secrets:Managers:2:Type', 'aws', 'not one of vault, azurekeyvault, generic'],
+  ])('refuses %s=%j at load time', (key, value, problem) => {
+    const source = key.includes(':') ? `env:${key.replaceAll(':', '__')}` : `env:${key}`;
+    expect(errorFor(key, value)).toMatch(new RegExp(`^invalid ${key} \\(${source}\\): ${escapeRegExp(problem)}`));
+  });
+
+  it.each([
+    ['Git:Url', 'gitlab.example:8443/prefix'],
+    ['Git:Provider', 'GitLab'],
+    ['CI:Systems:0:Type', 'jenkins'],
+    ['Secrets:Managers:1:Type', 'AzureKeyVault'],
+    ['VAULT_ADDR', 'http://127.0.0.1:8200'],
+    ['Git:SkipTlsVerify', 'TRUE'],
+  ])('accepts %s=%j', (key, value) => {
+    accepts(key, value);
+  });
+
+  it('leaves keys of other sections alone', () => {
+    accepts('Other:Type', 'anything');
+    accepts('CI:Systems:x:Url', 'ftp://not-a-numbered-section');
+  });
+});
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

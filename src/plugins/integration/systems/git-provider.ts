@@ -273,8 +273,10 @@ function scopeList(value: string | undefined): string[] {
 
 /** Stella's rule: 2xx, 401 and 403 all prove the provider is there. */
 const isReachable = (status: number): boolean => ok({ status }) || status === 401 || status === 403;
+/** Azure DevOps Services answers an unknown token with 203 and its sign-in page. */
+const isRejected = (status: number): boolean => status === 401 || status === 203;
 /** A token the provider knows: it answered, or refused only the resource (403). */
-const isAccepted = (status: number): boolean => ok({ status }) || status === 403;
+const isAccepted = (status: number): boolean => (ok({ status }) && !isRejected(status)) || status === 403;
 const isHostTrouble = (status: number): boolean => status === 429 || status >= 500;
 
 /** Scopes that include others: GitHub's documented hierarchy, GitLab's api and write_* scopes. */
@@ -349,7 +351,7 @@ export function judgeGit(f: GitFacts, now: Date = new Date()): CheckOutcome {
     const diagnosis = `${reached}; no token is configured (Git:Token), so authentication was not checked.`;
     return { severity: 'pass', diagnosis, evidence };
   }
-  if (auth.status === 401 || auth.status === 203) return tokenRejected(f, auth, reached, evidence);
+  if (isRejected(auth.status)) return tokenRejected(f, auth, reached, evidence);
   const request = `the authenticated request GET ${pathOf(auth.url)}`;
   if (isHostTrouble(auth.status)) return trouble(f, evidence, auth, request, 'the token', true);
   if (!isAccepted(auth.status)) {
@@ -456,10 +458,13 @@ function findingsOn(f: GitFacts, auth: AuthFacts, now: Date): Finding[] {
 
 const RANK: Severity[] = ['pass', 'info', 'warn', 'fail'];
 
+const key = (s: Step): string => `${s.environment} ${s.command ?? s.description}`;
+
 function withFindings(evidence: Evidence, accepted: string, findings: Finding[]): CheckOutcome {
   const worst = (w: Severity, x: Finding): Severity => (RANK.indexOf(x.severity) > RANK.indexOf(w) ? x.severity : w);
   const causes = findings.flatMap((x) => x.causes);
-  const steps = findings.flatMap((x) => x.steps);
+  // Two findings may both ask for a new token: each command once.
+  const steps = findings.flatMap((x) => x.steps).filter((s, i, all) => all.findIndex((t) => key(t) === key(s)) === i);
   const sentences = findings.map((x) => x.sentence).join('; ');
   return {
     severity: findings.reduce(worst, 'pass'),

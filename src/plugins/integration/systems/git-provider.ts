@@ -540,7 +540,9 @@ export const gitProviderCheck = integrationCheck({
   id: 'check.integration.git',
   name: 'Git Provider Connectivity',
   description:
-    'Checks that the configured Git provider (GitHub, GitLab, Gitea/Forgejo, Bitbucket Data Center, Azure DevOps) is reachable, and with a token that the token is accepted, not about to expire, has the required scopes and rate limit left.',
+    'Checks that the configured Git provider (GitHub, GitLab, Gitea/Forgejo, Bitbucket Data Center, Azure DevOps) ' +
+    'is reachable, and with a token that the token is accepted, not about to expire, has the required scopes and ' +
+    'rate limit left.',
   defaultSeverity: 'warn',
   tags: ['integration', 'git', 'scm', 'connectivity'],
   estimatedDurationMs: 3000,

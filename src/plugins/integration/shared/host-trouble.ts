@@ -14,6 +14,8 @@ export interface HostTrouble {
   unverified: string;
   evidence: Evidence;
   reproduce: Step[];
+  /** What answered, for the shared causes: `registry` (the default), `Git provider`. */
+  noun?: string;
   /** Causes particular to the check, after the shared ones (not for a 429). */
   causes?: string[];
 }
@@ -34,8 +36,8 @@ export function hostTroubleWarning(t: HostTrouble): CheckOutcome {
     likelyCauses: limited
       ? [RATE_LIMIT_CAUSE]
       : [
-          'The registry or its storage backend is unhealthy',
-          'A proxy in front of the registry answers instead of it',
+          `The ${t.noun ?? 'registry'} or its storage backend is unhealthy`,
+          `A proxy in front of the ${t.noun ?? 'registry'} answers instead of it`,
           ...(t.causes ?? []),
         ],
     remediation: numbered(t.reproduce),

@@ -377,7 +377,15 @@ function trouble(
 ): CheckOutcome {
   const reproduceIt = reproduce(f, answer.url, withToken);
   const host = f.view.url.host;
-  return hostTroubleWarning({ host, status: answer.status, request, unverified, evidence, reproduce: reproduceIt });
+  return hostTroubleWarning({
+    host,
+    noun: KIND.noun,
+    status: answer.status,
+    request,
+    unverified,
+    evidence,
+    reproduce: reproduceIt,
+  });
 }
 
 /** One thing found about an accepted token. */

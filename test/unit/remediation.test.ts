@@ -15,6 +15,7 @@ describe('key spellings', () => {
     ['OCI:RegistryUrl', 'OCI__RegistryUrl', '.OCI.RegistryUrl', 'oci.registryUrl'],
     ['OCI:CaCertificatePath', 'OCI__CaCertificatePath', '.OCI.CaCertificatePath', 'oci.caCertificatePath'],
     ['Registry:Url', 'Registry__Url', '.Registry.Url', 'registry.url'],
+    ['CI:Systems:1:Token', 'CI__Systems__1__Token', '.CI.Systems[1].Token', 'ci.systems[1].token'],
   ])('%s', (key, env, json, helm) => {
     expect([envVarName(key), jsonPath(key), helmValue(key)]).toEqual([env, json, helm]);
   });

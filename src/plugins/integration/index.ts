@@ -7,9 +7,10 @@ import type { Plugin } from '../../engine/types.js';
 import { OCI_CHECKS } from './oci/catalog.js';
 import { PLUGIN_ID } from './shared/define.js';
 import { gitProviderCheck } from './systems/git-provider.js';
+import { ciSystemCheck } from './systems/ci-system.js';
 
 export const integrationPlugin: Plugin = {
   id: PLUGIN_ID,
   name: 'Integrations',
-  checks: [...OCI_CHECKS, gitProviderCheck],
+  checks: [...OCI_CHECKS, gitProviderCheck, ciSystemCheck],
 };

@@ -16,8 +16,10 @@ export interface CurlOptions {
   method?: string;
   /** TLS options as curlTlsOptions() gives them (` -k`, ` --cacert …`, or ''). */
   tls?: string;
-  /** Basic credentials: the user name; the password is always the `<password>` placeholder. */
+  /** Basic credentials: the user name; the password is a placeholder (`<password>`, or `basicSecret`). */
   basicUser?: string;
+  /** The placeholder standing for the Basic password (`<api-token>` for a Jenkins API token). */
+  basicSecret?: string;
   /** Headers, values as given: a secret must already be a placeholder (`<token>`) or `$TOKEN`. */
   headers?: Record<string, string>;
 }
@@ -39,7 +41,8 @@ function headerWord(name: string, value: string): string {
 export function curlCommand(url: string | URL, options: CurlOptions): string {
   const { flags, after } = SHOW[options.show];
   const method = options.method && options.method !== 'GET' ? ` -X ${options.method}` : '';
-  const basic = options.basicUser !== undefined ? ` -u ${shellQuote(options.basicUser)}:'<password>'` : '';
+  const secret = shellQuote(options.basicSecret ?? '<password>');
+  const basic = options.basicUser !== undefined ? ` -u ${shellQuote(options.basicUser)}:${secret}` : '';
   const headers = Object.entries(options.headers ?? {})
     .map(([name, value]) => ` -H ${headerWord(name, value)}`)
     .join('');

@@ -19,19 +19,27 @@ export function envVarName(key: string): string {
   return key.split(':').join('__');
 }
 
-/** `OCI:RegistryUrl` → `.OCI.RegistryUrl`. */
-export function jsonPath(key: string): string {
-  return '.' + key.split(':').join('.');
+/** Segments joined by dots, an array index (`CI:Systems:1`) as `[1]`, as jq and Helm's --set spell it. */
+function dotted(parts: string[]): string {
+  return parts.map((part, i) => (/^\d+$/.test(part) ? `[${part}]` : `${i === 0 ? '' : '.'}${part}`)).join('');
 }
 
-/** `OCI:RegistryUrl` → `oci.registryUrl`, `OCI:CaCertificatePath` → `oci.caCertificatePath`. */
+/** `OCI:RegistryUrl` → `.OCI.RegistryUrl`, `CI:Systems:1:Token` → `.CI.Systems[1].Token`. */
+export function jsonPath(key: string): string {
+  return '.' + dotted(key.split(':'));
+}
+
+/** `OCI:CaCertificatePath` → `oci.caCertificatePath`, `CI:Systems:1:Url` → `ci.systems[1].url`. */
 export function helmValue(key: string): string {
-  return key
-    .split(':')
-    .map((part) =>
-      part.replace(/^[A-Z]+(?=[A-Z][a-z]|$)/, (acronym) => acronym.toLowerCase()).replace(/^./, (c) => c.toLowerCase()),
-    )
-    .join('.');
+  return dotted(
+    key
+      .split(':')
+      .map((part) =>
+        part
+          .replace(/^[A-Z]+(?=[A-Z][a-z]|$)/, (acronym) => acronym.toLowerCase())
+          .replace(/^./, (c) => c.toLowerCase()),
+      ),
+  );
 }
 
 /** Gives consecutive order numbers to steps collected from several builders. */

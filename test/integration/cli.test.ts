@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { describe, expect, it } from 'vitest';
 import { loadTestEnv } from '../harness/test-env.js';
-import { ALL_OCI, CHECK } from './doctor.js';
+import { ALL_CHECKS, CHECK } from './doctor.js';
 import { stella } from './cli.js';
 
 const env = loadTestEnv();
@@ -88,8 +88,8 @@ describe('formats', () => {
     const report = JSON.parse(run.stdout);
 
     expect(validate(report)).toBe(true);
-    expect(report.results.map((r: { checkId: string }) => r.checkId)).toEqual([...ALL_OCI].sort());
-    expect(report.summary.total).toBe(6);
+    expect(report.results.map((r: { checkId: string }) => r.checkId)).toEqual([...ALL_CHECKS].sort());
+    expect(report.summary.total).toBe(ALL_CHECKS.length);
   });
 
   it('json: failing and skipped reports validate too', () => {
@@ -149,7 +149,7 @@ describe('formats', () => {
   it('--severity filters what is shown, not what runs', () => {
     const run = JSON.parse(stella(['doctor', ...open, '--format', 'json', '--severity', 'warn']).stdout);
 
-    expect(run.summary.total).toBe(6);
+    expect(run.summary.total).toBe(ALL_CHECKS.length);
     expect(run.summary.warn).toBeGreaterThan(0);
     expect(run.summary.pass).toBeGreaterThan(0);
     expect(run.results.map((r: { severity: string }) => r.severity)).toEqual(Array(run.summary.warn).fill('warn'));
@@ -171,7 +171,7 @@ describe('list, explain, config', () => {
   it('list --format json is the check metadata', () => {
     const list = JSON.parse(stella(['doctor', 'list', '--format', 'json']).stdout);
 
-    expect(list.map((c: { id: string }) => c.id)).toEqual([...ALL_OCI].sort());
+    expect(list.map((c: { id: string }) => c.id)).toEqual([...ALL_CHECKS].sort());
     expect(list.find((c: { id: string }) => c.id === CHECK.registry).tags).toContain('quick');
   });
 

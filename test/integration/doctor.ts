@@ -5,11 +5,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runDoctor } from '../../src/doctor.js';
 import type { CheckResult, Report } from '../../src/engine/types.js';
+import { integrationPlugin } from '../../src/plugins/integration/index.js';
 import { CHECK_IDS } from '../../src/plugins/integration/oci/preconditions.js';
 
 export { CHECK_IDS as CHECK } from '../../src/plugins/integration/oci/preconditions.js';
 
 export const ALL_OCI: string[] = Object.values(CHECK_IDS);
+
+/** Every check of the catalog: a full run runs these (the ones not configured skip). */
+export const ALL_CHECKS: string[] = integrationPlugin.checks.map((check) => check.id);
 
 const emptyDir = mkdtempSync(join(tmpdir(), 'stella-it-'));
 

@@ -9,6 +9,7 @@
 // facts; judgeGit, pure and synchronous, turns the facts into the verdict.
 
 import type { CheckOutcome, Evidence, Severity } from '../../../engine/types.js';
+import { basicAuthorization } from '../../../net/basic-auth.js';
 import { registerCredentialPair } from '../../../util/redact.js';
 import { curlCommand, type CurlOptions } from '../shared/curl-command.js';
 import { ARTICLES, integrationCheck } from '../shared/define.js';
@@ -97,7 +98,7 @@ export const PROVIDERS: Record<Provider, ProviderApi> = {
     probe: () => '_apis/connectionData',
     isOwn: (a) => (ok(a) && !!str(a.json?.instanceId)) || (a.status === 401 && a.header('x-tfs-processid') !== null),
     login: (a) => str((a.json?.authenticatedUser as Record<string, unknown> | undefined)?.providerDisplayName),
-    credential: (token) => ({ Authorization: `Basic ${Buffer.from(`:${token}`).toString('base64')}` }),
+    credential: (token) => ({ Authorization: basicAuthorization('', token) }),
     tokenPage: (origin) => `${origin}/_usersSettings/tokens`,
   },
   github: {

@@ -15,6 +15,12 @@ describe('key spellings', () => {
     ['OCI:RegistryUrl', 'OCI__RegistryUrl', '.OCI.RegistryUrl', 'oci.registryUrl'],
     ['OCI:CaCertificatePath', 'OCI__CaCertificatePath', '.OCI.CaCertificatePath', 'oci.caCertificatePath'],
     ['Registry:Url', 'Registry__Url', '.Registry.Url', 'registry.url'],
+    [
+      'Secrets:Managers:0:Token',
+      'Secrets__Managers__0__Token',
+      '.Secrets.Managers[0].Token',
+      'secrets.managers[0].token',
+    ],
   ])('%s', (key, env, json, helm) => {
     expect([envVarName(key), jsonPath(key), helmValue(key)]).toEqual([env, json, helm]);
   });

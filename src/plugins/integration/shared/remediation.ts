@@ -18,19 +18,30 @@ export function envVarName(key: string): string {
   return key.split(':').join('__');
 }
 
-/** `OCI:RegistryUrl` → `.OCI.RegistryUrl`. */
+const isIndex = (part: string): boolean => /^\d+$/.test(part);
+
+/** `OCI:RegistryUrl` → `.OCI.RegistryUrl`; a numbered section is an array element: `.CI.Systems[0].Url`. */
 export function jsonPath(key: string): string {
-  return '.' + key.split(':').join('.');
+  return key
+    .split(':')
+    .map((part) => (isIndex(part) ? `[${part}]` : `.${part}`))
+    .join('');
 }
 
-/** `OCI:RegistryUrl` → `oci.registryUrl`, `OCI:CaCertificatePath` → `oci.caCertificatePath`. */
+/** `OCI:RegistryUrl` → `oci.registryUrl`, `OCI:CaCertificatePath` → `oci.caCertificatePath`, `CI:Systems:0:Url` →
+ * `ci.systems[0].url`. */
 export function helmValue(key: string): string {
   return key
     .split(':')
-    .map((part) =>
-      part.replace(/^[A-Z]+(?=[A-Z][a-z]|$)/, (acronym) => acronym.toLowerCase()).replace(/^./, (c) => c.toLowerCase()),
+    .map((part, i) =>
+      isIndex(part)
+        ? `[${part}]`
+        : (i > 0 ? '.' : '') +
+          part
+            .replace(/^[A-Z]+(?=[A-Z][a-z]|$)/, (acronym) => acronym.toLowerCase())
+            .replace(/^./, (c) => c.toLowerCase()),
     )
-    .join('.');
+    .join('');
 }
 
 /** Gives consecutive order numbers to steps collected from several builders. */
@@ -61,6 +72,9 @@ function baremetalSet(pairs: Array<[string, string]>): string {
   ].join('\n');
 }
 
+/** `--set key=value` as one shell word: a numbered key's `[0]` must not meet the shell's globbing. */
+const helmSet = (key: string, value: string): string => `--set ${shellQuote(`${helmValue(key)}=${value}`)}`;
+
 /** Steps that set one or more configuration keys in each environment. Values may be placeholders. */
 export function setConfigSteps(key: string, value: string, more: Array<[string, string]> = []): Step[] {
   const pairs: Array<[string, string]> = [[key, value], ...more];
@@ -81,7 +95,7 @@ export function setConfigSteps(key: string, value: string, more: Array<[string, 
     {
       environment: 'kubernetes',
       description: `Set ${names} through the Helm values and roll out`,
-      command: `helm upgrade ${RELEASE} ./chart --reuse-values ${pairs.map(([k, v]) => `--set ${helmValue(k)}=${shellQuote(v)}`).join(' ')}`,
+      command: `helm upgrade ${RELEASE} ./chart --reuse-values ${pairs.map(([k, v]) => helmSet(k, v)).join(' ')}`,
       safe: false,
     },
   ];

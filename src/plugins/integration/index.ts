@@ -6,9 +6,10 @@
 import type { Plugin } from '../../engine/types.js';
 import { OCI_CHECKS } from './oci/catalog.js';
 import { PLUGIN_ID } from './shared/define.js';
+import { secretsManagerCheck } from './systems/secrets-manager.js';
 
 export const integrationPlugin: Plugin = {
   id: PLUGIN_ID,
   name: 'Integrations',
-  checks: [...OCI_CHECKS],
+  checks: [...OCI_CHECKS, secretsManagerCheck],
 };

@@ -154,7 +154,7 @@ describe('HashiCorp Vault', () => {
     ['a standby', 'standby', 429, 'pass', /answered as a standby/],
     ['a performance standby', 'perfstandby', 473, 'pass', /answered as a performance standby/],
   ])(
-    'reads the JSON the same way when a proxy drops the query: %s answers %d',
+    'reads the JSON the same way when a proxy drops the query: %s (state %s, status %i)',
     async (_name, state, status, severity, diagnosis) => {
       const v = await vault({ state, stripQuery: true });
 
@@ -451,13 +451,19 @@ describe('the real CLI with canary tokens', () => {
       Secrets__Managers__1__CaCertificatePath: env.caCertPath,
     };
 
+    const good0 = Object.fromEntries(Object.entries(vars).filter(([key]) => key.includes('__0__')));
+
     const json = await stellaAsync(['doctor', 'run', '--check', ID, '--format', 'json'], vars);
     const text = await stellaAsync(['doctor', 'run', '--check', ID, '--verbose'], vars);
+    // One manager alone: its verbose evidence is the token lookup's.
+    const alone = await stellaAsync(['doctor', 'run', '--check', ID, '--verbose'], good0);
 
     expect(json.status).toBe(1);
     const report = JSON.parse(json.stdout) as { results: CheckResult[] };
     expect(report.results[0]!.evidence.systems).toEqual(['good: warn', 'sealed: fail']);
     expect(text.stdout).toContain('vault operator unseal');
+    expect(alone.stdout).toMatch(/token_policies: +default, stellaops/);
+    expectNoCanary(alone.stdout + alone.stderr);
     expectNoCanary(json.stdout + json.stderr + text.stdout + text.stderr);
     for (const [fake, token] of [
       [good, EXPIRING],

@@ -22,11 +22,16 @@ const SECRET_KEY =
 /** Switches about secrets (`AllowInsecureCredentials`, `SkipTokenCheck`) are settings, not secrets. */
 const SWITCH_NAME = /^(allow|skip|enable|disable|use|is|has|require)/i;
 
-/** True for keys whose values are always masked in every output (judged on the key's last segment). */
+/**
+ * True for keys whose values are always masked in every output, judged on the key's last segment
+ * (`Secrets:Managers:0:Token` is secret, `Secrets:Managers:0:Url` is not), and every key of .NET's
+ * `ConnectionStrings` section.
+ */
 export function isSecretKey(key: string): boolean {
-  const last = key.split(/:|__/).pop() ?? key;
+  const segments = key.split(/:|__/);
+  const last = segments[segments.length - 1] ?? key;
   if (SWITCH_NAME.test(last)) return false;
-  return SECRET_KEY.test(key.replace(/[:_\-.\s]/g, ''));
+  return SECRET_KEY.test(last.replace(/[_\-.\s]/g, '')) || /^connectionstrings$/i.test(segments[0] ?? '');
 }
 
 export class Configuration {

@@ -3,20 +3,22 @@
 import { describe, expect, it } from 'vitest';
 import { loadTestEnv } from '../harness/test-env.js';
 import { stella } from './cli.js';
-import { CHECK } from './doctor.js';
+import { ALL_CHECKS, CHECK } from './doctor.js';
 
 const env = loadTestEnv();
 
 describe('a run in which nothing was checked', () => {
-  it('exits 2 with one stderr line naming OCI:RegistryUrl when no registry is configured', () => {
+  it('exits 2 with one stderr line naming the key of every system not configured', () => {
     const run = stella(['doctor']);
 
     expect(run.status).toBe(2);
-    expect(run.stderr.trim().split('\n')).toEqual([
-      'stella: nothing was checked: No registry configured: set OCI:RegistryUrl (env OCI__RegistryUrl, or --registry URL).',
-    ]);
+    const lines = run.stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^stella: nothing was checked: /);
+    for (const key of ['OCI:RegistryUrl', 'Git:Url', 'CI:Systems:0:Url', 'Secrets:Managers:0:Url'])
+      expect(lines[0]).toContain(`set ${key}`);
     expect(run.stdout).toMatch(
-      /6 skipped — overall: skip — nothing was checked: No registry configured: set OCI:RegistryUrl/,
+      new RegExp(`${ALL_CHECKS.length} skipped — overall: skip — nothing was checked: .*No registry configured`),
     );
   });
 

@@ -63,4 +63,16 @@ describe('Configuration.secretValues', () => {
 
     expect(config.secretValues()).toEqual(['hunter2-canary']);
   });
+
+  it('judges a key by its last segment: a secrets manager’s token and VAULT_TOKEN, not its URL or name', () => {
+    const config = new Configuration([
+      { key: 'Secrets:Managers:0:Token', value: 'token-canary', source: '--set' },
+      { key: 'Secrets:Managers:0:Url', value: 'https://vault.example.com:8200', source: '--set' },
+      { key: 'Secrets:Managers:0:Name', value: 'primary', source: '--set' },
+      { key: 'VAULT_TOKEN', value: 'env-token-canary', source: 'env:VAULT_TOKEN' },
+      { key: 'ConnectionStrings:Default', value: 'Host=db;Password=pw-canary', source: '--set' },
+    ]);
+
+    expect(config.secretValues().sort()).toEqual(['Host=db;Password=pw-canary', 'env-token-canary', 'token-canary']);
+  });
 });

@@ -16,6 +16,12 @@ describe('key spellings', () => {
     ['OCI:CaCertificatePath', 'OCI__CaCertificatePath', '.OCI.CaCertificatePath', 'oci.caCertificatePath'],
     ['Registry:Url', 'Registry__Url', '.Registry.Url', 'registry.url'],
     ['CI:Systems:1:Token', 'CI__Systems__1__Token', '.CI.Systems[1].Token', 'ci.systems[1].token'],
+    [
+      'Secrets:Managers:0:Token',
+      'Secrets__Managers__0__Token',
+      '.Secrets.Managers[0].Token',
+      'secrets.managers[0].token',
+    ],
   ])('%s', (key, env, json, helm) => {
     expect([envVarName(key), jsonPath(key), helmValue(key)]).toEqual([env, json, helm]);
   });

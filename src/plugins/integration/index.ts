@@ -8,9 +8,10 @@ import { OCI_CHECKS } from './oci/catalog.js';
 import { PLUGIN_ID } from './shared/define.js';
 import { gitProviderCheck } from './systems/git-provider.js';
 import { ciSystemCheck } from './systems/ci-system.js';
+import { secretsManagerCheck } from './systems/secrets-manager.js';
 
 export const integrationPlugin: Plugin = {
   id: PLUGIN_ID,
   name: 'Integrations',
-  checks: [...OCI_CHECKS, gitProviderCheck, ciSystemCheck],
+  checks: [...OCI_CHECKS, gitProviderCheck, ciSystemCheck, secretsManagerCheck],
 };

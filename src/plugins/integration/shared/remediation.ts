@@ -73,6 +73,9 @@ function baremetalSet(pairs: Array<[string, string]>): string {
   ].join('\n');
 }
 
+/** `--set key=value` as one shell word: a numbered key's `[0]` must not meet the shell's globbing. */
+const helmSet = (key: string, value: string): string => `--set ${shellQuote(`${helmValue(key)}=${value}`)}`;
+
 /** Steps that set one or more configuration keys in each environment. Values may be placeholders. */
 export function setConfigSteps(key: string, value: string, more: Array<[string, string]> = []): Step[] {
   const pairs: Array<[string, string]> = [[key, value], ...more];
@@ -93,9 +96,7 @@ export function setConfigSteps(key: string, value: string, more: Array<[string, 
     {
       environment: 'kubernetes',
       description: `Set ${names} through the Helm values and roll out`,
-      command:
-        `helm upgrade ${RELEASE} ./chart --reuse-values ` +
-        `${pairs.map(([k, v]) => `--set ${helmValue(k)}=${shellQuote(v)}`).join(' ')}`,
+      command: `helm upgrade ${RELEASE} ./chart --reuse-values ${pairs.map(([k, v]) => helmSet(k, v)).join(' ')}`,
       safe: false,
     },
   ];

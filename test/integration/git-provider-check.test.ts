@@ -2,7 +2,6 @@
 // runs here): detection in SPEC order, the token in each product's own header and nowhere else,
 // every verdict row, TLS and connection failures with the Git keys in the fixes, and the real CLI
 // with a canary token that must appear in no output.
-import { spawn } from 'node:child_process';
 import net from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import { gitProviderCheck } from '../../src/plugins/integration/systems/git-provider.js';
@@ -16,7 +15,7 @@ import { listenLocal, type Running } from '../fakes/listen.js';
 import type { RecordedRequest } from '../fakes/recording-server.js';
 import { startStatusRegistry } from '../fakes/status-registry.js';
 import { loadTestEnv } from '../harness/test-env.js';
-import { CHILD_PATH, STELLA_COMMAND } from './cli.js';
+import { stellaAsync } from './cli.js';
 import { check } from './doctor.js';
 
 const env = loadTestEnv();
@@ -407,16 +406,6 @@ describe('reachability and connection failures', () => {
 });
 
 describe('the real CLI with a canary token', () => {
-  function stellaAsync(args: string[], vars: Record<string, string>): Promise<{ status: number | null; out: string }> {
-    return new Promise((resolve) => {
-      const child = spawn(STELLA_COMMAND, args, { env: { PATH: CHILD_PATH, HOME: '/nonexistent', ...vars } });
-      let out = '';
-      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-      child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-      child.on('close', (status) => resolve({ status, out }));
-    });
-  }
-
   it.each(['json', 'text'])(
     "--format %s: the token appears in no output and only in GitLab's PRIVATE-TOKEN header",
     async (format) => {
@@ -428,12 +417,13 @@ describe('the real CLI with a canary token', () => {
       );
       const vars = { Git__Url: gitlab.url, Git__Token: TOKEN, Git__CaCertificatePath: env.caCertPath };
 
-      const run = await stellaAsync(['doctor', 'run', '--check', ID, '--format', format, '--verbose'], vars);
+      const run = await stellaAsync(['doctor', 'run', '--check', ID, '--format', format, '--verbose'], { env: vars });
+      const out = run.stdout + run.stderr;
 
       expect(run.status).toBe(0); // a warning does not fail the run without --fail-on warn
       for (const form of [TOKEN, Buffer.from(TOKEN).toString('base64'), Buffer.from(`:${TOKEN}`).toString('base64')])
-        expect(run.out).not.toContain(form);
-      if (format === 'json') expect(JSON.parse(run.out).results[0]).toMatchObject({ checkId: ID, severity: 'warn' });
+        expect(out).not.toContain(form);
+      if (format === 'json') expect(JSON.parse(run.stdout).results[0]).toMatchObject({ checkId: ID, severity: 'warn' });
       expect(tokenCarriers(gitlab.requests).every((c) => c.endsWith(' private-token'))).toBe(true);
       expect(tokenCarriers(gitlab.requests)).toHaveLength(3);
     },

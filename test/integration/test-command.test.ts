@@ -1,7 +1,8 @@
 // scripts/test.sh always ends with the one summary line over every step and every Node run: with
 // a type error in a test file, and when it is stopped with SIGTERM. It runs here in a scratch copy
-// of the project where the expensive steps are stand-ins (npm, the installs, the CLI build, and a
-// vitest that writes a report or waits to be stopped); the type-check is the real tsc.
+// of the project where the expensive steps are stand-ins (npm, the installs, the CLI build, the
+// formatting check, and a vitest that writes a report or waits to be stopped); the type-check is the
+// real tsc.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import {
@@ -48,6 +49,7 @@ function scratchProject({ typeError }: { typeError: boolean }): string {
     write(script, readFileSync(join(ROOT, script), 'utf8'));
   write('scripts/test-prereqs.sh', 'exit 0\n');
   write('scripts/build-cli.mjs', '');
+  write('scripts/check-format.mjs', "console.log('formatting: clean');\n");
   write('bin/npm', '#!/bin/sh\nexit 0\n', 0o755);
   write('tools/test-node/package-lock.json', '{}\n');
   write('tools/test-node/node_modules/.installed-lock.json', '{}\n');

@@ -32,7 +32,7 @@ const reference: Check = (value) =>
     : 'neither a tag (up to 128 of A-Z a-z 0-9 _ . -, not starting with . or -) nor a digest (algorithm:encoded, ' +
       'sha256 with 64 lowercase hex digits)';
 
-/** Credentials travel in an Authorization header or a form body, where a line break cannot go. */
+/** Credentials (and a Vault namespace) travel in a header or a form body, where a line break cannot go. */
 const credential: Check = (value) =>
   /[\x00-\x08\x0a-\x1f\x7f]/.test(value) ? 'contains a line break or another control character' : undefined;
 
@@ -60,6 +60,7 @@ const CHECKS: Record<string, Check> = {
   // The Vault CLI's own variables, read last by the secrets manager check.
   vault_addr: url('remove it and set VAULT_TOKEN instead'),
   vault_token: credential,
+  vault_namespace: credential,
 };
 
 /** The sections of the Git provider, CI system and secrets manager checks (SPEC 10), by lower-cased key. */
@@ -92,6 +93,7 @@ function systemKeyCheck(key: string): Check | undefined {
       return boolean;
     case 'token':
     case 'username':
+    case 'namespace':
       return credential;
     case 'type':
     case 'provider':

@@ -244,6 +244,8 @@ describe('keys of the Git provider, CI system and secrets manager sections', () 
     ['CI:Systems:0:AllowInsecureCredentials', '1', 'expected true or false'],
     ['Git:Token', 'abc\ndef', 'contains a line break or another control character'],
     ['VAULT_TOKEN', 'hvs.\u0007x', 'contains a line break or another control character'],
+    ['Secrets:Managers:0:Namespace', 'team\nadmin', 'contains a line break or another control character'],
+    ['VAULT_NAMESPACE', 'team\r', 'contains a line break or another control character'],
     [
       'Git:Provider',
       'githb',

@@ -117,18 +117,11 @@ export const api = {
 };
 
 /**
- * Reads the Server-Sent Events of one run and hands each to `onEvent` until the server ends the
- * stream (after run.completed) or `signal` aborts it.
+ * Reads Server-Sent Events from `path` (`/runs/{runId}/events`, or `/stream` for every run) and
+ * hands each to `onEvent` until the server ends the stream or `signal` aborts it.
  */
-export async function followRun(
-  runId: string,
-  onEvent: (event: DoctorEvent) => void,
-  signal: AbortSignal,
-): Promise<void> {
-  const response = await fetch(`${API}/runs/${encodeURIComponent(runId)}/events`, {
-    headers: headers({ accept: 'text/event-stream' }),
-    signal,
-  });
+async function readEvents(path: string, onEvent: (event: DoctorEvent) => void, signal: AbortSignal): Promise<void> {
+  const response = await fetch(`${API}${path}`, { headers: headers({ accept: 'text/event-stream' }), signal });
   if (!response.ok || !response.body) throw await failure(response);
   const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
   let buffer = '';
@@ -148,4 +141,14 @@ export async function followRun(
       if (data) onEvent(JSON.parse(data) as DoctorEvent);
     }
   }
+}
+
+/** The events of one run: what already happened, then the rest; ends after run.completed. */
+export function followRun(runId: string, onEvent: (event: DoctorEvent) => void, signal: AbortSignal): Promise<void> {
+  return readEvents(`/runs/${encodeURIComponent(runId)}/events`, onEvent, signal);
+}
+
+/** The events of every run (runs in progress first), for as long as the server keeps the stream open. */
+export function followAllRuns(onEvent: (event: DoctorEvent) => void, signal: AbortSignal): Promise<void> {
+  return readEvents('/stream', onEvent, signal);
 }

@@ -9,6 +9,7 @@ import { renderMarkdown } from '../render/markdown.js';
 import {
   ApiFailure,
   api,
+  followAllRuns,
   followRun,
   storeToken,
   storedToken,
@@ -23,6 +24,8 @@ import { SEVERITIES, readViewState, viewQuery, type ViewState } from './view-sta
 
 const HISTORY_PAGE = 20;
 const VERDICTS_SHOWN = 30;
+/** Wait before opening the all-runs stream again after it ended or failed. */
+const STREAM_RETRY_MS = 5000;
 
 interface Progress {
   done: number;
@@ -200,6 +203,27 @@ export function App() {
       loadRuns();
     }, fail);
   }, [authEpoch, fail, loadRuns]);
+
+  // Runs started anywhere (the API, the schedule, another browser) enter the history as they start and finish.
+  useEffect(() => {
+    if (catalog === null) return undefined;
+    const abort = new AbortController();
+    let retry: ReturnType<typeof setTimeout> | undefined;
+    const listen = (): void => {
+      followAllRuns((event) => {
+        if (event.type === 'run.started' || event.type === 'run.completed') loadRuns();
+      }, abort.signal)
+        .catch(() => undefined)
+        .finally(() => {
+          if (!abort.signal.aborted) retry = setTimeout(listen, STREAM_RETRY_MS);
+        });
+    };
+    listen();
+    return () => {
+      abort.abort();
+      clearTimeout(retry);
+    };
+  }, [catalog, loadRuns]);
 
   const loadHistory = useCallback(
     (checkIds: string[]) => {

@@ -206,6 +206,15 @@ describe('the dashboard in Chromium', { timeout: 60_000 }, () => {
     await expect.poll(() => page.locator('.run-meta').textContent()).toContain(runIds[1]);
   });
 
+  it('a run started elsewhere (through the API) enters the history while the page is open, without a reload', async () => {
+    const { page } = view;
+    const history = page.getByRole('region', { name: 'History' });
+    const { body } = await api(server.url, '/api/v1/doctor/run', { body: { mode: 'quick' } });
+
+    await expect.poll(() => history.locator(`a[data-run-id="${body.runId}"]`).count()).toBe(1);
+    await expect.poll(() => history.locator(`a[data-run-id="${body.runId}"]`).textContent()).toContain('api');
+  });
+
   it('a deep link opens the same run, check, environment tab and severity filter in a new page', async () => {
     const link = `${server.url}/ops/doctor?run=${runIds[1]}&check=${REGISTRY_CHECK}&env=kubernetes&show=fail`;
     const other = await openPage(browser.browser);
@@ -285,6 +294,45 @@ describe('the dashboard in Chromium', { timeout: 60_000 }, () => {
     },
   );
 
+  it('the keyboard alone starts a run and opens a result, with a visible focus ring on every stop', async () => {
+    const keyboard = await openPage(browser.browser);
+    try {
+      const { page } = keyboard;
+      await page.goto(`${server.url}/ops/doctor`);
+      await page.getByRole('button', { name: 'Run', exact: true }).waitFor();
+      const focused = () =>
+        page.evaluate(`(() => {
+          const el = document.activeElement;
+          const style = getComputedStyle(el);
+          return { tag: el.tagName, text: el.textContent.trim(), checkId: el.getAttribute('data-check-id'),
+            outline: style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) >= 2 };
+        })()`) as Promise<{ tag: string; text: string; checkId: string | null; outline: boolean }>;
+      const tabUntil = async (wanted: (f: Awaited<ReturnType<typeof focused>>) => boolean) => {
+        for (let stops = 0; stops < 40; stops++) {
+          await page.keyboard.press('Tab');
+          const now = await focused();
+          // Past the last control focus leaves the page: what was wanted is not reachable.
+          if (now.tag === 'BODY') break;
+          expect(now.outline, `focus ring on "${now.text.slice(0, 40)}"`).toBe(true);
+          if (wanted(now)) return;
+        }
+        throw new Error('not reached by Tab');
+      };
+
+      await tabUntil((f) => f.text === 'Run');
+      await page.keyboard.press('Enter');
+      await page.getByRole('button', { name: 'Export JSON' }).waitFor();
+      await tabUntil((f) => f.checkId === REGISTRY_CHECK);
+      await page.keyboard.press('Enter');
+
+      await expect.poll(() => focused().then((f) => f.text)).toBe('OCI Registry Connectivity');
+      expect(new URL(page.url()).searchParams.get('check')).toBe(REGISTRY_CHECK);
+      expect(keyboard.problems).toEqual([]);
+    } finally {
+      await keyboard.context.close();
+    }
+  });
+
   it('the first load is at most 100 KB compressed and asks nothing of any other origin', async () => {
     const fresh = await openPage(browser.browser);
     try {
@@ -292,9 +340,11 @@ describe('the dashboard in Chromium', { timeout: 60_000 }, () => {
       fresh.page.on('requestfinished', (request) => {
         void request.sizes().then((s) => sizes.push(s.responseBodySize + s.responseHeadersSize));
       });
-      await fresh.page.goto(`${server.url}/ops/doctor`, { waitUntil: 'networkidle' });
+      await fresh.page.goto(`${server.url}/ops/doctor`);
       await fresh.page.getByRole('button', { name: 'Run', exact: true }).waitFor();
-      await expect.poll(() => sizes.length).toBe(fresh.requests.length);
+      await fresh.page.locator('a[data-run-id]').first().waitFor();
+      // Everything but the all-runs event stream, which stays open, has finished.
+      await expect.poll(() => sizes.length).toBe(fresh.requests.filter((r) => !r.url.endsWith('/stream')).length);
       const assets = fresh.requests.filter((r) => new URL(r.url).pathname.startsWith('/ops/doctor'));
       const total = sizes.reduce((a, b) => a + b, 0);
       console.log(`first load: ${fresh.requests.length} requests, ${total} bytes as transferred (compressed)`);

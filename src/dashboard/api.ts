@@ -8,7 +8,7 @@ const API = '/api/v1/doctor';
 const TOKEN_KEY = 'stella-doctor-token';
 
 export type RunMode = 'quick' | 'normal' | 'full';
-export type RunStatus = 'running' | 'completed' | 'interrupted';
+type RunStatus = 'running' | 'completed' | 'interrupted';
 
 /** A report as the service answers it: the CLI's JSON report plus status, trigger and mode. */
 export interface ServedReport extends Omit<Report, 'completedAt'> {
@@ -34,7 +34,7 @@ export interface CheckVerdict {
   startedAt: string;
 }
 
-export interface DoctorEvent {
+interface DoctorEvent {
   type: 'run.started' | 'check.started' | 'check.completed' | 'run.completed';
   runId: string;
   seq: number;
@@ -45,7 +45,7 @@ export interface DoctorEvent {
   status?: RunStatus;
 }
 
-export interface RunRequest {
+interface RunRequest {
   mode?: RunMode;
   checks?: string[];
   categories?: string[];

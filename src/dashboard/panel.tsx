@@ -12,7 +12,7 @@ import type { CheckVerdict } from './api.js';
 import { Markdown } from './markdown.js';
 import { SeverityBadge, formatTime } from './severity.js';
 
-export const ENVIRONMENT_TABS: ReadonlyArray<{ environment: Environment; label: string }> = [
+const ENVIRONMENT_TABS: ReadonlyArray<{ environment: Environment; label: string }> = [
   { environment: 'compose', label: 'Docker Compose' },
   { environment: 'baremetal', label: 'Bare metal' },
   { environment: 'kubernetes', label: 'Kubernetes' },
@@ -26,7 +26,7 @@ export interface Verification {
   pending: boolean;
 }
 
-export interface PanelProps {
+interface PanelProps {
   result: CheckResult;
   environment: Environment | null;
   onEnvironment(environment: Environment): void;
@@ -51,7 +51,7 @@ async function writeClipboard(text: string): Promise<void> {
   if (!copied) throw new Error('the browser refused to copy');
 }
 
-export function CopyButton({ text, what }: { text: string; what: string }) {
+function CopyButton({ text, what }: { text: string; what: string }) {
   const [state, setState] = useState<'idle' | 'copied' | 'failed'>('idle');
   useEffect(() => {
     if (state === 'idle') return undefined;

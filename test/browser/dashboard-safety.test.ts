@@ -1,7 +1,10 @@
 // The dashboard's safety in a real browser: a registry whose error body is HTML gets its markup
 // shown as characters and never run; with Doctor:Api:Token the shell loads without it, the page
 // asks for it once per tab, keeps it in sessionStorage and sends it only as a header (the event
-// stream included), never in a URL; and the shell is sent with a strict Content-Security-Policy.
+// stream included), never in a URL; the shell is sent with a strict Content-Security-Policy; and
+// the assets are served compressed, typed and cached, and open no way around the token.
+import http from 'node:http';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MARKUP_CODE, MARKUP_MESSAGE, startMarkupRegistry } from '../fakes/markup-registry.js';
 import type { Running } from '../fakes/listen.js';
@@ -13,6 +16,22 @@ import { openPage } from './dashboard.js';
 const env = loadTestEnv();
 const PULL_CHECK = 'check.integration.oci.pull';
 const TOKEN = `dashboard-token-${process.pid}-${Date.now()}`;
+
+/** A GET whose body is left as sent (fetch would decompress it). */
+function rawGet(
+  url: string,
+  acceptEncoding: string,
+): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> {
+  return new Promise((resolve, reject) => {
+    http
+      .get(url, { headers: { 'accept-encoding': acceptEncoding } }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks) }));
+      })
+      .on('error', reject);
+  });
+}
 
 let browser: RunningBrowser;
 beforeAll(async () => {
@@ -81,6 +100,38 @@ describe('with Doctor:Api:Token', { timeout: 60_000 }, () => {
       expect((await fetch(`${server.url}${asset}`)).status, asset).toBe(200);
     }
     expect((await api(server.url, '/api/v1/doctor/checks')).status).toBe(401);
+  });
+
+  it('serves each asset with its content type, a year of immutable caching and br or gzip as the client accepts', async () => {
+    const html = await (await fetch(`${server.url}/ops/doctor`)).text();
+    const assets = [...html.matchAll(/(?:src|href)="(\/ops\/doctor\/assets\/[^"]+)"/g)].map((m) => m[1]!);
+    const types = { js: 'text/javascript; charset=utf-8', css: 'text/css; charset=utf-8', svg: 'image/svg+xml' };
+    expect(assets.map((a) => a.split('.').pop()).sort()).toEqual(['css', 'js', 'svg']);
+    for (const asset of assets) {
+      const extension = asset.split('.').pop() as keyof typeof types;
+      const brotli = await rawGet(`${server.url}${asset}`, 'gzip, deflate, br');
+      const gzip = await rawGet(`${server.url}${asset}`, 'gzip');
+      const plain = await rawGet(`${server.url}${asset}`, 'br;q=0, gzip;q=0');
+
+      expect(brotli.headers['content-type']).toBe(types[extension]);
+      expect(brotli.headers['cache-control']).toBe('public, max-age=31536000, immutable');
+      expect(brotli.headers.vary).toBe('accept-encoding');
+      expect(plain.headers['content-encoding']).toBeUndefined();
+      if (extension !== 'svg') {
+        expect(brotli.headers['content-encoding']).toBe('br');
+        expect(gzip.headers['content-encoding']).toBe('gzip');
+        expect(brotliDecompressSync(brotli.body)).toEqual(plain.body);
+        expect(gunzipSync(gzip.body)).toEqual(plain.body);
+      }
+    }
+    const shell = await rawGet(`${server.url}/ops/doctor`, 'br');
+    expect(shell.headers['cache-control']).toBe('no-cache');
+    expect(shell.headers['content-type']).toBe('text/html; charset=utf-8');
+    expect((await rawGet(`${server.url}/ops/doctor/assets/no-such.js`, '')).status).toBe(404);
+    // Only a single file name under assets/ passes without the token: nothing reaches another route.
+    for (const path of ['/ops/doctor/assets/..%2f..%2fapi/v1/doctor/checks', '/ops/doctor/assets/x/../../checks']) {
+      expect((await rawGet(`${server.url}${path}`, '')).status, path).toBe(401);
+    }
   });
 
   it('asks for the token once per tab, refuses a wrong one, keeps the right one in sessionStorage and sends it only as a header', async () => {

@@ -3,11 +3,11 @@
 // in sessionStorage, which belongs to this browser tab alone.
 
 import type { CheckMetadata, CheckResult, Report, ReportSummary, Severity } from '../engine/types.js';
+import type { RunMode } from './view-state.js';
 
 const API = '/api/v1/doctor';
 const TOKEN_KEY = 'stella-doctor-token';
 
-export type RunMode = 'quick' | 'normal' | 'full';
 type RunStatus = 'running' | 'completed' | 'interrupted';
 
 /** A report as the service answers it: the CLI's JSON report plus status, trigger and mode. */

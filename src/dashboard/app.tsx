@@ -18,7 +18,8 @@ import {
   type ServedReport,
 } from './api.js';
 import { RemediationPanel, type Verification } from './panel.js';
-import { ResultList, RunHistory, SummaryTiles, changeSincePrevious, type Change } from './results.js';
+import { changeSincePrevious, previousVerdict, type Change } from './changes.js';
+import { ResultList, RunHistory, SummaryTiles } from './results.js';
 import { SeverityBadge, formatTime } from './severity.js';
 import { SEVERITIES, readViewState, viewQuery, type ViewState } from './view-state.js';
 
@@ -37,11 +38,6 @@ function countBySeverity(results: CheckResult[]): Record<Severity, number> {
   const counts = { pass: 0, info: 0, warn: 0, fail: 0, skip: 0 };
   for (const result of results) counts[result.severity]++;
   return counts;
-}
-
-/** The newest verdict of the check from before this result. */
-function previousVerdict(result: CheckResult, runId: string, history: CheckVerdict[] | undefined) {
-  return history?.find((v) => v.runId !== runId && v.startedAt < result.startedAt);
 }
 
 function download(name: string, type: string, text: string): void {
@@ -348,8 +344,8 @@ export function App() {
     if (!report) return all;
     for (const result of report.results)
       all[result.checkId] = changeSincePrevious(
-        result,
-        previousVerdict(result, report.runId, histories[result.checkId]),
+        result.severity,
+        previousVerdict(report.runId, result.startedAt, histories[result.checkId])?.severity,
       );
     return all;
   }, [report, histories]);

@@ -1,22 +1,13 @@
 // The lists of the dashboard: summary tiles per severity (toggle buttons that filter the results),
-// the results grouped by category with the worst first and their "new" and "fixed" markers against
-// each check's previous verdict, and the run history. Rows and runs are links to their deep link.
+// the results grouped by category with the worst first and their "new" and "fixed" markers
+// (changes.ts), and the run history. Rows and runs are links to their deep link.
 
 import type { CheckResult, Severity } from '../engine/types.js';
 import { formatDuration } from '../render/common.js';
-import type { CheckVerdict, RunListEntry } from './api.js';
-import { SEVERITY_RANK, SeverityBadge, formatTime, isProblem } from './severity.js';
+import type { RunListEntry } from './api.js';
+import type { Change } from './changes.js';
+import { SEVERITY_RANK, SeverityBadge, formatTime } from './severity.js';
 import { SEVERITIES } from './view-state.js';
-
-export type Change = 'new' | 'fixed';
-
-/** "new" when a check that did not report a problem last time does now; "fixed" the other way round. */
-export function changeSincePrevious(result: CheckResult, previous: CheckVerdict | undefined): Change | null {
-  if (!previous) return null;
-  if (isProblem(result.severity) && !isProblem(previous.severity)) return 'new';
-  if (isProblem(previous.severity) && (result.severity === 'pass' || result.severity === 'info')) return 'fixed';
-  return null;
-}
 
 export function SummaryTiles(props: {
   counts: Record<Severity, number>;
@@ -87,9 +78,8 @@ export function ResultList(props: ResultListProps) {
                     }}
                   >
                     <span class="result-head">
-                      <SeverityBadge severity={result.severity} />
-                      <span class="result-name">{result.name}</span>
-                      <code class="result-id">{result.checkId}</code>
+                      <SeverityBadge severity={result.severity} /> <span class="result-name">{result.name}</span>{' '}
+                      <code class="result-id">{result.checkId}</code>{' '}
                       {change ? (
                         <span class={`marker marker-${change}`}>
                           {change === 'new' ? 'New since the previous run' : 'Fixed since the previous run'}
@@ -97,7 +87,7 @@ export function ResultList(props: ResultListProps) {
                       ) : null}
                       {after ? <span class="marker">Verified (was {original.severity})</span> : null}
                       <span class="result-duration">{formatDuration(result.durationMs)}</span>
-                    </span>
+                    </span>{' '}
                     <span class="result-diagnosis">{result.diagnosis}</span>
                   </a>
                 </li>

@@ -7,10 +7,6 @@ import { SEVERITY_MARK } from '../render/common.js';
 /** Worst first; skip stands outside the verdicts and comes last. */
 export const SEVERITY_RANK: Record<Severity, number> = { fail: 0, warn: 1, info: 2, pass: 3, skip: 4 };
 
-export function isProblem(severity: Severity): boolean {
-  return severity === 'fail' || severity === 'warn';
-}
-
 export function SeverityBadge({ severity }: { severity: Severity }) {
   return (
     <span class={`badge sev-${severity}`}>

@@ -3,7 +3,8 @@
 // run controls (mode and the category, plugin and tag filters).
 
 import type { Environment, Severity } from '../engine/types.js';
-import type { RunMode } from './api.js';
+
+export type RunMode = 'quick' | 'normal' | 'full';
 
 export const SEVERITIES: readonly Severity[] = ['fail', 'warn', 'info', 'pass', 'skip'];
 const ENVIRONMENTS: readonly Environment[] = ['compose', 'baremetal', 'kubernetes', 'any'];

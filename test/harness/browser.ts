@@ -61,6 +61,28 @@ function isAlive(identity: ProcessIdentity): boolean {
   return identity.startTime !== null && startTimeOf(identity.pid) === identity.startTime;
 }
 
+/**
+ * The Chromium processes of the process group a recorded browser led: members of group `pgid` whose
+ * program is the recorded one. Linux hands out no pid that is still some group's id, so while any
+ * member lives the group is the recorded one, even after its leader has exited.
+ */
+function chromiumGroupMembers(record: BrowserRecord): number[] {
+  const program = record.cmdline?.split('\0')[0];
+  if (!program) return [];
+  return readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .map(Number)
+    .filter((pid) => {
+      try {
+        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+        const processGroup = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]);
+        return processGroup === record.pid && cmdlineOf(pid)?.split('\0')[0] === program;
+      } catch {
+        return false;
+      }
+    });
+}
+
 /** Stops the Chromium processes that earlier test processes recorded and left running when they were killed. */
 export function stopLeftoverBrowsers(): void {
   if (!existsSync(STATE_DIR)) return;
@@ -68,7 +90,13 @@ export function stopLeftoverBrowsers(): void {
     const file = join(STATE_DIR, name);
     const record = JSON.parse(readFileSync(file, 'utf8')) as BrowserRecord;
     if (isAlive(record.owner)) continue;
-    if (isAlive(record) && cmdlineOf(record.pid) === record.cmdline) killGroup(record.pid);
+    for (const pid of chromiumGroupMembers(record)) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // exited meanwhile
+      }
+    }
     rmSync(file, { force: true });
   }
 }

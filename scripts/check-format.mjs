@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import * as prettier from 'prettier';
 
 const ROOTS = ['src', 'test', 'scripts', 'bench'];
-const CODE = /\.(ts|mts|mjs|js)$/;
+const CODE = /\.(ts|tsx|mts|mjs|js)$/;
 
 async function* files(dir) {
   for (const entry of await readdir(dir, { withFileTypes: true })) {

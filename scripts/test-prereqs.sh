@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Installs the system tools the integration tests need (CNCF distribution registry, skopeo,
-# htpasswd, openssl; for the service: PostgreSQL, Prometheus with promtool, blackbox_exporter)
+# htpasswd, openssl; for the service: PostgreSQL, Prometheus with promtool, blackbox_exporter;
+# for the dashboard's browser tests: Chromium, driven by playwright-core)
 # from Debian, without letting the packages start a registry, database or Prometheus of their own.
 # Idempotent and silent when everything is already present.
 set -euo pipefail
 
 missing=()
-for tool in docker-registry skopeo htpasswd openssl promtool prometheus prometheus-blackbox-exporter; do
+for tool in docker-registry skopeo htpasswd openssl promtool prometheus prometheus-blackbox-exporter chromium; do
   command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
 done
 compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || missing+=(postgresql)
@@ -38,7 +39,7 @@ printf '#!/bin/sh\nexit 101\n' | "${sudo[@]}" tee "$policy" >/dev/null
 
 "${sudo[@]}" apt-get update -qq
 "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-  docker-registry skopeo apache2-utils openssl postgresql prometheus prometheus-blackbox-exporter >/dev/null
+  docker-registry skopeo apache2-utils openssl postgresql prometheus prometheus-blackbox-exporter chromium >/dev/null
 
 # Make sure the packaged registry is not running, whatever started it.
 "${sudo[@]}" invoke-rc.d docker-registry stop >/dev/null 2>&1 || true

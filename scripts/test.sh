@@ -21,8 +21,13 @@ steps="$results/steps.tsv"
 # so this test's "plain node reads it at start-up" holds on Node 20 alone.
 node20_only='keeps Node from reading NODE_EXTRA_CA_CERTS at start-up, where plain node reads it'
 # The service's SQLite driver is a native module, built by `npm ci` for the Node that ran it: the
-# tests that load it run on that Node only.
-native_tests='test/integration/{serve-command,service-api,service-events,service-security,store}.test.ts'
+# tests that load it run on that Node only (the dashboard's browser tests start the service too).
+native_tests=(
+  'test/integration/{serve-command,service-api,service-events,service-security,store}.test.ts'
+  'test/browser/*.test.ts'
+)
+exclude_native=()
+for pattern in "${native_tests[@]}"; do exclude_native+=(--exclude "$pattern"); done
 
 child=''
 signal=''
@@ -83,7 +88,7 @@ if [ -n "$installed" ]; then
   for node in "${extra_nodes[@]}"; do
     # The CLI's code cache is valid only for the Node that built it, as `npm ci` on that Node does.
     step "build on Node $("$node" --version)" '' "$node" scripts/build-cli.mjs &&
-      run_tests "$node" --testNamePattern "^(?!.*$node20_only)" --exclude "$native_tests" "$@"
+      run_tests "$node" --testNamePattern "^(?!.*$node20_only)" "${exclude_native[@]}" "$@"
   done
   # Back to the build `npm ci` made, also after a signal.
   if [ "${#extra_nodes[@]}" -gt 0 ] && ! node scripts/build-cli.mjs; then

@@ -24,6 +24,7 @@ import { renderCheckList } from '../render/catalog.js';
 import type { RunStore } from '../store/types.js';
 import { redactText } from '../util/redact.js';
 import { DOCTOR_VERSION, PACKAGE_ROOT } from '../version.js';
+import { isDashboardShell, registerDashboard } from './dashboard.js';
 import type { DoctorMetrics } from './metrics.js';
 import { eventsOfReport, RunManager, selectionFor, TooManyRuns, type DoctorEvent } from './runs.js';
 import * as schema from './schemas.js';
@@ -32,7 +33,7 @@ import { EventStream, type SseOptions } from './sse.js';
 
 export const API = '/api/v1/doctor';
 export const BODY_LIMIT_BYTES = 64 * 1024;
-/** Routes that answer without the token: liveness and readiness. */
+/** Routes that answer without the token: liveness and readiness (and the dashboard's shell, dashboard.ts). */
 const OPEN_ROUTES = new Set(['/healthz', '/readyz']);
 
 export interface AppOptions {
@@ -173,7 +174,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
           ),
         );
     }
-    if (token !== undefined && !OPEN_ROUTES.has(path) && !hasToken(request.headers.authorization, token)) {
+    const open = OPEN_ROUTES.has(path) || isDashboardShell(path);
+    if (token !== undefined && !open && !hasToken(request.headers.authorization, token)) {
       return reply
         .code(401)
         .header('www-authenticate', 'Bearer')
@@ -394,6 +396,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       return reply.code(status === 'ok' ? 200 : 503).send({ status, store: { kind: store.kind, status } });
     },
   });
+
+  registerDashboard(app);
 
   await app.ready();
   return app;

@@ -11,5 +11,6 @@ export const SERVE_ROUTES: ReadonlyArray<readonly [string, string]> = [
   ['GET  /api/v1/doctor/checks/{checkId}/history', "a check's recent results"],
   ['GET  /api/v1/doctor/openapi.json', 'the OpenAPI 3.1 document'],
   ['GET  /metrics', 'Prometheus metrics'],
+  ['GET  /ops/doctor', 'the dashboard (its shell loads without the token)'],
   ['GET  /healthz, /readyz', 'liveness; readiness (503 when the store does not answer)'],
 ];

@@ -10,8 +10,9 @@ const STATUSES: readonly Severity[] = ['pass', 'info', 'warn', 'fail', 'skip'];
 
 /** Evidence keys holding an expiry time, by the metric that reports it. */
 const EXPIRY_EVIDENCE = {
-  tlsCertExpiry: ['tls_not_after_utc'],
-  credentialExpiry: ['token_expires_at_utc'],
+  tlsCertExpiry: ['tls_not_after_utc', 'earliest_tls_not_after_utc'],
+  // The OCI checks' token expiry, and the Git, CI and secrets checks' (earliest across systems).
+  credentialExpiry: ['token_expires_at_utc', 'token_expires_utc', 'earliest_token_expires_utc'],
 } as const;
 
 export class DoctorMetrics {

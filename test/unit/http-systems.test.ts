@@ -159,3 +159,21 @@ describe('curlCommand', () => {
     expect(curlCommand(...args)).toBe(expected);
   });
 });
+
+describe('combineSystems and expiries', () => {
+  it('adds the earliest token and certificate expiry any system reported', () => {
+    const system = (name: string, evidence: Record<string, string | null>) => ({
+      name,
+      outcome: { severity: 'pass' as const, diagnosis: `${name} ok.`, evidence },
+    });
+    const combined = combineSystems('secrets managers', [
+      system('a', { token_expires_utc: '2027-02-01T00:00:00.000Z', tls_not_after_utc: '2027-05-01T00:00:00.000Z' }),
+      system('b', { token_expires_utc: '2027-01-01T00:00:00.000Z', tls_not_after_utc: null }),
+      system('c', { token_expires_utc: null }),
+    ]);
+    expect(combined.evidence).toMatchObject({
+      earliest_token_expires_utc: '2027-01-01T00:00:00.000Z',
+      earliest_tls_not_after_utc: '2027-05-01T00:00:00.000Z',
+    });
+  });
+});

@@ -1,7 +1,7 @@
 // One result for a check that covers several configured systems (CI systems, secrets managers):
 // the worst verdict, a diagnosis naming each system that is not healthy, the evidence of the worst
-// one plus `systems` as `name: verdict` strings, and the causes and steps of the unhealthy ones,
-// each step saying which system it fixes.
+// one plus `systems` as `name: verdict` strings and the earliest expiry any of them reported, and
+// the causes and steps of the unhealthy ones, each step saying which system it fixes.
 
 import { SEVERITY_ORDER, type CheckOutcome, type Severity } from '../../../engine/types.js';
 import { numbered } from './remediation.js';
@@ -22,6 +22,21 @@ function isHealthy(verdict: SystemVerdict): boolean {
 /** `systems` evidence: one `name: verdict` string per system, in configuration order. */
 function systemsEvidence(verdicts: SystemVerdict[]): string[] {
   return verdicts.map((v) => `${v.name}: ${v.outcome.severity}`);
+}
+
+/** Evidence keys holding an expiry, each reported across several systems as `earliest_<key>`. */
+const EXPIRY_KEYS = ['token_expires_utc', 'tls_not_after_utc'];
+
+/** `earliest_<key>` for each expiry key some system reported: what monitoring alerts on first. */
+function earliestExpiries(verdicts: SystemVerdict[]): Record<string, string> {
+  const earliest: Record<string, string> = {};
+  for (const key of EXPIRY_KEYS) {
+    const times = verdicts
+      .map((v) => v.outcome.evidence[key])
+      .filter((value): value is string => typeof value === 'string' && Number.isFinite(Date.parse(value)));
+    if (times.length > 0) earliest[`earliest_${key}`] = times.reduce((a, b) => (Date.parse(b) < Date.parse(a) ? b : a));
+  }
+  return earliest;
 }
 
 /** The one outcome of several systems; `noun` in the plural names them (`CI systems`). */
@@ -45,7 +60,7 @@ export function combineSystems(nouns: string, verdicts: SystemVerdict[]): CheckO
   return {
     severity: worst.outcome.severity,
     diagnosis,
-    evidence: { ...worst.outcome.evidence, systems },
+    evidence: { ...worst.outcome.evidence, systems, ...earliestExpiries(verdicts) },
     ...(causes.length > 0 ? { likelyCauses: causes } : {}),
     ...(steps.length > 0 ? { remediation: numbered(steps) } : {}),
   };

@@ -2,7 +2,13 @@
 // named causes as a registry, with its own configuration keys in every fix, cause and step.
 import { describe, expect, it } from 'vitest';
 import type { ConnectionErrorClass } from '../../src/net/errors.js';
-import { connectionFailure, type ConnectionTarget } from '../../src/plugins/integration/shared/connection-failure.js';
+import { CredentialOriginError, InsecureCredentialsError } from '../../src/net/credential-gate.js';
+import {
+  connectionFailure,
+  credentialOriginFailure,
+  insecureCredentialsFailure,
+  type ConnectionTarget,
+} from '../../src/plugins/integration/shared/connection-failure.js';
 
 const git: ConnectionTarget = {
   noun: 'Git provider',
@@ -82,5 +88,45 @@ describe('connectionFailure for a target that is not a registry', () => {
     expect(outcome.diagnosis).toContain(
       "Git:Url 'git.example:8443' names no scheme: tried https://git.example:8443; a Git provider on plain HTTP needs http://",
     );
+  });
+});
+
+describe('the credential verdicts for a target that is not a registry', () => {
+  it('plain HTTP to a remote Git provider: fixes name Git:Url and Git:AllowInsecureCredentials, never OCI', () => {
+    const remote = { ...git, url: new URL('http://git.example:8080') };
+    const outcome = insecureCredentialsFailure(
+      remote,
+      'Git:AllowInsecureCredentials',
+      new InsecureCredentialsError(remote.url),
+    );
+
+    expect(outcome.severity).toBe('fail');
+    expect(outcome.diagnosis).toMatch(/^Credentials were not sent: git\.example:8080 is reached over plain HTTP/);
+    expect(outcome.evidence).toEqual({
+      git_url: 'http://git.example:8080',
+      is_insecure_transport: true,
+      blocked_url_host: 'git.example:8080',
+    });
+    const commands = outcome.remediation!.map((s) => s.command ?? '').join('\n');
+    expect(commands).toContain('Git__Url=https://git.example:8080');
+    expect(commands).toContain('Git__AllowInsecureCredentials=true');
+    expect(JSON.stringify(outcome)).not.toMatch(/OCI|registry/i);
+  });
+
+  it('a credential pointed at another origin: names that origin and the Git key', () => {
+    const outcome = credentialOriginFailure(
+      git,
+      new CredentialOriginError(new URL('https://127.0.0.2:9443/x'), 'https://git.example:8443'),
+    );
+
+    expect(outcome.diagnosis).toBe(
+      'Credentials were not sent: the Git provider pointed a request that needs them at https://127.0.0.2:9443, ' +
+        'which is not where they belong (https://git.example:8443).',
+    );
+    expect(outcome.evidence).toEqual({
+      git_url: 'https://git.example:8443',
+      credentials_withheld_from: 'https://127.0.0.2:9443',
+    });
+    expect(outcome.likelyCauses).toContain('The Git provider is configured with a different external URL than Git:Url');
   });
 });

@@ -15,6 +15,7 @@ describe('key spellings', () => {
     ['OCI:RegistryUrl', 'OCI__RegistryUrl', '.OCI.RegistryUrl', 'oci.registryUrl'],
     ['OCI:CaCertificatePath', 'OCI__CaCertificatePath', '.OCI.CaCertificatePath', 'oci.caCertificatePath'],
     ['Registry:Url', 'Registry__Url', '.Registry.Url', 'registry.url'],
+    ['VAULT_ADDR', 'VAULT_ADDR', '.VAULT_ADDR', 'VAULT_ADDR'],
     ['CI:Systems:1:Token', 'CI__Systems__1__Token', '.CI.Systems[1].Token', 'ci.systems[1].token'],
     [
       'Secrets:Managers:0:Token',

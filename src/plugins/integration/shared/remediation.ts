@@ -29,15 +29,20 @@ export function jsonPath(key: string): string {
   return '.' + dotted(key.split(':'));
 }
 
+/** An environment variable's name read as a key (`VAULT_ADDR`): it keeps its spelling. */
+const ENV_VARIABLE = /^[A-Z][A-Z0-9]*_[A-Z0-9_]+$/;
+
 /** `OCI:CaCertificatePath` → `oci.caCertificatePath`, `CI:Systems:1:Url` → `ci.systems[1].url`. */
 export function helmValue(key: string): string {
   return dotted(
     key
       .split(':')
       .map((part) =>
-        part
-          .replace(/^[A-Z]+(?=[A-Z][a-z]|$)/, (acronym) => acronym.toLowerCase())
-          .replace(/^./, (c) => c.toLowerCase()),
+        ENV_VARIABLE.test(part)
+          ? part
+          : part
+              .replace(/^[A-Z]+(?=[A-Z][a-z]|$)/, (acronym) => acronym.toLowerCase())
+              .replace(/^./, (c) => c.toLowerCase()),
       ),
   );
 }

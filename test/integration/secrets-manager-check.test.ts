@@ -2,7 +2,6 @@
 // (test/fakes/vault-api.ts), Azure Key Vault (test/fakes/azure-key-vault.ts) and a generic /health
 // manager (test/fakes/generic-health.ts); every verdict row of SPEC 10.3, the connection verdicts,
 // several managers in one result, the legacy and Vault CLI keys, and the real CLI with canary tokens.
-import { spawn } from 'node:child_process';
 import http from 'node:http';
 import net from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -13,7 +12,7 @@ import { startHungRegistry } from '../fakes/hung-registry.js';
 import { listenLocal, type Running } from '../fakes/listen.js';
 import { startVault, type RunningVault, type VaultOptions, type VaultTokenEntry } from '../fakes/vault-api.js';
 import { loadTestEnv } from '../harness/test-env.js';
-import { CHILD_PATH, STELLA_COMMAND, type CliResult } from './cli.js';
+import { stellaAsync } from './cli.js';
 import { check } from './doctor.js';
 
 const env = loadTestEnv();
@@ -92,6 +91,27 @@ describe('not configured', () => {
     expect(result.severity).toBe('skip');
     expect(result.diagnosis).toContain('Secrets:Managers:0:Url');
     expect(result.diagnosis).toContain('VAULT_ADDR');
+  });
+
+  it('warns about a numbered manager with settings but no URL, next to one that is checked', async () => {
+    const result = await run({
+      'Secrets:Managers:0:Url': `http://127.0.0.1:${await closedPort()}`,
+      'Secrets:Managers:1:Type': 'vault',
+      'Secrets:Managers:1:Token': VALID,
+    });
+
+    expect(result.severity).toBe('fail');
+    expect(result.evidence.systems).toEqual([expect.stringMatching(/: fail$/), 'Secrets:Managers:1: warn']);
+    expect(result.diagnosis).toContain(
+      'Secrets:Managers:1 (warn): Secrets:Managers:1 has settings but no Secrets:Managers:1:Url, so it was not checked.',
+    );
+  });
+
+  it('skips a manager section that has no URL, saying which key is missing', async () => {
+    const result = await run({ 'Secrets:Managers:0:Type': 'vault' });
+
+    expect(result.severity).toBe('skip');
+    expect(result.diagnosis).toContain('Secrets:Managers:0:Url is not set.');
   });
 });
 
@@ -423,19 +443,6 @@ describe('legacy keys and the Vault CLI’s variables', () => {
   });
 });
 
-/** The real `stella` command, asynchronously: the fakes answer from this process meanwhile. */
-function stellaAsync(args: string[], vars: Record<string, string>): Promise<CliResult> {
-  return new Promise((resolve) => {
-    const child = spawn(STELLA_COMMAND, args, { env: { PATH: CHILD_PATH, HOME: '/nonexistent', ...vars } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
-    child.stdin.end();
-  });
-}
-
 describe('the real CLI with canary tokens', () => {
   it('prints no token or accessor in JSON or text, and the token reaches only its Vault, in X-Vault-Token', async () => {
     const good = await vault();
@@ -453,10 +460,10 @@ describe('the real CLI with canary tokens', () => {
 
     const good0 = Object.fromEntries(Object.entries(vars).filter(([key]) => key.includes('__0__')));
 
-    const json = await stellaAsync(['doctor', 'run', '--check', ID, '--format', 'json'], vars);
-    const text = await stellaAsync(['doctor', 'run', '--check', ID, '--verbose'], vars);
+    const json = await stellaAsync(['doctor', 'run', '--check', ID, '--format', 'json'], { env: vars });
+    const text = await stellaAsync(['doctor', 'run', '--check', ID, '--verbose'], { env: vars });
     // One manager alone: its verbose evidence is the token lookup's.
-    const alone = await stellaAsync(['doctor', 'run', '--check', ID, '--verbose'], good0);
+    const alone = await stellaAsync(['doctor', 'run', '--check', ID, '--verbose'], { env: good0 });
 
     expect(json.status).toBe(1);
     const report = JSON.parse(json.stdout) as { results: CheckResult[] };

@@ -1,10 +1,42 @@
-// One result for a check that covers several configured systems (CI systems, secrets managers):
+// Checks that cover several configured systems (CI systems, secrets managers): their numbered
+// sections, and one result for all of them:
 // the worst verdict, a diagnosis naming each system that is not healthy, the evidence of the worst
 // one plus `systems` as `name: verdict` strings and the earliest expiry any of them reported, and
 // the causes and steps of the unhealthy ones, each step saying which system it fixes.
 
-import { SEVERITY_ORDER, type CheckOutcome, type Severity } from '../../../engine/types.js';
-import { numbered } from './remediation.js';
+import type { Configuration } from '../../../config/configuration.js';
+import { SEVERITY_ORDER, type CheckOutcome, type Evidence, type Severity } from '../../../engine/types.js';
+import { listSections, readSystem, type HttpSystem, type SectionKeys } from './http-system.js';
+import { numbered, setConfigSteps } from './remediation.js';
+
+/** A numbered section as configured: a system, or only its name when it has settings but no URL. */
+export type ConfiguredSection = { system: HttpSystem } | { section: string };
+
+/** Every numbered section of a list (`CI:Systems`), each read with the keys `keysOf` gives it. */
+export function readSections(
+  config: Configuration,
+  prefix: string,
+  keysOf: (section: string) => Omit<SectionKeys, 'section'>,
+): ConfiguredSection[] {
+  return listSections(config, prefix).map((section) => {
+    const system = readSystem(config, { section, ...keysOf(section) });
+    return system ? { system } : { section };
+  });
+}
+
+/** A numbered section with settings but no URL: said, not silently ignored. */
+export function sectionWithoutUrl(section: string, evidence: Evidence, urlExample: string): SystemVerdict {
+  return {
+    name: section,
+    outcome: {
+      severity: 'warn',
+      diagnosis: `${section} has settings but no ${section}:Url, so it was not checked.`,
+      evidence,
+      likelyCauses: [`${section}:Url is missing or misspelled`],
+      remediation: numbered(setConfigSteps(`${section}:Url`, urlExample)),
+    },
+  };
+}
 
 export interface SystemVerdict {
   name: string;

@@ -18,9 +18,15 @@ import { shellQuote } from '../../../util/shell.js';
 import { curlCommand, type CurlOptions } from '../shared/curl-command.js';
 import { ARTICLES, integrationCheck } from '../shared/define.js';
 import type { Answer, SystemClient, SystemKind } from '../shared/http-probe.js';
-import { listSections, readSystem, type HttpSystem } from '../shared/http-system.js';
+import { readSystem, type HttpSystem } from '../shared/http-system.js';
 import { curlTlsOptions, envVarName, numbered, probeStep, setConfigSteps, type Step } from '../shared/remediation.js';
-import { combineSystems, type SystemVerdict } from '../shared/systems.js';
+import {
+  combineSystems,
+  readSections,
+  sectionWithoutUrl,
+  type ConfiguredSection,
+  type SystemVerdict,
+} from '../shared/systems.js';
 
 // Keys: CI:Systems:N:{Name,Type,Url,Token,Username,Repository,CaCertificatePath,SkipTlsVerify,
 // AllowInsecureCredentials}; the legacy single system reads the same names under `CI`.
@@ -136,14 +142,10 @@ const PRODUCTS: Record<CiType, Product> = {
 
 // ---- configuration -------------------------------------------------------------------------
 
-type Configured = { system: HttpSystem } | { section: string };
-
-function configured(config: CheckContext['config']): Configured[] {
-  const sections = [...listSections(config, LIST), ...(config.first(`${LEGACY}:Url`) ? [LEGACY] : [])];
-  return sections.map((section) => {
-    const system = readSystem(config, { section, more: { Repository: [] } });
-    return system ? { system } : { section };
-  });
+function configured(config: CheckContext['config']): ConfiguredSection[] {
+  const keys = { more: { Repository: [] } };
+  const legacy = readSystem(config, { section: LEGACY, ...keys });
+  return [...readSections(config, LIST, () => keys), ...(legacy ? [{ system: legacy }] : [])];
 }
 
 function canRunCi(ctx: CheckContext): CanRun {
@@ -611,22 +613,12 @@ export function judgeCiSystem(f: CiFacts): CheckOutcome {
 
 // ---- run -----------------------------------------------------------------------------------
 
-/** A numbered section with settings but no URL: said, not silently ignored. */
-function withoutUrl(section: string): CheckOutcome {
-  return {
-    severity: 'warn',
-    diagnosis: `${section} has settings but no ${section}:Url, so it was not checked.`,
-    evidence: { ci_name: section, ci_url: null },
-    likelyCauses: [`${section}:Url is missing or misspelled`],
-    remediation: numbered(setConfigSteps(`${section}:Url`, 'https://<ci-host>')),
-  };
-}
-
 async function runCi(ctx: CheckContext, signal: AbortSignal): Promise<CheckOutcome> {
   const { gatherFrom } = await import('../shared/http-probe.js');
   const verdicts = await Promise.all(
     configured(ctx.config).map(async (c): Promise<SystemVerdict> => {
-      if ('section' in c) return { name: c.section, outcome: withoutUrl(c.section) };
+      if ('section' in c)
+        return sectionWithoutUrl(c.section, { ci_name: c.section, ci_url: null }, 'https://<ci-host>');
       const id = identify(ctx.config, c.system);
       const system = apiSystem(c.system, id.type);
       const product = PRODUCTS[id.type];

@@ -22,9 +22,9 @@ import { shellQuote } from '../../../util/shell.js';
 import { curlCommand } from '../shared/curl-command.js';
 import { ARTICLES, integrationCheck } from '../shared/define.js';
 import type { Answer, SystemClient, SystemKind } from '../shared/http-probe.js';
-import { listSections, readSystem, type HttpSystem, type SectionKeys } from '../shared/http-system.js';
+import { readSystem, type HttpSystem, type SectionKeys } from '../shared/http-system.js';
 import { fromWherePlatformRuns, numbered, probeStep, setConfigSteps, type Step } from '../shared/remediation.js';
-import { combineSystems, type SystemVerdict } from '../shared/systems.js';
+import { combineSystems, readSections, sectionWithoutUrl, type SystemVerdict } from '../shared/systems.js';
 
 export type ManagerType = 'vault' | 'azurekeyvault' | 'generic';
 
@@ -94,18 +94,18 @@ function managerOf(config: Configuration, system: HttpSystem): Manager {
   };
 }
 
-/** Every configured manager, in configuration order. */
-export function configuredManagers(config: Configuration): Manager[] {
-  const sections = listSections(config, 'Secrets:Managers');
-  const systems =
-    sections.length > 0
-      ? sections.map((section) => {
-          const type = config.get(`${section}:Type`)?.trim().toLowerCase();
-          const caFallbacks = !type || type === 'vault' ? VAULT_CA_FALLBACKS : CA_FALLBACKS;
-          return readSystem(config, { section, caFallbacks, more: { Namespace: [] } });
-        })
-      : [LEGACY_VAULTS.map((keys) => readSystem(config, keys)).find(Boolean)];
-  return systems.filter((s): s is HttpSystem => s !== undefined).map((s) => managerOf(config, s));
+/** A manager, or a numbered section with settings but no URL. */
+type Configured = { manager: Manager } | { section: string };
+
+/** Every configured manager, in configuration order: the numbered ones, else the legacy Vault. */
+export function configuredManagers(config: Configuration): Configured[] {
+  const sections = readSections(config, 'Secrets:Managers', (section) => {
+    const type = config.get(`${section}:Type`)?.trim().toLowerCase();
+    return { caFallbacks: !type || type === 'vault' ? VAULT_CA_FALLBACKS : CA_FALLBACKS, more: { Namespace: [] } };
+  });
+  const legacy = LEGACY_VAULTS.map((keys) => readSystem(config, keys)).find(Boolean);
+  const systems = sections.length > 0 ? sections : legacy ? [{ system: legacy }] : [];
+  return systems.map((c) => ('system' in c ? { manager: managerOf(config, c.system) } : c));
 }
 
 // Facts -----------------------------------------------------------------------------------------
@@ -659,14 +659,24 @@ export const secretsManagerCheck = integrationCheck({
   article: `${ARTICLES}/secrets-manager.md`,
   needs: { target: 'Secrets' },
   canRun: (ctx) =>
-    configuredManagers(ctx.config).length > 0
+    configuredManagers(ctx.config).some((c) => 'manager' in c)
       ? { runnable: true }
       : {
           runnable: false,
-          reason: 'No secrets manager is configured: set Secrets:Managers:0:Url (and :Type), Vault:Url or VAULT_ADDR.',
+          reason:
+            'No secrets manager is configured: set Secrets:Managers:0:Url (and :Type), Vault:Url or VAULT_ADDR.' +
+            configuredManagers(ctx.config)
+              .map((c) => ('section' in c ? ` ${c.section}:Url is not set.` : ''))
+              .join(''),
         },
   run: async (ctx, signal) => {
-    const verdicts = await Promise.all(configuredManagers(ctx.config).map((m) => verdictOf(ctx, m, signal)));
+    const verdicts = await Promise.all(
+      configuredManagers(ctx.config).map((c) =>
+        'manager' in c
+          ? verdictOf(ctx, c.manager, signal)
+          : sectionWithoutUrl(c.section, { secrets_name: c.section, secrets_url: null }, 'https://<vault-host>:8200'),
+      ),
+    );
     return combineSystems('secrets managers', verdicts);
   },
 });

@@ -17,6 +17,7 @@ function facts(over: Partial<CredentialsFacts>): CredentialsFacts {
     curlTls: '',
     credential: { method: 'basic', username: 'ci', source: 'env:OCI__Username' },
     reproduce: [{ environment: 'any', description: 'Repeat the probe', command: 'curl …', safe: true }],
+    product: { product: 'distribution', evidence: null },
     isRegistryOpen: false,
     challenge: { raw: 'Basic realm="r"' },
     ...over,
@@ -28,6 +29,7 @@ const answer = (status: number, over: Partial<V2Answer> = {}): V2Answer => ({
   challenge: null,
   challengeError: null,
   rateLimit: {},
+  message: null,
   ...over,
 });
 const bearerToken = { method: 'bearer' as const, source: 'env:OCI__Token' };
@@ -40,6 +42,8 @@ const issued = (over: Partial<Extract<TokenOutcome, { exchange: 'ok' }>> = {}): 
   expiresAtUtc: '2026-06-01T00:05:00.000Z',
   grantedActions: null,
   isAnonymous: false,
+  isAnonymousGrant: false,
+  subject: 'ci',
   credentialsWithheldFrom: null,
   method: 'GET',
   statusCode: 200,
@@ -87,7 +91,10 @@ describe('judgeCredentials', () => {
     ],
     [
       'a static bearer token that expired',
-      facts({ credential: bearerToken, staticTokenExpiresAt: new Date(NOW.getTime() - DAY) }),
+      facts({
+        credential: bearerToken,
+        expiry: { kind: 'bearer token', at: new Date(NOW.getTime() - DAY), lifetimeMs: null },
+      }),
       'fail',
       /^The configured bearer token \(env:OCI__Token\) expired at 2026-05-31T00:00:00\.000Z\.$/,
       { token_expires_at_utc: '2026-05-31T00:00:00.000Z', credentials_valid: false },
@@ -117,7 +124,7 @@ describe('judgeCredentials', () => {
       'a static bearer token accepted that expires in 3 days',
       facts({
         credential: bearerToken,
-        staticTokenExpiresAt: new Date(NOW.getTime() + 3.5 * DAY),
+        expiry: { kind: 'bearer token', at: new Date(NOW.getTime() + 3.5 * DAY), lifetimeMs: null },
         answer: answer(200),
       }),
       'warn',
@@ -237,6 +244,6 @@ describe('judgeCredentials', () => {
     const outcome = judgeCredentials(facts({ credential: bearerToken, answer: answer(401) }), NOW);
     const commands = outcome.remediation!.map((s) => s.command ?? '').join('\n');
     expect(commands).toContain("'Authorization: Bearer <token>'");
-    expect(commands).toContain('OCI__Token=<token>');
+    expect(commands).toContain("OCI__Token='<token>'");
   });
 });

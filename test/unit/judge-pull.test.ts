@@ -16,6 +16,8 @@ function facts(over: Partial<PullFacts>): PullFacts {
     latencyMs: 3,
     grantedActions: null,
     rateLimit: {},
+    product: { product: 'distribution', evidence: null },
+    isAnonymousGrant: false,
     reproduce: [{ environment: 'any', description: 'Repeat the manifest request', command: 'curl …', safe: true }],
     ...over,
   };

@@ -12,6 +12,7 @@ function facts(upload?: Partial<Upload>, cancel?: PushFacts['cancel']): PushFact
     authMethod: 'basic',
     username: 'ci',
     credentialNote: undefined,
+    product: { product: 'distribution', evidence: null },
     ...(upload
       ? {
           upload: {
@@ -21,7 +22,9 @@ function facts(upload?: Partial<Upload>, cancel?: PushFacts['cancel']): PushFact
             grantedActions: null,
             rateLimit: {},
             errorCode: null,
+            message: null,
             challengeError: null,
+            credentialProof: 'unproven',
             ...upload,
           },
         }

@@ -5,6 +5,7 @@
 // alone: Docker Hub is recognised by `service="registry.docker.io"` or its rate-limit headers too.
 
 import { realmUrl, type Challenge } from './challenge.js';
+import { readRegistryMessage } from './registry-message.js';
 import type { RegistrySession } from './session.js';
 
 export type RegistryProduct =
@@ -30,6 +31,8 @@ export interface ProductSignals {
   headers: Record<string, string | string[] | undefined>;
   /** Challenges of the anonymous `/v2/` answer. */
   challenges: Challenge[];
+  /** The registry's message in the body of the anonymous `/v2/` answer, if any. */
+  message?: string | null;
 }
 
 export interface ProductRecognition {
@@ -73,6 +76,7 @@ interface Seen {
   realm: string | null;
   realmPath: string | null;
   service: string | null;
+  message: string;
 }
 
 type Rule = [RegistryProduct, (s: Seen) => string | null];
@@ -120,7 +124,8 @@ const RULES: Rule[] = [
       when(
         (s.service ?? '').match(/\.azurecr\.(io|cn|us)$/) !== null && s.realmPath === '/oauth2/token',
         `ACR /oauth2/token realm for service="${s.service}"`,
-      ),
+      ) ??
+      when(s.message.includes('aka.ms/acr'), 'an aka.ms/acr link in the /v2/ error message'),
   ],
   ['harbor', (s) => serviceIs(s, (v) => v === 'harbor-registry') ?? realmPathIs(s, (p) => p === '/service/token')],
   ['quay', (s) => hostIs(s, /^quay\.io$/) ?? realmPathIs(s, (p) => p === '/v2/auth')],
@@ -163,6 +168,7 @@ export function recognizeProduct(signals: ProductSignals): ProductRecognition {
     realm: challenge?.params.realm ?? null,
     realmPath: realm?.pathname ?? null,
     service: challenge?.params.service ?? null,
+    message: signals.message ?? '',
   };
   for (const [product, test] of RULES) {
     const evidence = test(seen);
@@ -180,5 +186,7 @@ export async function productOf(session: RegistrySession): Promise<ProductRecogn
   if (!session.isPinged) return recognizeProduct({ hostname, headers: {}, challenges: [] });
   const probe = await session.ping();
   const { challenges } = await session.challenges();
-  return recognizeProduct({ hostname, headers: probe.kind === 'response' ? probe.response.headers : {}, challenges });
+  if (probe.kind === 'error') return recognizeProduct({ hostname, headers: {}, challenges });
+  const { headers, body } = probe.response;
+  return recognizeProduct({ hostname, headers, challenges, message: readRegistryMessage(body).message });
 }

@@ -232,6 +232,66 @@ describe('judgeCredentials', () => {
         token_realm_host: 'auth.example',
       },
     ],
+    [
+      "an anonymous token for the credentials that /v2/ refuses (Harbor's failed login)",
+      facts({
+        credential: { method: 'basic', username: 'robotteam+ci', source: 'env:OCI__Username' },
+        product: { product: 'harbor', evidence: 'service="harbor-registry"' },
+        tokenFlow: flow(issued({ isAnonymousGrant: true, subject: null, grantedActions: [] })),
+        answer: answer(401),
+      }),
+      'fail',
+      /^The token service at auth\.example answered the credentials of 'robotteam\+ci' with an anonymous token/,
+      { credentials_valid: false, registry_product: 'harbor' },
+    ],
+    [
+      'an expired credential named by the registry (ECR: 403, plain text)',
+      facts({
+        product: { product: 'ecr', evidence: 'service="ecr.amazonaws.com"' },
+        answer: answer(403, { message: 'Your authorization token has expired. Reauthenticate and try again.' }),
+      }),
+      'fail',
+      /^r\.example refused the credentials of 'ci' because they expired \(403\)\. The registry says: "Your/,
+      {
+        credentials_valid: false,
+        registry_error_message: 'Your authorization token has expired. Reauthenticate and try again.',
+      },
+    ],
+    [
+      'a 403 with the registry’s own reason (ACR network rules)',
+      facts({ answer: answer(403, { message: "client with IP '203.0.113.7' is not allowed access" }) }),
+      'fail',
+      /from here\. The registry says: "client with IP '203\.0\.113\.7' is not allowed access"\.$/,
+      { status_code: 403 },
+    ],
+    [
+      'an ECR password in its last 20 % (short-lived by design)',
+      facts({
+        product: { product: 'ecr', evidence: 'service="ecr.amazonaws.com"' },
+        expiry: { kind: 'ECR password', at: new Date(NOW.getTime() + 2 * 3_600_000), lifetimeMs: 12 * 3_600_000 },
+        answer: answer(200),
+      }),
+      'warn',
+      /^The ECR password is accepted but expires in 2 h 0 min/,
+      { password_expires_in_seconds: 7200 },
+    ],
+    [
+      'an ECR password with more than 20 % left',
+      facts({
+        expiry: { kind: 'ECR password', at: new Date(NOW.getTime() + 3 * 3_600_000), lifetimeMs: 12 * 3_600_000 },
+        answer: answer(200),
+      }),
+      'pass',
+      /^The credentials of 'ci' are accepted/,
+      { password_expires_in_seconds: 10800 },
+    ],
+    [
+      'an ECR password that expired',
+      facts({ expiry: { kind: 'ECR password', at: new Date(NOW.getTime() - 60_000), lifetimeMs: 12 * 3_600_000 } }),
+      'fail',
+      /^The configured ECR password \(env:OCI__Username\) expired at /,
+      { credentials_valid: false },
+    ],
   ])('%s', (_name, input, severity, diagnosis, evidence) => {
     const outcome = judgeCredentials(input, NOW);
     expect(outcome.severity).toBe(severity);

@@ -123,6 +123,20 @@ describe('judgeReferrers', () => {
       /answered 502 to the referrers query/,
       { status_code: 502 },
     ],
+    [
+      'no API, and the fallback tag is the subject itself (GitLab)',
+      facts(resolved, {
+        kind: 'unsupported',
+        status: 404,
+        fallbackTag: `sha256-${'b'.repeat(64)}`,
+        hasFallbackTag: false,
+        fallbackStatus: 200,
+        fallbackNote: `the tag resolves to the subject itself (${DIGEST})`,
+      }),
+      'warn',
+      /tag-schema fallback \(sha256-b+: absent: the tag resolves to the subject itself/,
+      { has_fallback_tag: false, fallback_note: `the tag resolves to the subject itself (${DIGEST})` },
+    ],
   ])('%s', (_name, input, severity, diagnosis, evidence) => {
     const outcome = judgeReferrers(input);
 

@@ -93,7 +93,7 @@ function isSettledByToken(token: TokenOutcome, anonymous: boolean): boolean {
   return (
     token.exchange === 'rejected' ||
     token.exchange === 'unreachable' ||
-    (!anonymous && token.exchange === 'ok' && (token.isAnonymous || token.isAnonymousGrant))
+    (!anonymous && token.exchange === 'ok' && token.isAnonymous)
   );
 }
 
@@ -111,6 +111,9 @@ async function gatherCredentials(target: OciTarget, now: Date): Promise<Credenti
     reproduce: [],
     isRegistryOpen: false,
   };
+  // An ECR authorization token is itself a sign of ECR where nothing else was asked yet.
+  if (expiry?.kind === 'ECR password' && facts.product.product === 'unknown')
+    facts.product = { product: 'ecr', evidence: 'the password is an ECR authorization token' };
   if (isUnusable(credential)) return facts;
   facts.reproduce = await curlReproduction(target, {
     method: 'GET',
@@ -347,7 +350,9 @@ function tokenFinding(f: CredentialsFacts): Finding | undefined {
       steps: fixCredentialSteps(f),
     };
   }
-  if (token.exchange === 'rejected' || (!anonymous && token.exchange === 'ok' && token.isAnonymousGrant)) {
+  // Harbor answers a failed login that asks for scopes with an anonymous token, which /v2/ then refuses.
+  const isAnonymousAnswer = !anonymous && token.exchange === 'ok' && token.isAnonymousGrant && f.answer?.status === 401;
+  if (token.exchange === 'rejected' || isAnonymousAnswer) {
     return withAdvice(f, 'credentials_rejected', {
       severity: 'fail',
       credentialsValid: false,

@@ -1,6 +1,7 @@
 // Parses dotenv files: `KEY=value` and `export KEY=value` lines, `#` comments, blank lines,
-// 'single' (literal) and "double" quoted values (with \n, \r, \t, \" and \\ escapes). An unquoted
-// value ends at a `#` that follows whitespace. Keys are returned as written (`OCI__Username`).
+// 'single' quoted values (literal but for \', as Compose reads them) and "double" quoted values
+// (with \n, \r, \t, \" and \\ escapes). An unquoted value ends at a `#` that follows whitespace.
+// Keys are returned as written (`OCI__Username`).
 
 import { ConfigError } from './configuration.js';
 
@@ -31,13 +32,25 @@ export function parseDotenv(text: string, name: string): DotenvEntry[] {
 
 function parseValue(raw: string): string | { problem: string } {
   const text = raw.trimStart();
-  if (text.startsWith("'")) {
-    const end = text.indexOf("'", 1);
-    if (end < 0) return { problem: 'unterminated single-quoted value' };
-    return afterQuote(text.slice(end + 1)) ?? text.slice(1, end);
-  }
+  if (text.startsWith("'")) return parseSingleQuoted(text);
   if (text.startsWith('"')) return parseDoubleQuoted(text);
   return raw.replace(/\s#.*$/, '').trim();
+}
+
+/** Literal but for `\'`, a quote inside the value (as Compose reads single-quoted values). */
+function parseSingleQuoted(text: string): string | { problem: string } {
+  let value = '';
+  for (let i = 1; i < text.length; i++) {
+    const char = text[i]!;
+    if (char === "'") return afterQuote(text.slice(i + 1)) ?? value;
+    if (char === '\\' && text[i + 1] === "'") {
+      value += "'";
+      i++;
+    } else {
+      value += char;
+    }
+  }
+  return { problem: 'unterminated single-quoted value' };
 }
 
 function parseDoubleQuoted(text: string): string | { problem: string } {

@@ -21,22 +21,6 @@ const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
 export const pullScope = (repo: string): string => `repository:${repo}:pull`;
 export const pushScope = (repo: string): string => `repository:${repo}:pull,push,delete`;
 
-export interface RegistryErrorInfo {
-  code: string | null;
-  message: string | null;
-}
-
-/** The first `{"errors":[{code,message}]}` entry of a body, if it is one. */
-export function registryError(body: Buffer): RegistryErrorInfo {
-  const errors = boundedJsonObject(body)?.errors;
-  const first: unknown = Array.isArray(errors) ? errors[0] : undefined;
-  const entry = typeof first === 'object' && first !== null ? (first as { code?: unknown; message?: unknown }) : {};
-  return {
-    code: typeof entry.code === 'string' ? entry.code : null,
-    message: typeof entry.message === 'string' ? entry.message : null,
-  };
-}
-
 /** The actions the token of an authorised response grants (`repository:name:pull,push`); null when not a JWT. */
 export function grantedActions(res: SessionResponse): string[] | null {
   return res.token?.exchange === 'ok' ? res.token.grantedActions : null;
@@ -192,6 +176,8 @@ export type ReferrersSupport =
       hasFallbackTag: boolean | null;
       fallbackTag: string;
       fallbackStatus: number | null;
+      /** Why a tag that answered does not count as the fallback (it is the subject itself, or no index). */
+      fallbackNote: string | null;
     }
   | { kind: 'no_access'; response: SessionResponse }
   | { kind: 'error_status'; response: SessionResponse };
@@ -203,6 +189,20 @@ function isImageIndex(res: SessionResponse): { ok: boolean; count: number } {
     Array.isArray(body.manifests) &&
     (body.mediaType === undefined || body.mediaType === OCI_INDEX);
   return { ok, count: ok ? (body.manifests as unknown[]).length : 0 };
+}
+
+/**
+ * A fallback tag counts only as an image index that is not the subject itself: GitLab resolves the
+ * tag `sha256-<hex>` to the digest `sha256:<hex>`, so the subject answers for its own referrers.
+ */
+function judgeFallbackTag(tag: SessionResponse, subject: string): { has: boolean | null; note?: string } {
+  const digest = headerValue(tag, 'docker-content-digest');
+  const type = headerValue(tag, 'content-type')?.split(';')[0]?.trim().toLowerCase() ?? null;
+  if (digest === subject) return { has: false, note: `the tag resolves to the subject itself (${subject})` };
+  if (type === OCI_INDEX) return { has: true };
+  return type === null
+    ? { has: null, note: 'the tag answered without a content type' }
+    : { has: false, note: `the tag is ${type}, not an image index` };
 }
 
 /** The probe's artifact type: nothing real carries it, so a filtering registry answers an empty list. */
@@ -239,8 +239,15 @@ export function probeReferrers(session: RegistrySession, repo: string, digest: s
         scopes,
         headers: { accept: MANIFEST_ACCEPT },
       });
-      const hasFallbackTag = isSuccess(tag) ? true : tag.status === 404 ? false : null;
-      return { kind: 'unsupported', response, hasFallbackTag, fallbackTag, fallbackStatus: tag.status };
+      const fallback = isSuccess(tag) ? judgeFallbackTag(tag, digest) : { has: tag.status === 404 ? false : null };
+      return {
+        kind: 'unsupported',
+        response,
+        hasFallbackTag: fallback.has,
+        fallbackTag,
+        fallbackStatus: tag.status,
+        fallbackNote: fallback.note ?? null,
+      };
     }
     return { kind: 'error_status', response };
   });

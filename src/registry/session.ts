@@ -161,6 +161,11 @@ export class RegistrySession {
     this.withheld.add(origin);
   }
 
+  /** Whether the anonymous `/v2/` probe was sent in this run (facts derived from it cost no request then). */
+  get isPinged(): boolean {
+    return this.memos.has('ping');
+  }
+
   /** `GET /v2/` without credentials, once per run; connection failures carry the certificate facts. */
   async ping(): Promise<Probe> {
     return (await this.anonymousProbe()).probe;

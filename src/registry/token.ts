@@ -6,7 +6,7 @@
 import { basicAuthorization } from '../net/basic-auth.js';
 import { ConnectionError } from '../net/errors.js';
 import type { HttpResponse } from '../net/http-client.js';
-import { allGrantedActions, decodeJwt, jwtExpiry } from './jwt.js';
+import { allGrantedActions, decodeJwt, jwtExpiry, type JwtClaims } from './jwt.js';
 import { MAX_JSON_DEPTH, parseBoundedJson } from '../util/bounded-json.js';
 import { registerSecret } from '../util/redact.js';
 
@@ -28,6 +28,14 @@ export interface IssuedToken {
   grantedActions: string[] | null;
   /** True when no credential reached the token service (none configured, or withheld from a redirect). */
   isAnonymous: boolean;
+  /**
+   * The credentials reached the token service and it answered with an anonymous token: a JWT whose
+   * subject is empty or missing and that grants nothing of what was asked (Harbor's answer to a
+   * failed login that asks for scopes). The credentials were not accepted.
+   */
+  isAnonymousGrant: boolean;
+  /** The JWT's `sub`; null when the token is opaque or names none. */
+  subject: string | null;
   /** The origin a redirect of the token request pointed at, from which the credentials were withheld. */
   credentialsWithheldFrom: string | null;
   method: 'GET' | 'POST';
@@ -91,20 +99,42 @@ function issued(
   const exp = jwt ? jwtExpiry(jwt.payload) : undefined;
   const start =
     parsed.issuedAt && !Number.isNaN(Date.parse(parsed.issuedAt)) ? Date.parse(parsed.issuedAt) : Date.now();
+  const isAnonymous =
+    (!ctx.credentials.username && !ctx.credentials.identityToken) || response.credentialsWithheldFrom !== null;
+  const subject = jwt && typeof jwt.payload.sub === 'string' && jwt.payload.sub !== '' ? jwt.payload.sub : null;
+  const grants = jwt ? allGrantedActions(jwt.payload) : null;
   return {
     exchange: 'ok',
     token: parsed.token,
-    expiresInSeconds: parsed.expiresIn,
+    expiresInSeconds: jwtLifetimeSeconds(jwt?.payload, exp, start) ?? parsed.expiresIn,
     issuedAt: parsed.issuedAt,
     // A lifetime or issue date past the last representable date has no expiry to show.
     expiresAtUtc: isoOrNull(exp?.getTime() ?? start + parsed.expiresIn * 1000),
-    grantedActions: jwt ? allGrantedActions(jwt.payload) : null,
-    isAnonymous:
-      (!ctx.credentials.username && !ctx.credentials.identityToken) || response.credentialsWithheldFrom !== null,
+    grantedActions: grants,
+    isAnonymous,
+    isAnonymousGrant: !isAnonymous && jwt !== undefined && subject === null && !grantsAnyOf(grants ?? [], ctx.scopes),
+    subject,
     credentialsWithheldFrom: response.credentialsWithheldFrom,
     method,
     statusCode: response.status,
   };
+}
+
+/**
+ * The lifetime the token itself states, `exp` − `iat` (or − the issue time of the answer): GitLab
+ * answers without `expires_in`, which means 60 s by the spec, while its JWT says 300 s.
+ */
+function jwtLifetimeSeconds(payload: JwtClaims | undefined, exp: Date | undefined, startMs: number): number | null {
+  if (!payload || !exp) return null;
+  const iat = typeof payload.iat === 'number' && Number.isFinite(payload.iat) ? payload.iat * 1000 : startMs;
+  const seconds = Math.round((exp.getTime() - iat) / 1000);
+  return seconds > 0 ? seconds : null;
+}
+
+/** Whether the grants hold any action on a resource of the requested scopes (all resources when none were asked). */
+function grantsAnyOf(grants: string[], requested: string[]): boolean {
+  const resources = requested.map((scope) => scope.slice(0, scope.lastIndexOf(':') + 1));
+  return grants.some((grant) => resources.length === 0 || resources.some((r) => grant.startsWith(r)));
 }
 
 /** An ISO date, or null for a time outside what a Date can hold. */

@@ -12,9 +12,16 @@ import {
   summaryLine,
 } from './common.js';
 
-/** Text that Markdown renderers must not read as HTML (`<password>` placeholders would vanish). */
+/**
+ * Text that Markdown renderers must not read as HTML (`<password>` placeholders would vanish) or as a
+ * link or image (a registry's own message is quoted in diagnoses: `[text](url)` stays text).
+ */
 function inline(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  return text
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/[[\]]/g, (c) => `\\${c}`);
 }
 
 /** One table cell: inline text on one line, with `|` escaped so it cannot split the row. */

@@ -4,3 +4,8 @@
 export function shellQuote(value: string): string {
   return /^[\w@%+=:,./<>-]+$/.test(value) && !/[<>]/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
 }
+
+/** The value as one double-quoted shell word (`$`, backquote, `"`, `\` escaped), for text holding single quotes. */
+export function shellDoubleQuote(value: string): string {
+  return `"${value.replace(/[\\"$`]/g, (c) => `\\${c}`)}"`;
+}

@@ -95,7 +95,7 @@ describe('GitLab 17', () => {
 
     expect(result.severity).toBe('fail');
     expect(result.diagnosis).toContain('rejected the token from GitLab:Token (401: Token has expired.)');
-    expect(result.remediation.steps.some((s) => s.command?.includes('GitLab__Token=<token>'))).toBe(true);
+    expect(result.remediation.steps.some((s) => s.command?.includes("GitLab__Token='<token>'"))).toBe(true);
   });
 
   it('warns when the token expires within 14 days', async () => {

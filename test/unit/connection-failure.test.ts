@@ -108,8 +108,8 @@ describe('the credential verdicts for a target that is not a registry', () => {
       blocked_url_host: 'git.example:8080',
     });
     const commands = outcome.remediation!.map((s) => s.command ?? '').join('\n');
-    expect(commands).toContain('Git__Url=https://git.example:8080');
-    expect(commands).toContain('Git__AllowInsecureCredentials=true');
+    expect(commands).toContain("Git__Url='https://git.example:8080'");
+    expect(commands).toContain("Git__AllowInsecureCredentials='true'");
     expect(JSON.stringify(outcome)).not.toMatch(/OCI|registry/i);
   });
 

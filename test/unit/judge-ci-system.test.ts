@@ -329,8 +329,10 @@ describe('remediation', () => {
 
     expect(text).toContain("curl -sS -i -u svc:'<api-token>' https://jenkins.example/api/json");
     expect(text).toContain("curl -sS -i -u svc:'<api-token>' https://jenkins.example/whoAmI/api/json");
-    expect(text).toContain("echo 'CI__Systems__0__Token=<token>' >> .env");
-    expect(text).toContain('.CI.Systems[0].Token = "<token>" | .CI.Systems[0].Username = "svc"');
+    expect(text).toContain(`"CI__Systems__0__Token='<token>'"`);
+    expect(text).toContain(
+      "jq --arg v0 '<token>' --arg v1 svc '.CI.Systems[0].Token = $v0 | .CI.Systems[0].Username = $v1'",
+    );
     expect(text).toContain(
       "kubectl create secret generic stellaops-ci-systems-0-credentials --from-literal=CI__Systems__0__Token='<token>' --from-literal=CI__Systems__0__Username=svc",
     );
@@ -375,6 +377,6 @@ describe('remediation', () => {
   it('offers the Type key when the type was assumed', () => {
     const text = commands(judgeCiSystem({ ...generic, isTypeAssumed: true, probe: answer('/health', 404) }));
 
-    expect(text).toContain("echo 'CI__Systems__0__Type=jenkins|gitlab|github|azuredevops|generic' >> .env");
+    expect(text).toContain(`"CI__Systems__0__Type='jenkins|gitlab|github|azuredevops|generic'"`);
   });
 });

@@ -17,6 +17,7 @@ function facts(over: Partial<CredentialsFacts>): CredentialsFacts {
     curlTls: '',
     credential: { method: 'basic', username: 'ci', source: 'env:OCI__Username' },
     reproduce: [{ environment: 'any', description: 'Repeat the probe', command: 'curl …', safe: true }],
+    product: { product: 'distribution', evidence: null },
     isRegistryOpen: false,
     challenge: { raw: 'Basic realm="r"' },
     ...over,
@@ -28,6 +29,7 @@ const answer = (status: number, over: Partial<V2Answer> = {}): V2Answer => ({
   challenge: null,
   challengeError: null,
   rateLimit: {},
+  message: null,
   ...over,
 });
 const bearerToken = { method: 'bearer' as const, source: 'env:OCI__Token' };
@@ -40,6 +42,8 @@ const issued = (over: Partial<Extract<TokenOutcome, { exchange: 'ok' }>> = {}): 
   expiresAtUtc: '2026-06-01T00:05:00.000Z',
   grantedActions: null,
   isAnonymous: false,
+  isAnonymousGrant: false,
+  subject: 'ci',
   credentialsWithheldFrom: null,
   method: 'GET',
   statusCode: 200,
@@ -87,7 +91,10 @@ describe('judgeCredentials', () => {
     ],
     [
       'a static bearer token that expired',
-      facts({ credential: bearerToken, staticTokenExpiresAt: new Date(NOW.getTime() - DAY) }),
+      facts({
+        credential: bearerToken,
+        expiry: { kind: 'bearer token', at: new Date(NOW.getTime() - DAY), lifetimeMs: null },
+      }),
       'fail',
       /^The configured bearer token \(env:OCI__Token\) expired at 2026-05-31T00:00:00\.000Z\.$/,
       { token_expires_at_utc: '2026-05-31T00:00:00.000Z', credentials_valid: false },
@@ -117,7 +124,7 @@ describe('judgeCredentials', () => {
       'a static bearer token accepted that expires in 3 days',
       facts({
         credential: bearerToken,
-        staticTokenExpiresAt: new Date(NOW.getTime() + 3.5 * DAY),
+        expiry: { kind: 'bearer token', at: new Date(NOW.getTime() + 3.5 * DAY), lifetimeMs: null },
         answer: answer(200),
       }),
       'warn',
@@ -225,6 +232,66 @@ describe('judgeCredentials', () => {
         token_realm_host: 'auth.example',
       },
     ],
+    [
+      "an anonymous token for the credentials that /v2/ refuses (Harbor's failed login)",
+      facts({
+        credential: { method: 'basic', username: 'robotteam+ci', source: 'env:OCI__Username' },
+        product: { product: 'harbor', evidence: 'service="harbor-registry"' },
+        tokenFlow: flow(issued({ isAnonymousGrant: true, subject: null, grantedActions: [] })),
+        answer: answer(401),
+      }),
+      'fail',
+      /^The token service at auth\.example answered the credentials of 'robotteam\+ci' with an anonymous token/,
+      { credentials_valid: false, registry_product: 'harbor' },
+    ],
+    [
+      'an expired credential named by the registry (ECR: 403, plain text)',
+      facts({
+        product: { product: 'ecr', evidence: 'service="ecr.amazonaws.com"' },
+        answer: answer(403, { message: 'Your authorization token has expired. Reauthenticate and try again.' }),
+      }),
+      'fail',
+      /^r\.example refused the credentials of 'ci' because they expired \(403\)\. The registry says: "Your/,
+      {
+        credentials_valid: false,
+        registry_error_message: 'Your authorization token has expired. Reauthenticate and try again.',
+      },
+    ],
+    [
+      'a 403 with the registry’s own reason (ACR network rules)',
+      facts({ answer: answer(403, { message: "client with IP '203.0.113.7' is not allowed access" }) }),
+      'fail',
+      /from here\. The registry says: "client with IP '203\.0\.113\.7' is not allowed access"\.$/,
+      { status_code: 403 },
+    ],
+    [
+      'an ECR password in its last 20 % (short-lived by design)',
+      facts({
+        product: { product: 'ecr', evidence: 'service="ecr.amazonaws.com"' },
+        expiry: { kind: 'ECR password', at: new Date(NOW.getTime() + 2 * 3_600_000), lifetimeMs: 12 * 3_600_000 },
+        answer: answer(200),
+      }),
+      'warn',
+      /^The ECR password is accepted but expires in 2 h 0 min/,
+      { password_expires_in_seconds: 7200 },
+    ],
+    [
+      'an ECR password with more than 20 % left',
+      facts({
+        expiry: { kind: 'ECR password', at: new Date(NOW.getTime() + 3 * 3_600_000), lifetimeMs: 12 * 3_600_000 },
+        answer: answer(200),
+      }),
+      'pass',
+      /^The credentials of 'ci' are accepted/,
+      { password_expires_in_seconds: 10800 },
+    ],
+    [
+      'an ECR password that expired',
+      facts({ expiry: { kind: 'ECR password', at: new Date(NOW.getTime() - 60_000), lifetimeMs: 12 * 3_600_000 } }),
+      'fail',
+      /^The configured ECR password \(env:OCI__Username\) expired at /,
+      { credentials_valid: false },
+    ],
   ])('%s', (_name, input, severity, diagnosis, evidence) => {
     const outcome = judgeCredentials(input, NOW);
     expect(outcome.severity).toBe(severity);
@@ -237,6 +304,6 @@ describe('judgeCredentials', () => {
     const outcome = judgeCredentials(facts({ credential: bearerToken, answer: answer(401) }), NOW);
     const commands = outcome.remediation!.map((s) => s.command ?? '').join('\n');
     expect(commands).toContain("'Authorization: Bearer <token>'");
-    expect(commands).toContain('OCI__Token=<token>');
+    expect(commands).toContain("OCI__Token='<token>'");
   });
 });

@@ -234,7 +234,7 @@ describe('judgeGit', () => {
       "sudo -u stellaops curl -sS -i -H 'PRIVATE-TOKEN: <token>' https://git.example.com/api/v4/user",
     );
     expect(steps.map((s) => s.environment)).toEqual(expect.arrayContaining(['compose', 'baremetal', 'kubernetes']));
-    expect(steps.some((s) => s.command?.includes('Git__Token=<token>'))).toBe(true);
+    expect(steps.some((s) => s.command?.includes("Git__Token='<token>'"))).toBe(true);
   });
 
   it('names gh with the token for github.com and the Enterprise variable for a GHES host', () => {

@@ -16,6 +16,8 @@ function facts(over: Partial<PullFacts>): PullFacts {
     latencyMs: 3,
     grantedActions: null,
     rateLimit: {},
+    product: { product: 'distribution', evidence: null },
+    isAnonymousGrant: false,
     reproduce: [{ environment: 'any', description: 'Repeat the manifest request', command: 'curl …', safe: true }],
     ...over,
   };
@@ -98,6 +100,39 @@ describe('judgePull', () => {
       { retry_after: '30' },
     ],
     ['registry trouble', facts({ status: 502 }), 'warn', /answered 502 to the manifest request/, { status_code: 502 }],
+    [
+      'a registry that hides existence answering 401 insufficient_scope (Docker Hub)',
+      facts({
+        status: 401,
+        product: { product: 'dockerhub', evidence: 'service="registry.docker.io"' },
+        refusal: { code: 'UNAUTHORIZED', message: 'authentication required', challengeError: 'insufficient_scope' },
+      }),
+      'fail',
+      /^team\/app:v1 does not exist on r\.example, or the account may not read it \(401 UNAUTHORIZED\): Docker Hub answers both alike\. The registry says: "authentication required"\.$/,
+      { registry_product: 'dockerhub' },
+    ],
+    [
+      'an expired credential named by the registry (ECR, plain text on 403)',
+      facts({
+        status: 403,
+        product: { product: 'ecr', evidence: 'service="ecr.amazonaws.com"' },
+        refusal: {
+          code: null,
+          message: 'Your authorization token has expired. Reauthenticate and try again.',
+          challengeError: null,
+        },
+      }),
+      'fail',
+      /because the credentials expired \(403\)\. The registry says: "Your authorization token has expired/,
+      { registry_error_message: 'Your authorization token has expired. Reauthenticate and try again.' },
+    ],
+    [
+      'an anonymous token issued for the credentials (Harbor after a failed login)',
+      facts({ status: 401, isAnonymousGrant: true, refusal: refusal('UNAUTHORIZED', 'insufficient_scope') }),
+      'fail',
+      /answered the credentials with an anonymous token, so r\.example refused the pull/,
+      {},
+    ],
   ])('%s', (_name, input, severity, diagnosis, evidence) => {
     const outcome = judgePull(input);
 
@@ -109,6 +144,14 @@ describe('judgePull', () => {
       tag: 'v1',
       ...evidence,
     });
+  });
+
+  it("puts the product's own cause first and its own step after the reproduction", () => {
+    const outcome = judgePull(
+      facts({ status: 403, product: { product: 'artifact-registry', evidence: null }, refusal: refusal('DENIED') }),
+    );
+    expect(outcome.likelyCauses![0]).toBe('The service account lacks roles/artifactregistry.reader on the repository');
+    expect(outcome.remediation![1]!.command).toContain('--role=roles/artifactregistry.reader');
   });
 
   it('asks for the pull grant for the named account', () => {

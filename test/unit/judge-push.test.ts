@@ -12,6 +12,7 @@ function facts(upload?: Partial<Upload>, cancel?: PushFacts['cancel']): PushFact
     authMethod: 'basic',
     username: 'ci',
     credentialNote: undefined,
+    product: { product: 'distribution', evidence: null },
     ...(upload
       ? {
           upload: {
@@ -21,7 +22,9 @@ function facts(upload?: Partial<Upload>, cancel?: PushFacts['cancel']): PushFact
             grantedActions: null,
             rateLimit: {},
             errorCode: null,
+            message: null,
             challengeError: null,
+            credentialProof: 'unproven',
             ...upload,
           },
         }
@@ -35,6 +38,21 @@ function facts(upload?: Partial<Upload>, cancel?: PushFacts['cancel']): PushFact
 const cancelled = { status: 204, isCancelled: true, refusal: null, error: null };
 
 describe('judgePush', () => {
+  it("names ECR's create-repository for a push repository that does not exist", () => {
+    const outcome = judgePush({
+      ...facts({
+        status: 404,
+        errorCode: 'NAME_UNKNOWN',
+        message: "The repository with name 'team/scratch' does not exist",
+      }),
+      product: { product: 'ecr', evidence: null },
+    });
+    expect(outcome.diagnosis).toContain(`The registry says: "The repository with name 'team/scratch' does not exist"`);
+    expect(outcome.remediation!.map((s) => s.command).join('\n')).toContain(
+      'aws ecr create-repository --repository-name team/scratch --region <region>',
+    );
+  });
+
   it.each<[string, PushFacts, string, RegExp, Record<string, unknown>]>([
     [
       'no credentials',
@@ -116,6 +134,32 @@ describe('judgePush', () => {
       'warn',
       /rate limiting this client \(429 to an upload on team\/scratch\); push permission could not be verified/,
       { retry_after: '5' },
+    ],
+    [
+      'a 401 without insufficient_scope after the token service accepted the credentials (Harbor, Quay)',
+      facts({
+        status: 401,
+        errorCode: 'UNAUTHORIZED',
+        message: 'unauthorized to access repository: team/scratch, action: push',
+        credentialProof: 'accepted',
+      }),
+      'fail',
+      /lack push permission on team\/scratch \(401 UNAUTHORIZED; the token service accepted the same credentials.*The registry says: "unauthorized to access repository: team\/scratch, action: push"\.$/,
+      { credential_proof: 'accepted' },
+    ],
+    [
+      'a 401 without insufficient_scope after an anonymous token (credentials not accepted)',
+      facts({ status: 401, errorCode: 'UNAUTHORIZED', credentialProof: 'rejected' }),
+      'fail',
+      /rejected the credentials when opening an upload/,
+      { credential_proof: 'rejected' },
+    ],
+    [
+      'an expired credential named by the registry (ECR)',
+      facts({ status: 403, message: 'Your authorization token has expired. Reauthenticate and try again.' }),
+      'fail',
+      /because the credentials expired \(403\)\. The registry says: "Your authorization token has expired/,
+      { registry_error_message: 'Your authorization token has expired. Reauthenticate and try again.' },
     ],
   ])('%s', (_name, input, severity, diagnosis, evidence) => {
     const outcome = judgePush(input);

@@ -16,6 +16,7 @@ function facts(subject: ReferrersFacts['subject'], answer?: ReferrersAnswer): Re
     repository: 'team/app',
     tag: 'v1',
     subject,
+    product: { product: 'distribution', evidence: null },
     ...(answer ? { answer, contentType: 'application/vnd.oci.image.index.v1+json' } : {}),
     reproduce: [
       { environment: 'any', description: 'Query the referrers API the same way', command: 'curl …', safe: true },
@@ -67,6 +68,7 @@ describe('judgeReferrers', () => {
         fallbackTag: `sha256-${'a'.repeat(64)}`,
         hasFallbackTag: true,
         fallbackStatus: 200,
+        fallbackNote: null,
       }),
       'warn',
       /does not implement .* \(sha256-a+: present\)/,
@@ -80,6 +82,7 @@ describe('judgeReferrers', () => {
         fallbackTag: 'sha256-x',
         hasFallbackTag: false,
         fallbackStatus: 404,
+        fallbackNote: null,
       }),
       'warn',
       /\(405\).*\(sha256-x: absent\)/,
@@ -93,6 +96,7 @@ describe('judgeReferrers', () => {
         fallbackTag: 'sha256-x',
         hasFallbackTag: null,
         fallbackStatus: 500,
+        fallbackNote: null,
       }),
       'warn',
       /\(sha256-x: unknown, 500\)/,
@@ -118,6 +122,20 @@ describe('judgeReferrers', () => {
       'warn',
       /answered 502 to the referrers query/,
       { status_code: 502 },
+    ],
+    [
+      'no API, and the fallback tag is the subject itself (GitLab)',
+      facts(resolved, {
+        kind: 'unsupported',
+        status: 404,
+        fallbackTag: `sha256-${'b'.repeat(64)}`,
+        hasFallbackTag: false,
+        fallbackStatus: 200,
+        fallbackNote: `the tag resolves to the subject itself (${DIGEST})`,
+      }),
+      'warn',
+      /tag-schema fallback \(sha256-b+: absent: the tag resolves to the subject itself/,
+      { has_fallback_tag: false, fallback_note: `the tag resolves to the subject itself (${DIGEST})` },
     ],
   ])('%s', (_name, input, severity, diagnosis, evidence) => {
     const outcome = judgeReferrers(input);

@@ -42,6 +42,7 @@ function answer(over: Partial<Answer>, facts: Partial<RegistryFacts> = {}): Regi
       url: new URL('https://r.example:5000/v2/'),
       tls: tls(300),
       rateLimit: {},
+      product: { product: 'distribution', evidence: null },
       ...over,
     },
     ...facts,

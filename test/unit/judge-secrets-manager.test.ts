@@ -335,7 +335,7 @@ describe('the commands of the remediation', () => {
       'VAULT_ADDR=https://vault.example.com:8200 VAULT_CACERT=/etc/ca.pem VAULT_NAMESPACE=team-a vault token lookup',
     );
     expect(text).toContain("vault token create -policy='<policy>' -period=768h");
-    expect(text).toContain('Secrets__Managers__0__Token=<token>');
+    expect(text).toContain("Secrets__Managers__0__Token='<token>'");
   });
 
   it('for an expiring token: a new token for the policies it has now', () => {

@@ -1,5 +1,10 @@
 // Configuration keys as they appear in remediation: env var, JSON path, Helm value; shell quoting.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parseDotenv } from '../../src/config/dotenv.js';
 import {
   curlTlsOptions,
   envVarName,
@@ -44,11 +49,54 @@ describe('setConfigSteps', () => {
     const steps = setConfigSteps('OCI:RegistryUrl', 'https://r.example');
 
     expect(steps.map((s) => s.environment)).toEqual(['compose', 'baremetal', 'kubernetes']);
-    expect(steps[0]!.command).toContain("echo 'OCI__RegistryUrl=https://r.example' >> .env");
-    expect(steps[1]!.command).toContain(`jq '.OCI.RegistryUrl = "https://r.example"'`);
+    expect(steps[0]!.command).toContain(`printf '%s\\n' "OCI__RegistryUrl='https://r.example'"`);
+    expect(steps[1]!.command).toContain(`jq --arg v0 https://r.example '.OCI.RegistryUrl = $v0'`);
     expect(steps[2]!.command).toBe(
-      'helm upgrade stellaops ./chart --reuse-values --set oci.registryUrl=https://r.example',
+      'helm upgrade stellaops ./chart --reuse-values --set-string oci.registryUrl=https://r.example',
     );
+  });
+
+  // Each value is written the way its destination reads it: Compose's .env (single quotes keep `$`
+  // literal), jq's --arg (any string), helm --set-string (backslash and comma escaped), all pasted
+  // into a POSIX shell. Each command is run for real in sh and the result read back.
+  describe.each([
+    ['a Harbor robot account', 'robot$project+name'],
+    ['a value with quotes', `it's "quoted"`],
+    ['a value with # and spaces', 'pass #1 with  spaces'],
+    ['a value with a backslash, a comma and a backquote', 'a\\b,c`d`$(x)'],
+  ])('%s', (_name, value) => {
+    const [compose, baremetal, kubernetes] = setConfigSteps('OCI:Username', value);
+
+    it('is written to .env so that Compose and the platform read the value back unchanged', () => {
+      const dir = mkdtempSync(join(tmpdir(), 'stella-env-'));
+      writeFileSync(join(dir, '.env'), 'OCI__Username=old\nOTHER=kept\n');
+      const write = compose!.command!.split('\n')[0]!;
+      execFileSync('sh', ['-c', write], { cwd: dir });
+      const entries = parseDotenv(readFileSync(join(dir, '.env'), 'utf8'), '.env');
+      expect(entries.map((e) => [e.key, e.value])).toEqual([
+        ['OTHER', 'kept'],
+        ['OCI__Username', value],
+      ]);
+      expect(readFileSync(join(dir, '.env'), 'utf8')).toContain(`OCI__Username='`);
+    });
+
+    it('is handed to jq as a string argument, so appsettings holds the value unchanged', () => {
+      const dir = mkdtempSync(join(tmpdir(), 'stella-json-'));
+      const file = join(dir, 'appsettings.json');
+      writeFileSync(file, '{"OCI":{"RegistryUrl":"https://r.example"}}');
+      const jq = baremetal!
+        .command!.split('\n')[0]!
+        .replace(/^sudo /, '')
+        .replace(/ > .*$/, '');
+      const written = execFileSync('sh', ['-c', jq.replace('/etc/stellaops/appsettings.Production.json', file)]);
+      expect(JSON.parse(written.toString())).toEqual({ OCI: { RegistryUrl: 'https://r.example', Username: value } });
+    });
+
+    it('is one --set-string word with helm escapes', () => {
+      const word = /--set-string (.*)$/.exec(kubernetes!.command!)![1]!;
+      const arg = execFileSync('sh', ['-c', `printf '%s' ${word}`]).toString();
+      expect(arg).toBe(`oci.username=${value.replace(/[\\,]/g, (c) => `\\${c}`)}`);
+    });
   });
 });
 

@@ -184,4 +184,13 @@ describe('renderMarkdown', () => {
       '   ````',
     ]);
   });
+
+  it("keeps a registry's quoted message as text: no link, image or HTML", () => {
+    const report = sampleReport();
+    const failing = report.results.find((r) => r.severity === 'fail')!;
+    failing.diagnosis = 'r.example refused it. The registry says: "see [here](https://evil.example) <img src=x>".';
+    const markdown = renderMarkdown(report);
+    expect(markdown).toContain('see \\[here\\](https://evil.example) &lt;img src=x&gt;');
+    expect(markdown).not.toContain('[here](');
+  });
 });

@@ -69,3 +69,36 @@ describe('a redirect the credentials were withheld from', () => {
     );
   });
 });
+
+const jwtOf = (payload: Record<string, unknown>): string =>
+  [{ alg: 'RS256', typ: 'JWT' }, payload, 'sig']
+    .map((p) => Buffer.from(JSON.stringify(p)).toString('base64url'))
+    .join('.');
+
+describe('what the token itself says', () => {
+  it('reports the lifetime the JWT states (GitLab sends no expires_in, whose default is 60 s)', async () => {
+    const iat = Math.floor(Date.now() / 1000);
+    const outcome = await requestToken(context(answer(200, { token: jwtOf({ sub: 'ci', iat, exp: iat + 300 }) })));
+    expect(outcome).toMatchObject({ exchange: 'ok', expiresInSeconds: 300 });
+  });
+
+  it.each<[string, Record<string, unknown>, string[], boolean]>([
+    ['an empty subject granting nothing (Harbor after a failed login)', { sub: '', access: [] }, [], true],
+    [
+      'no subject, nothing of the requested scope granted',
+      { access: [{ type: 'repository', name: 'other/repo', actions: ['pull'] }] },
+      ['repository:team/app:pull'],
+      true,
+    ],
+    ['a subject', { sub: 'robot$team+ci', access: [] }, ['repository:team/app:pull'], false],
+    [
+      'no subject but the requested scope granted (a public repository)',
+      { sub: '', access: [{ type: 'repository', name: 'team/app', actions: ['pull'] }] },
+      ['repository:team/app:pull'],
+      false,
+    ],
+  ])('marks as an anonymous grant: %s', async (_name, payload, scopes, expected) => {
+    const outcome = await requestToken({ ...context(answer(200, { token: jwtOf(payload) })), scopes });
+    expect(outcome).toMatchObject({ exchange: 'ok', isAnonymous: false, isAnonymousGrant: expected });
+  });
+});

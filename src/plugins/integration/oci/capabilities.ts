@@ -20,13 +20,14 @@ import {
   probeUpload,
   pullScope,
   pushScope,
-  registryError,
   resolveDigest,
 } from '../../../registry/operations.js';
 import { headerValue } from '../../../net/http-client.js';
 import { boundedJsonObject } from '../../../util/bounded-json.js';
 import type { RegistrySession } from '../../../registry/session.js';
+import { productOf } from '../../../registry/products.js';
 import { connectionFailure } from '../shared/connection-failure.js';
+import { readRegistryMessage } from '../../../registry/registry-message.js';
 import { curlReproduction } from './curl-reproduction.js';
 import { probeTarget, type OciTarget } from './oci-context.js';
 import { numbered, type Step } from '../shared/remediation.js';
@@ -127,7 +128,7 @@ async function probeMount(c: Ctx, e: Evidence): Promise<ProbeVerdict> {
     if (unlink.status !== 202) {
       e.mount_note = (
         `the mounted blob stays linked in ${c.pushRepo}: the unlink was refused (${unlink.status} ` +
-        `${registryError(unlink.body).code ?? readAuthenticate(unlink).error ?? ''}); it holds no new data and ` +
+        `${readRegistryMessage(unlink.body).code ?? readAuthenticate(unlink).error ?? ''}); it holds no new data and ` +
         `disappears with the repository or garbage collection`
       ).trim();
     }
@@ -142,12 +143,10 @@ async function probeMount(c: Ctx, e: Evidence): Promise<ProbeVerdict> {
       `${cancel && isSuccess(cancel) ? 'cancelled' : 'left to expire'}`;
     return { supported: false };
   }
-  if (post.status === 401 || post.status === 403)
-    return {
-      supported: false,
-      untested:
-        `mount refused (${post.status} ${readAuthenticate(post).error ?? registryError(post.body).code ?? ''})`.trim(),
-    };
+  if (post.status === 401 || post.status === 403) {
+    const reason = readAuthenticate(post).error ?? readRegistryMessage(post.body).code ?? '';
+    return { supported: false, untested: `mount refused (${post.status} ${reason})`.trim() };
+  }
   e.mount_note = `unexpected answer ${post.status}`;
   return { supported: false };
 }
@@ -185,7 +184,7 @@ async function probeDelete(c: Ctx, e: Evidence): Promise<ProbeVerdict> {
     scopes: [pushScope(c.pushRepo)],
     signal: c.target.signal,
   });
-  const errorCode = registryError(res.body).code;
+  const errorCode = readRegistryMessage(res.body).code;
   e.delete_probe_status_code = res.status;
   e.delete_probe_error_code = errorCode;
   // A 404 counts only as a registry's "unknown manifest": a server that answers 404 to anything proves nothing.
@@ -225,6 +224,10 @@ export interface CapabilitiesFacts {
   reproduce: Step[];
 }
 
+const DOCKER_HUB_PULL_NOTE =
+  'this run read the test manifest with one GET (the mount probe needs a blob digest from its body); Docker Hub ' +
+  "counts it as one pull against the account's or address's rate limit";
+
 async function gatherCapabilities(target: OciTarget): Promise<CapabilitiesFacts | { failure: CheckOutcome }> {
   const { session, settings } = target;
   const ping = await session.ping();
@@ -247,12 +250,18 @@ async function gatherCapabilities(target: OciTarget): Promise<CapabilitiesFacts 
     probeMount(c, parts[2]!),
     probeDelete(c, parts[3]!),
   ]);
+  const { product } = await productOf(session);
+  // Docker Hub counts a manifest GET as a pull (a HEAD is free); the mount probe needs the body.
+  const pullCost =
+    product === 'dockerhub' && session.settings.isManifestBodyPlanned
+      ? { manifest_get_counts_as_pull: true, pull_cost_note: DOCKER_HUB_PULL_NOTE }
+      : {};
   return {
     host: target.host,
     registryUrl: session.baseUrl.origin,
     apiVersion: headerValue(ping.response, 'docker-distribution-api-version'),
     probes: { referrers, chunked_upload: chunked, mount, delete: del },
-    observed: Object.assign({}, ...parts),
+    observed: Object.assign({ registry_product: product, ...pullCost }, ...parts),
     isAnonymous: credential.method === 'anonymous',
     reproduce: await curlReproduction(target, {
       method: 'OPTIONS',

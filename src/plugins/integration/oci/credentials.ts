@@ -10,8 +10,10 @@
 import type { CheckDefinition, CheckOutcome, Evidence, Severity } from '../../../engine/types.js';
 import { readAuthenticate, realmUrl } from '../../../registry/challenge.js';
 import type { ResolvedCredential } from '../../../registry/credentials.js';
-import { decodeJwt, jwtExpiry } from '../../../registry/jwt.js';
+import { credentialExpiry, type CredentialExpiry } from '../../../registry/credential-expiry.js';
 import { rateLimitEvidence } from '../../../registry/operations.js';
+import { productOf, type ProductRecognition } from '../../../registry/products.js';
+import { quoted, readRegistryMessage, saysExpired } from '../../../registry/registry-message.js';
 import type { SessionResponse } from '../../../registry/session.js';
 import type { TokenOutcome } from '../../../registry/token.js';
 import { shellQuote } from '../../../util/shell.js';
@@ -28,9 +30,12 @@ import {
 } from '../shared/remediation.js';
 import { curlReproduction } from './curl-reproduction.js';
 import { probeTarget, type OciTarget } from './oci-context.js';
+import { productAdvice, type Advice, type Situation } from './product-advice.js';
 
 export const TOKEN_WARN_DAYS = 7;
 const DAY_MS = 86_400_000;
+/** Credentials that live less than a day are short-lived by design: they warn only with this share of life left. */
+const SHORT_LIVED_WARN_SHARE = 0.2;
 
 /** The answer of `GET /v2/` that decides, as the judge reads it. */
 export interface V2Answer {
@@ -41,6 +46,8 @@ export interface V2Answer {
   challengeError: string | null;
   /** Retry-After and rate-limit headers. */
   rateLimit: Record<string, string>;
+  /** The registry's own error message, one line. */
+  message: string | null;
 }
 
 export interface CredentialsFacts {
@@ -49,8 +56,10 @@ export interface CredentialsFacts {
   /** curl's TLS options for this registry, for the commands that replay `/v2/`. */
   curlTls: string;
   credential: Pick<ResolvedCredential, 'method' | 'username' | 'source' | 'problem' | 'dockerConfig'>;
-  /** The expiry of a static bearer token that is a JWT. */
-  staticTokenExpiresAt?: Date;
+  /** The expiry the configured credential carries in itself (a JWT bearer token, an ECR password). */
+  expiry?: CredentialExpiry;
+  /** The registry product that answers. */
+  product: ProductRecognition;
   /** curl commands that replay the check: the token request on Bearer registries, then `/v2/`. */
   reproduce: Step[];
   /** The anonymous /v2/ probe got 200: the registry checks no credentials there. */
@@ -63,7 +72,7 @@ export interface CredentialsFacts {
   answer?: V2Answer;
 }
 
-function v2Answer(res: Pick<SessionResponse, 'status' | 'latencyMs' | 'headers'>): V2Answer {
+function v2Answer(res: Pick<SessionResponse, 'status' | 'latencyMs' | 'headers' | 'body'>): V2Answer {
   const challenge = readAuthenticate(res);
   return {
     status: res.status,
@@ -71,17 +80,12 @@ function v2Answer(res: Pick<SessionResponse, 'status' | 'latencyMs' | 'headers'>
     challenge: challenge.raw,
     challengeError: challenge.error,
     rateLimit: rateLimitEvidence(res as SessionResponse),
+    message: res.status >= 400 ? readRegistryMessage(res.body).message : null,
   };
 }
 
 function isUnusable(credential: CredentialsFacts['credential']): boolean {
   return credential.dockerConfig?.status === 'error' || credential.problem !== undefined;
-}
-
-function staticTokenExpiry(credential: ResolvedCredential): Date | undefined {
-  if (credential.method !== 'bearer' || !credential.token) return undefined;
-  const jwt = decodeJwt(credential.token);
-  return jwt ? jwtExpiry(jwt.payload) : undefined;
 }
 
 /** A token flow whose outcome settles the verdict before `/v2/` is asked again. */
@@ -96,16 +100,20 @@ function isSettledByToken(token: TokenOutcome, anonymous: boolean): boolean {
 async function gatherCredentials(target: OciTarget, now: Date): Promise<CredentialsFacts | { failure: CheckOutcome }> {
   const { session, settings } = target;
   const credential = await session.credential();
-  const staticTokenExpiresAt = staticTokenExpiry(credential);
+  const expiry = credentialExpiry(credential);
   const facts: CredentialsFacts = {
     host: target.host,
     registryUrl: session.baseUrl.origin,
     curlTls: curlTlsOptions(session.baseUrl, settings.caCertificatePath?.value, settings.skipTlsVerify),
     credential,
-    ...(staticTokenExpiresAt ? { staticTokenExpiresAt } : {}),
+    ...(expiry ? { expiry } : {}),
+    product: await productOf(session),
     reproduce: [],
     isRegistryOpen: false,
   };
+  // An ECR authorization token is itself a sign of ECR where nothing else was asked yet.
+  if (expiry?.kind === 'ECR password' && facts.product.product === 'unknown')
+    facts.product = { product: 'ecr', evidence: 'the password is an ECR authorization token' };
   if (isUnusable(credential)) return facts;
   facts.reproduce = await curlReproduction(target, {
     method: 'GET',
@@ -113,10 +121,11 @@ async function gatherCredentials(target: OciTarget, now: Date): Promise<Credenti
     scopes: [],
     description: 'Repeat the probe with the same credentials',
   });
-  if (staticTokenExpiresAt && staticTokenExpiresAt.getTime() <= now.getTime()) return facts;
+  if (expiry && expiry.at.getTime() <= now.getTime()) return facts;
 
   const ping = await session.ping();
   if (ping.kind === 'error') return { failure: connectionFailure(target.connection, ping.error, ping.tls) };
+  facts.product = await productOf(session);
   facts.isRegistryOpen = ping.response.status === 200;
   const challenges = await session.challenges();
   facts.challenge = { raw: challenges.raw, ...(challenges.ok ? {} : { parseError: challenges.reason }) };
@@ -171,6 +180,7 @@ function answerEvidence(answer: V2Answer): Evidence {
     status_code: answer.status,
     latency_ms: answer.latencyMs,
     ...(answer.status === 401 && answer.challenge ? { auth_challenge: answer.challenge } : {}),
+    ...(answer.message !== null ? { registry_error_message: answer.message } : {}),
     ...([200, 401, 403].includes(answer.status) ? {} : answer.rateLimit),
   };
 }
@@ -178,7 +188,8 @@ function answerEvidence(answer: V2Answer): Evidence {
 function evidenceOf(f: CredentialsFacts, now: Date, credentialsValid: boolean | null): Evidence {
   const { credential } = f;
   const docker = credential.dockerConfig;
-  const expiresAt = f.staticTokenExpiresAt;
+  const expiry = f.expiry;
+  const expiryKey = expiry?.kind === 'ECR password' ? 'password' : 'token';
   return {
     registry_url: f.registryUrl,
     auth_method: credential.method,
@@ -200,10 +211,12 @@ function evidenceOf(f: CredentialsFacts, now: Date, credentialsValid: boolean | 
         }
       : {}),
     ...(credential.problem ? { missing_key: credential.problem.missingKey } : {}),
-    ...(expiresAt && !isUnusable(credential)
+    registry_product: f.product.product,
+    registry_product_evidence: f.product.evidence,
+    ...(expiry && !isUnusable(credential)
       ? {
-          token_expires_at_utc: expiresAt.toISOString(),
-          token_expires_in_seconds: Math.floor((expiresAt.getTime() - now.getTime()) / 1000),
+          [`${expiryKey}_expires_at_utc`]: expiry.at.toISOString(),
+          [`${expiryKey}_expires_in_seconds`]: Math.floor((expiry.at.getTime() - now.getTime()) / 1000),
         }
       : {}),
     ...(f.challenge?.parseError ? { challenge_parse_error: f.challenge.parseError } : {}),
@@ -244,6 +257,30 @@ function tokenSteps(f: CredentialsFacts): Step[] {
 function fixCredentialSteps(f: CredentialsFacts): Step[] {
   if (f.credential.method === 'bearer') return [...f.reproduce, ...tokenSteps(f)];
   return [...f.reproduce, ...credentialSteps(f.registryUrl, f.credential.username)];
+}
+
+/** The registry product's own causes and steps for a situation of this check. */
+function adviceFor(f: CredentialsFacts, situation: Situation): Advice {
+  return productAdvice(f.product.product, situation, {
+    host: f.host,
+    repository: '<repository>',
+    username: f.credential.username,
+  });
+}
+
+/** The finding with the registry product's own causes first and its own steps before the generic ones. */
+function withAdvice(f: CredentialsFacts, situation: Situation, finding: Finding): Finding {
+  const advice = adviceFor(f, situation);
+  return {
+    ...finding,
+    likelyCauses: [...advice.causes, ...(finding.likelyCauses ?? [])],
+    steps: [...advice.steps, ...(finding.steps ?? [])],
+  };
+}
+
+/** ` The registry says: "…".` for a diagnosis, or nothing. */
+function saying(message: string | null): string {
+  return message === null ? '' : ` The registry says: ${quoted(message)}.`;
 }
 
 /** Who was judged, for sentences: `bearer token` or `credentials of 'ci'`. */
@@ -313,18 +350,24 @@ function tokenFinding(f: CredentialsFacts): Finding | undefined {
       steps: fixCredentialSteps(f),
     };
   }
-  if (token.exchange === 'rejected') {
-    return {
+  // Harbor answers a failed login that asks for scopes with an anonymous token, which /v2/ then refuses.
+  const isAnonymousAnswer = !anonymous && token.exchange === 'ok' && token.isAnonymousGrant && f.answer?.status === 401;
+  if (token.exchange === 'rejected' || isAnonymousAnswer) {
+    return withAdvice(f, 'credentials_rejected', {
       severity: 'fail',
       credentialsValid: false,
-      diagnosis: `The token service at ${realmHost} rejected the ${whose(f)} (${token.statusCode}).`,
+      diagnosis:
+        token.exchange === 'rejected'
+          ? `The token service at ${realmHost} rejected the ${whose(f)} (${token.statusCode}).`
+          : `The token service at ${realmHost} answered the ${whose(f)} with an anonymous token (no subject, ` +
+            `nothing of the requested access granted): it did not accept them.`,
       likelyCauses: [
         'The password is wrong or was rotated without updating the configuration',
         'The account is locked, expired or lacks registry access',
         'A robot/service account name was mangled (a `$` eaten by the shell or compose interpolation)',
       ],
       steps: fixCredentialSteps(f),
-    };
+    });
   }
   if (token.exchange === 'unreachable') {
     return {
@@ -427,32 +470,43 @@ function answerFinding(f: CredentialsFacts, answer: V2Answer, now: Date): Findin
       steps: fixCredentialSteps(f),
     };
   }
+  if ((answer.status === 401 || answer.status === 403) && saysExpired(answer.message)) {
+    return withAdvice(f, 'credentials_expired', {
+      severity: 'fail',
+      credentialsValid: false,
+      diagnosis: `${f.host} refused the ${whose(f)} because they expired (${answer.status}).${saying(answer.message)}`,
+      likelyCauses: ['The credential has a fixed lifetime and was not refreshed in time'],
+      steps: fixCredentialSteps(f),
+    });
+  }
   if (answer.status === 401) {
     const invalidToken = answer.challengeError === 'invalid_token';
-    const expiresAt = f.staticTokenExpiresAt;
+    const expiresAt = f.expiry?.at;
     const when =
       invalidToken && expiresAt && expiresAt.getTime() <= now.getTime()
         ? ` The token expired at ${expiresAt.toISOString()}.`
         : '';
-    return {
+    return withAdvice(f, 'credentials_rejected', {
       severity: 'fail',
       credentialsValid: false,
-      diagnosis: `${f.host} rejected the ${whose(f)} (401${invalidToken ? ', invalid_token' : ''}).${when}`,
+      diagnosis:
+        `${f.host} rejected the ${whose(f)} (401${invalidToken ? ', invalid_token' : ''}).${when}` +
+        saying(answer.message),
       likelyCauses: [
         'The credentials are wrong or were rotated without updating the configuration',
         'The token was revoked or has expired',
         'The account was deleted or renamed',
       ],
       steps: fixCredentialSteps(f),
-    };
+    });
   }
   if (answer.status === 403) {
-    return {
+    return withAdvice(f, 'network_forbidden', {
       severity: 'fail',
       credentialsValid: false,
       diagnosis:
         `${f.host} authenticated the request but refuses it (403 Forbidden): the account is not allowed ` +
-        `to use the registry from here.`,
+        `to use the registry from here.${saying(answer.message)}`,
       likelyCauses: [
         "This machine's IP address or network is not in the registry's allowlist",
         'The account is disabled or locked',
@@ -468,43 +522,72 @@ function answerFinding(f: CredentialsFacts, answer: V2Answer, now: Date): Findin
           safe: true,
         },
       ],
-    };
+    });
   }
   return 'host-trouble';
 }
 
-/** The static bearer token's state: expired, or days left. */
-function staticExpiry(f: CredentialsFacts, now: Date): { expired: boolean; daysLeft: number; at: string } | undefined {
-  const at = f.staticTokenExpiresAt;
-  if (!at) return undefined;
-  const msLeft = at.getTime() - now.getTime();
-  return { expired: msLeft <= 0, daysLeft: Math.floor(msLeft / DAY_MS), at: at.toISOString() };
+interface ExpiryState {
+  expired: boolean;
+  /** Soon enough to warn: within TOKEN_WARN_DAYS, or for a credential short-lived by design, its last 20 %. */
+  isDue: boolean;
+  left: string;
+  at: string;
+}
+
+/** `3 day(s)`, or hours and minutes under a day. */
+function duration(ms: number): string {
+  if (ms >= DAY_MS) return `${Math.floor(ms / DAY_MS)} day(s)`;
+  const minutes = Math.floor(ms / 60_000);
+  return `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
+}
+
+/** The configured credential's own expiry: expired, or whether it is due to warn. */
+function expiryState(f: CredentialsFacts, now: Date): ExpiryState | undefined {
+  const expiry = f.expiry;
+  if (!expiry) return undefined;
+  const msLeft = expiry.at.getTime() - now.getTime();
+  const isShortLived = expiry.lifetimeMs !== null && expiry.lifetimeMs < DAY_MS;
+  const isDue = isShortLived
+    ? msLeft < expiry.lifetimeMs! * SHORT_LIVED_WARN_SHARE
+    : Math.floor(msLeft / DAY_MS) < TOKEN_WARN_DAYS;
+  return { expired: msLeft <= 0, isDue, left: duration(Math.max(0, msLeft)), at: expiry.at.toISOString() };
+}
+
+/** The steps that replace an expiring credential: a new token, or the product's own refresh. */
+function renewSteps(f: CredentialsFacts): Step[] {
+  return f.expiry?.kind === 'bearer token' ? tokenSteps(f) : adviceFor(f, 'credentials_expired').steps;
 }
 
 function decide(f: CredentialsFacts, now: Date): Finding | 'host-trouble' {
   if (f.credential.dockerConfig?.status === 'error') return dockerConfigFailure(f);
   if (f.credential.problem) return missingPartFailure(f);
-  const expiry = staticExpiry(f, now);
+  const expiry = expiryState(f, now);
+  const kind = f.expiry?.kind;
   if (expiry?.expired) {
-    return {
+    return withAdvice(f, 'credentials_expired', {
       severity: 'fail',
       credentialsValid: false,
-      diagnosis: `The configured bearer token (${f.credential.source}) expired at ${expiry.at}.`,
+      diagnosis: `The configured ${kind} (${f.credential.source}) expired at ${expiry.at}.`,
       likelyCauses: [
-        'The token was issued with a short lifetime and never rotated',
-        'A token rotation job stopped running',
+        `The ${kind} was issued with a short lifetime and never rotated`,
+        'A rotation job stopped running',
       ],
-      steps: [...f.reproduce, ...tokenSteps(f)],
-    };
+      steps: [...f.reproduce, ...(kind === 'bearer token' ? tokenSteps(f) : [])],
+    });
   }
   const finding = tokenFinding(f) ?? answerFinding(f, f.answer!, now);
-  if (finding !== 'host-trouble' && finding.severity === 'pass' && expiry && expiry.daysLeft < TOKEN_WARN_DAYS) {
+  if (finding !== 'host-trouble' && finding.severity === 'pass' && expiry?.isDue) {
     return {
       severity: 'warn',
       credentialsValid: finding.credentialsValid,
-      diagnosis: `The bearer token is accepted but expires in ${expiry.daysLeft} day(s), at ${expiry.at}.`,
-      likelyCauses: ['The token has a fixed lifetime and no rotation is scheduled'],
-      steps: tokenSteps(f),
+      diagnosis: `The ${kind} is accepted but expires in ${expiry.left}, at ${expiry.at}.`,
+      likelyCauses: [
+        f.expiry!.lifetimeMs !== null && f.expiry!.lifetimeMs < DAY_MS
+          ? `Less than 20 % of the ${kind}'s life is left: the job that refreshes it is not keeping up`
+          : `The ${kind} has a fixed lifetime and no rotation is scheduled`,
+      ],
+      steps: renewSteps(f),
     };
   }
   return finding;

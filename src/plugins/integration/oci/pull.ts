@@ -20,9 +20,12 @@ import {
   probeManifest,
   pullScope,
   rateLimitEvidence,
-  registryError,
 } from '../../../registry/operations.js';
+import { readRegistryMessage } from '../../../registry/registry-message.js';
+import { hidesExistence, productOf, PRODUCT_NAMES, type ProductRecognition } from '../../../registry/products.js';
+import { quoted, saysExpired } from '../../../registry/registry-message.js';
 import { curlReproduction } from './curl-reproduction.js';
+import { productAdvice, withProductAdvice, type Advice, type Situation } from './product-advice.js';
 import { hostTroubleWarning } from '../shared/host-trouble.js';
 import { credentialSteps, numbered, setConfigSteps, type Step } from '../shared/remediation.js';
 import { probeTarget, type OciTarget } from './oci-context.js';
@@ -40,6 +43,10 @@ export interface PullFacts {
   grantedActions: string[] | null;
   /** Retry-After and rate-limit headers, as evidence. */
   rateLimit: Record<string, string>;
+  /** The registry product that answers. */
+  product: ProductRecognition;
+  /** The token service answered the credentials with an anonymous token: they were not accepted. */
+  isAnonymousGrant: boolean;
   /** On success: the digest and content type, and whether that is a manifest as a registry serves one. */
   manifest?: { digest: string | null; contentType: string | null; isManifest: boolean };
   /** On 401/403/404: the registry's error and the challenge's `error=`. */
@@ -64,6 +71,8 @@ async function gatherPull(target: OciTarget): Promise<PullFacts> {
     latencyMs: res.latencyMs,
     grantedActions: grantedActions(res),
     rateLimit: rateLimitEvidence(res),
+    product: await productOf(session),
+    isAnonymousGrant: res.token?.exchange === 'ok' && res.token.isAnonymousGrant,
     reproduce: await curlReproduction(target, {
       method: 'HEAD',
       path: `/v2/${repository}/manifests/${tag}`,
@@ -79,7 +88,7 @@ async function gatherPull(target: OciTarget): Promise<PullFacts> {
       isManifest: isManifestAnswer(res),
     };
   if (res.status === 401 || res.status === 403 || res.status === 404) {
-    const error = registryError((await getManifest(session, repository, tag)).body);
+    const error = readRegistryMessage((await getManifest(session, repository, tag)).body);
     facts.refusal = { ...error, challengeError: readAuthenticate(res).error };
   }
   return facts;
@@ -94,6 +103,7 @@ function evidenceOf(f: PullFacts): Evidence {
     status_code: f.status,
     granted_actions: f.grantedActions,
     latency_ms: f.latencyMs,
+    registry_product: f.product.product,
     ...f.rateLimit,
     ...(f.manifest ? { manifest_digest: f.manifest.digest, content_type: f.manifest.contentType } : {}),
     ...(f.refusal
@@ -104,6 +114,19 @@ function evidenceOf(f: PullFacts): Evidence {
         }
       : {}),
   };
+}
+
+function adviceOf(f: PullFacts, situation: Situation): Advice {
+  return productAdvice(f.product.product, situation, {
+    host: f.host,
+    repository: f.repository,
+    username: f.username,
+  });
+}
+
+/** The outcome with the registry product's own causes and steps. */
+function withAdvice(f: PullFacts, situation: Situation, outcome: CheckOutcome): CheckOutcome {
+  return withProductAdvice(outcome, adviceOf(f, situation), f.reproduce.length);
 }
 
 /** The verdict on the facts; pure. */
@@ -152,14 +175,54 @@ export function judgePull(f: PullFacts): CheckOutcome {
       ),
     };
   }
-  const isScopeProblem = status === 403 || f.refusal?.challengeError === 'insufficient_scope';
-  if ((status === 401 && isScopeProblem && f.authMethod !== 'anonymous') || status === 403) {
-    const grants = f.grantedActions ? `; the token grants: ${f.grantedActions.join(' ') || 'nothing'}` : '';
-    return {
+  const said = f.refusal?.message ? ` The registry says: ${quoted(f.refusal.message)}.` : '';
+  const refused = `${status}${code ? ` ${code}` : ''}`;
+  const anonymous = f.authMethod === 'anonymous';
+  if ((status === 401 || status === 403) && saysExpired(f.refusal?.message ?? null)) {
+    return withAdvice(f, 'credentials_expired', {
+      severity: 'fail',
+      diagnosis: `${host} refused the pull of ${repo} because the credentials expired (${refused}).${said}`,
+      evidence,
+      likelyCauses: ['The credential has a fixed lifetime and was not refreshed in time'],
+      remediation: numbered(f.reproduce, credentialSteps(f.registryUrl, f.username)),
+    });
+  }
+  if ((status === 401 || status === 403) && f.isAnonymousGrant) {
+    return withAdvice(f, 'credentials_rejected', {
       severity: 'fail',
       diagnosis:
-        `The credentials are valid but have no pull permission on ${repo} ` +
-        `(${status}${code ? ` ${code}` : ''}${grants}).`,
+        `The token service answered the credentials with an anonymous token, so ${host} refused the pull of ` +
+        `${repo} (${refused}): the credentials were not accepted.${said}`,
+      evidence,
+      likelyCauses: ['The credentials are wrong, expired or revoked'],
+      remediation: numbered(f.reproduce, credentialSteps(f.registryUrl, f.username)),
+    });
+  }
+  if ((status === 401 || status === 403) && hidesExistence(f.product.product)) {
+    return withAdvice(f, 'not_found_or_denied', {
+      severity: 'fail',
+      diagnosis:
+        `${repo}:${tag} does not exist on ${host}, or the ${anonymous ? 'anonymous client' : 'account'} may not ` +
+        `read it (${refused}): ${PRODUCT_NAMES[f.product.product]} answers both alike.${said}`,
+      evidence,
+      likelyCauses: [
+        `The repository or tag ${repo}:${tag} does not exist (or is misspelled)`,
+        anonymous
+          ? `${repo} is private and no credentials are configured`
+          : `${repo} is private and the account has no read access to it`,
+      ],
+      remediation: numbered(
+        f.reproduce,
+        setConfigSteps('OCI:TestRepository', '<repository-that-exists>', [['OCI:TestTag', '<tag>']]),
+      ),
+    });
+  }
+  const isScopeProblem = status === 403 || f.refusal?.challengeError === 'insufficient_scope';
+  if ((status === 401 && isScopeProblem && !anonymous) || status === 403) {
+    const grants = f.grantedActions ? `; the token grants: ${f.grantedActions.join(' ') || 'nothing'}` : '';
+    return withAdvice(f, 'pull_denied', {
+      severity: 'fail',
+      diagnosis: `The credentials are valid but have no pull permission on ${repo} (${refused}${grants}).${said}`,
       evidence,
       likelyCauses: [
         `The account is not a member of a team/project with read access to ${repo}`,
@@ -175,24 +238,34 @@ export function judgePull(f: PullFacts): CheckOutcome {
           safe: false,
         },
       ]),
-    };
+    });
   }
   if (status === 401) {
-    const anonymous = f.authMethod === 'anonymous';
-    return {
+    return withAdvice(f, 'credentials_rejected', {
       severity: 'fail',
       diagnosis: anonymous
-        ? `${host} requires credentials to pull ${repo} and none are configured.`
-        : `${host} rejected the credentials when pulling ${repo} (401${code ? ` ${code}` : ''}).`,
+        ? `${host} requires credentials to pull ${repo} and none are configured.${said}`
+        : `${host} rejected the credentials when pulling ${repo} (${refused}).${said}`,
       evidence,
       likelyCauses: anonymous
         ? ['OCI:Username/OCI:Password or OCI:Token are not configured']
         : [
             'The credentials are wrong, expired or revoked',
-            'Docker Hub-style registries answer 401 for repositories that do not exist',
+            'Registries that hide existence (Docker Hub) answer 401 for repositories that do not exist',
           ],
       remediation: numbered(f.reproduce, credentialSteps(f.registryUrl, f.username)),
-    };
+    });
+  }
+  if (status === 429) {
+    const limited = hostTroubleWarning({
+      host,
+      status,
+      request: 'the manifest request',
+      unverified: 'pull permission',
+      evidence,
+      reproduce: f.reproduce,
+    });
+    return { ...limited, likelyCauses: [...adviceOf(f, 'rate_limited').causes, ...(limited.likelyCauses ?? [])] };
   }
   return hostTroubleWarning({
     host,

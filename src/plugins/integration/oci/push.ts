@@ -11,21 +11,29 @@ import type { CheckDefinition, CheckOutcome, Evidence } from '../../../engine/ty
 import { headerValue } from '../../../net/http-client.js';
 import { readAuthenticate } from '../../../registry/challenge.js';
 import type { AuthMethod } from '../../../registry/credentials.js';
-import {
-  grantedActions,
-  isSuccess,
-  probeUpload,
-  pushScope,
-  rateLimitEvidence,
-  registryError,
-} from '../../../registry/operations.js';
+import { grantedActions, isSuccess, probeUpload, pushScope, rateLimitEvidence } from '../../../registry/operations.js';
+import { readRegistryMessage } from '../../../registry/registry-message.js';
+import { productOf, type ProductRecognition } from '../../../registry/products.js';
+import { quoted, saysExpired } from '../../../registry/registry-message.js';
+import type { TokenOutcome } from '../../../registry/token.js';
 import { curlReproduction } from './curl-reproduction.js';
+import { productAdvice, withProductAdvice, type Situation } from './product-advice.js';
 import { hostTroubleWarning } from '../shared/host-trouble.js';
 import { credentialSteps, numbered, setConfigSteps, type Step } from '../shared/remediation.js';
 import { probeTarget, type OciTarget } from './oci-context.js';
 
 const PURGE_NOTE =
   'the registry purges abandoned upload sessions on its own schedule (distribution: after 7 days by default)';
+
+export type CredentialProof = 'accepted' | 'rejected' | 'unproven';
+
+/** What the token used for a request says about the credentials that asked for it. */
+function proofOf(token: TokenOutcome | undefined): CredentialProof {
+  if (token === undefined) return 'unproven';
+  if (token.exchange === 'rejected') return 'rejected';
+  if (token.exchange !== 'ok' || token.isAnonymous) return 'unproven';
+  return token.isAnonymousGrant ? 'rejected' : 'accepted';
+}
 
 export interface PushFacts {
   host: string;
@@ -35,6 +43,8 @@ export interface PushFacts {
   username: string | undefined;
   /** Why no credential could be used (docker config lookups), when the method is anonymous. */
   credentialNote: string | undefined;
+  /** The registry product that answers. */
+  product: ProductRecognition;
   /** The upload POST; absent when it was not sent (no credentials). */
   upload?: {
     status: number;
@@ -43,7 +53,14 @@ export interface PushFacts {
     grantedActions: string[] | null;
     rateLimit: Record<string, string>;
     errorCode: string | null;
+    /** The registry's own message, one line. */
+    message: string | null;
     challengeError: string | null;
+    /**
+     * What the token flow proved about the credentials: the token service accepted them (issued a
+     * token with a subject), rejected them (refused, or an anonymous token), or nothing (no token flow).
+     */
+    credentialProof: CredentialProof;
   };
   /** The cancel of the session the POST opened: its status, or why it was not sent. */
   cancel?: { status: number | null; isCancelled: boolean; refusal: string | null; error: string | null };
@@ -61,10 +78,12 @@ async function gatherPush(target: OciTarget): Promise<PushFacts> {
     authMethod: credential.method,
     username: credential.username,
     credentialNote: credential.dockerConfig?.detail,
+    product: await productOf(session),
     reproduce: [],
   };
   if (credential.method === 'anonymous') return base;
   const { post, cancel, cancelError } = await probeUpload(session, repository);
+  const refusal = readRegistryMessage(post.body);
   return {
     ...base,
     upload: {
@@ -73,13 +92,15 @@ async function gatherPush(target: OciTarget): Promise<PushFacts> {
       hasLocation: headerValue(post, 'location') !== null,
       grantedActions: grantedActions(post),
       rateLimit: rateLimitEvidence(post),
-      errorCode: registryError(post.body).code,
+      errorCode: refusal.code,
+      message: post.status === 202 ? null : refusal.message,
       challengeError: readAuthenticate(post).error,
+      credentialProof: proofOf(post.token),
     },
     cancel: {
       status: cancel?.status ?? null,
       isCancelled: cancel !== null && isSuccess(cancel),
-      refusal: cancel ? (readAuthenticate(cancel).error ?? registryError(cancel.body).code) : null,
+      refusal: cancel ? (readAuthenticate(cancel).error ?? readRegistryMessage(cancel.body).code) : null,
       error: cancelError,
     },
     reproduce: await curlReproduction(target, {
@@ -103,10 +124,16 @@ function evidenceOf(f: PushFacts): Evidence {
     cancel_status_code: f.cancel?.status ?? null,
     granted_actions: f.upload.grantedActions,
     latency_ms: f.upload.latencyMs,
+    registry_product: f.product.product,
     ...f.upload.rateLimit,
   };
   if (f.upload.status !== 202)
-    Object.assign(evidence, { registry_error_code: f.upload.errorCode, challenge_error: f.upload.challengeError });
+    Object.assign(evidence, {
+      registry_error_code: f.upload.errorCode,
+      registry_error_message: f.upload.message,
+      challenge_error: f.upload.challengeError,
+      credential_proof: f.upload.credentialProof,
+    });
   return evidence;
 }
 
@@ -155,12 +182,40 @@ export function judgePush(f: PushFacts): CheckOutcome {
     };
   }
   const grants = upload.grantedActions ? `; the token grants: ${upload.grantedActions.join(' ') || 'nothing'}` : '';
-  if (upload.status === 403 || (upload.status === 401 && upload.challengeError === 'insufficient_scope')) {
-    return {
+  const said = upload.message ? ` The registry says: ${quoted(upload.message)}.` : '';
+  const refused = [upload.status, upload.errorCode ?? upload.challengeError].filter(Boolean).join(' ');
+  const withAdvice = (situation: Situation, outcome: CheckOutcome): CheckOutcome =>
+    withProductAdvice(
+      outcome,
+      productAdvice(f.product.product, situation, { host, repository: repo, username: f.username }),
+      f.reproduce.length,
+    );
+  if ((upload.status === 401 || upload.status === 403) && saysExpired(upload.message)) {
+    return withAdvice('credentials_expired', {
       severity: 'fail',
-      diagnosis:
-        `The credentials are valid but lack push permission on ${repo} (${upload.status} ` +
-        `${upload.errorCode ?? upload.challengeError ?? ''}${grants}).`,
+      diagnosis: `${host} refused the upload on ${repo} because the credentials expired (${refused}).${said}`,
+      evidence,
+      likelyCauses: ['The credential has a fixed lifetime and was not refreshed in time'],
+      remediation: numbered(f.reproduce, credentialSteps(f.registryUrl, f.username)),
+    });
+  }
+  // A 401 after the token service accepted these very credentials is the registry refusing the push:
+  // Harbor and Quay answer a missing push grant so, without `insufficient_scope`.
+  const isRefusedAfterAcceptance =
+    upload.status === 401 && upload.credentialProof === 'accepted' && upload.challengeError !== 'invalid_token';
+  if (
+    upload.credentialProof !== 'rejected' &&
+    (upload.status === 403 ||
+      (upload.status === 401 && upload.challengeError === 'insufficient_scope') ||
+      isRefusedAfterAcceptance)
+  ) {
+    const proof =
+      upload.challengeError === 'insufficient_scope' || upload.status === 403
+        ? ''
+        : '; the token service accepted the same credentials for this run, so the 401 refuses the push, not them';
+    return withAdvice('push_denied', {
+      severity: 'fail',
+      diagnosis: `The credentials are valid but lack push permission on ${repo} (${refused}${grants}${proof}).${said}`,
       evidence,
       likelyCauses: [
         `The account has read-only (pull) access to ${repo}`,
@@ -180,31 +235,30 @@ export function judgePush(f: PushFacts): CheckOutcome {
         ],
         setConfigSteps('OCI:PushTestRepository', '<writable-repository>'),
       ),
-    };
+    });
   }
-  if (upload.status === 401) {
-    return {
+  if (upload.status === 401 || upload.status === 403) {
+    return withAdvice('credentials_rejected', {
       severity: 'fail',
-      diagnosis:
-        `${host} rejected the credentials when opening an upload on ${repo} ` +
-        `(401${upload.errorCode ? ` ${upload.errorCode}` : ''}).`,
+      diagnosis: `${host} rejected the credentials when opening an upload on ${repo} (${refused}).${said}`,
       evidence,
       likelyCauses: ['The credentials are wrong, expired or revoked'],
       remediation: numbered(f.reproduce, credentialSteps(f.registryUrl, f.username)),
-    };
+    });
   }
   if (upload.status === 404) {
-    return {
+    return withAdvice('push_repository_missing', {
       severity: 'warn',
       diagnosis:
-        `${host} answered 404 to an upload on ${repo}: ` + 'the repository does not exist and is not created on push.',
+        `${host} answered 404 to an upload on ${repo}: the repository does not exist and is not created on ` +
+        `push.${said}`,
       evidence,
       likelyCauses: [
         'The registry (Harbor, GitLab, ECR, Artifactory) needs the project/repository to exist before the first push',
         'OCI:PushTestRepository is misspelled',
       ],
       remediation: numbered(f.reproduce, setConfigSteps('OCI:PushTestRepository', '<existing-repository>')),
-    };
+    });
   }
   return hostTroubleWarning({
     host,

@@ -9,7 +9,9 @@
 import type { CheckDefinition, CheckOutcome, Evidence } from '../../../engine/types.js';
 import { headerValue } from '../../../net/http-client.js';
 import { OCI_INDEX, probeReferrers, pullScope, resolveDigest } from '../../../registry/operations.js';
+import { productOf, type ProductRecognition } from '../../../registry/products.js';
 import { curlReproduction } from './curl-reproduction.js';
+import { productAdvice } from './product-advice.js';
 import { hostTroubleWarning } from '../shared/host-trouble.js';
 import { numbered, setConfigSteps, type Step } from '../shared/remediation.js';
 import { probeTarget, type OciTarget } from './oci-context.js';
@@ -24,6 +26,7 @@ export type ReferrersAnswer =
       fallbackTag: string;
       hasFallbackTag: boolean | null;
       fallbackStatus: number | null;
+      fallbackNote: string | null;
     }
   | { kind: 'no_access' | 'error_status'; status: number };
 
@@ -37,6 +40,8 @@ export interface ReferrersFacts {
   /** Absent when the subject could not be resolved. */
   answer?: ReferrersAnswer;
   contentType?: string | null;
+  /** The registry product that answers. */
+  product: ProductRecognition;
   /** curl commands that repeat the query. */
   reproduce: Step[];
 }
@@ -45,7 +50,14 @@ async function gatherReferrers(target: OciTarget): Promise<ReferrersFacts> {
   const { session, settings } = target;
   const repository = settings.testRepository.value;
   const tag = settings.testTag.value;
-  const base = { host: target.host, registryUrl: session.baseUrl.origin, repository, tag, reproduce: [] };
+  const base = {
+    host: target.host,
+    registryUrl: session.baseUrl.origin,
+    repository,
+    tag,
+    product: await productOf(session),
+    reproduce: [],
+  };
   const resolved = await resolveDigest(session, repository, tag);
   if (resolved.kind === 'unavailable')
     return { ...base, subject: { kind: 'unavailable', status: resolved.head.status } };
@@ -67,6 +79,7 @@ async function gatherReferrers(target: OciTarget): Promise<ReferrersFacts> {
             fallbackTag: support.fallbackTag,
             hasFallbackTag: support.hasFallbackTag,
             fallbackStatus: support.fallbackStatus,
+            fallbackNote: support.fallbackNote,
           }
         : { kind: support.kind, status };
   const reproduce = await curlReproduction(target, {
@@ -87,7 +100,12 @@ async function gatherReferrers(target: OciTarget): Promise<ReferrersFacts> {
 
 /** The evidence of the facts: the same keys whatever the verdict, so reports stay comparable. */
 function evidenceOf(f: ReferrersFacts): Evidence {
-  const evidence: Evidence = { registry_url: f.registryUrl, repository: f.repository, tag: f.tag };
+  const evidence: Evidence = {
+    registry_url: f.registryUrl,
+    repository: f.repository,
+    tag: f.tag,
+    registry_product: f.product.product,
+  };
   if (f.subject.kind === 'unavailable') return { ...evidence, manifest_status_code: f.subject.status };
   Object.assign(evidence, {
     subject_digest: f.subject.digest,
@@ -108,6 +126,7 @@ function evidenceOf(f: ReferrersFacts): Evidence {
       is_referrers_supported: false,
       fallback_tag: f.answer.fallbackTag,
       has_fallback_tag: f.answer.hasFallbackTag,
+      ...(f.answer.fallbackNote ? { fallback_note: f.answer.fallbackNote } : {}),
     });
   return evidence;
 }
@@ -160,11 +179,16 @@ export function judgeReferrers(f: ReferrersFacts): CheckOutcome {
       };
     case 'unsupported': {
       const fallback =
-        answer.hasFallbackTag === true
+        (answer.hasFallbackTag === true
           ? 'present'
           : answer.hasFallbackTag === false
             ? 'absent'
-            : `unknown, ${answer.fallbackStatus}`;
+            : `unknown, ${answer.fallbackStatus}`) + (answer.fallbackNote ? `: ${answer.fallbackNote}` : '');
+      const advice = productAdvice(f.product.product, 'referrers_unsupported', {
+        host,
+        repository,
+        username: undefined,
+      });
       return {
         severity: 'warn',
         diagnosis:
@@ -172,10 +196,11 @@ export function judgeReferrers(f: ReferrersFacts): CheckOutcome {
           `clients must use the tag-schema fallback (${answer.fallbackTag}: ${fallback}).`,
         evidence,
         likelyCauses: [
+          ...advice.causes,
           'The registry predates OCI distribution-spec 1.1 (distribution 2.x, older Harbor/Nexus/Artifactory)',
           'A proxy in front of the registry does not forward the /referrers/ route',
         ],
-        remediation: numbered(f.reproduce, [
+        remediation: numbered(f.reproduce, advice.steps, [
           {
             environment: 'any',
             description:

@@ -11,6 +11,7 @@ import { isHttpToHttpsAnswer, type ConnectionError, type ConnectionErrorClass } 
 import { headerValue } from '../../../net/http-client.js';
 import type { TlsFacts } from '../../../net/tls-facts.js';
 import { rateLimitEvidence } from '../../../registry/operations.js';
+import { productOf, type ProductRecognition } from '../../../registry/products.js';
 import { redirectTarget } from '../../../registry/session.js';
 import { probeTarget, type OciTarget } from './oci-context.js';
 import { connectionFailure, tlsEvidence, type ConnectionTarget } from '../shared/connection-failure.js';
@@ -44,6 +45,8 @@ export interface RegistryFacts {
         url: URL;
         tls: TlsFacts | null;
         rateLimit: Record<string, string>;
+        /** The registry product the answer shows. */
+        product: ProductRecognition;
       };
 }
 
@@ -72,6 +75,7 @@ async function gatherRegistry(target: OciTarget): Promise<RegistryFacts> {
       url: res.url,
       tls: res.tls,
       rateLimit: rateLimitEvidence(res),
+      product: await productOf(session),
     },
   };
 }
@@ -97,6 +101,8 @@ export function judgeRegistry(f: RegistryFacts): CheckOutcome {
     is_auth_required: status === 401,
     auth_scheme: probe.authScheme,
     api_version: probe.apiVersion,
+    registry_product: probe.product.product,
+    registry_product_evidence: probe.product.evidence,
     latency_ms: probe.latencyMs,
     error_class: null,
     error_message: null,

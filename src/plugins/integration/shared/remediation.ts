@@ -3,7 +3,7 @@
 // value or Kubernetes secret (kubernetes). Secrets always appear as placeholders such as <password>.
 
 import type { RemediationStep } from '../../../engine/types.js';
-import { shellQuote } from '../../../util/shell.js';
+import { shellDoubleQuote, shellQuote } from '../../../util/shell.js';
 import { isLoopbackHost } from '../../../net/credential-gate.js';
 import { curlCommand } from './curl-command.js';
 
@@ -58,28 +58,46 @@ export function numbered(...groups: Array<Array<Step | RemediationStep>>): Remed
   }));
 }
 
+/**
+ * A value as Compose reads it from `.env`: single-quoted, so it is taken literally (a `$` in
+ * `robot$project+name` is not interpolated, a `#` or a space does not end it), with `'` as `\'`.
+ */
+export function dotenvValue(value: string): string {
+  return `'${value.replace(/'/g, "\\'")}'`;
+}
+
+/** A value for `helm --set-string`: a backslash and a comma are escaped (a comma would start another key). */
+export function helmSetValue(value: string): string {
+  return value.replace(/[\\,]/g, (c) => `\\${c}`);
+}
+
+/** Replaces or appends each `NAME='value'` line of `.env` (no sed: the value is data, never a pattern). */
 function composeSet(pairs: Array<[string, string]>): string {
   const lines = pairs.map(([key, value]) => {
     const name = envVarName(key);
-    return (
-      `grep -q '^${name}=' .env && sed -i 's|^${name}=.*|${name}=${value}|' .env ` +
-      `|| echo '${name}=${value}' >> .env`
-    );
+    const line = shellDoubleQuote(`${name}=${dotenvValue(value)}`);
+    return `{ grep -v '^${name}=' .env 2>/dev/null; printf '%s\\n' ${line}; } > .env.new && mv .env.new .env`;
   });
   return [...lines, 'docker compose up -d'].join('\n');
 }
 
+/** Sets each key with `jq --arg`, so a value is a JSON string whatever quotes or backslashes it holds. */
 function baremetalSet(pairs: Array<[string, string]>): string {
-  const filter = pairs.map(([key, value]) => `${jsonPath(key)} = "${value}"`).join(' | ');
+  const args = pairs.map(([, value], i) => `--arg v${i} ${shellQuote(value)}`).join(' ');
+  const filter = pairs.map(([key], i) => `${jsonPath(key)} = $v${i}`).join(' | ');
   return [
-    `sudo jq '${filter}' ${APPSETTINGS} > /tmp/appsettings.json \\`,
+    `sudo jq ${args} '${filter}' ${APPSETTINGS} > /tmp/appsettings.json \\`,
     `  && sudo mv /tmp/appsettings.json ${APPSETTINGS}`,
     `sudo systemctl restart ${SERVICE}`,
   ].join('\n');
 }
 
-/** `--set key=value` as one shell word: a numbered key's `[0]` must not meet the shell's globbing. */
-const helmSet = (key: string, value: string): string => `--set ${shellQuote(`${helmValue(key)}=${value}`)}`;
+/**
+ * `--set-string key=value` as one shell word: a numbered key's `[0]` must not meet the shell's
+ * globbing, and the value stays a string with Helm's own separators escaped.
+ */
+const helmSet = (key: string, value: string): string =>
+  `--set-string ${shellQuote(`${helmValue(key)}=${helmSetValue(value)}`)}`;
 
 /** Steps that set one or more configuration keys in each environment. Values may be placeholders. */
 export function setConfigSteps(key: string, value: string, more: Array<[string, string]> = []): Step[] {

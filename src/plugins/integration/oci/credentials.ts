@@ -335,130 +335,200 @@ function missingPartFailure(f: CredentialsFacts): Finding {
   };
 }
 
+/** What the token rows read: the facts and the token flow they are about. */
+interface TokenCase {
+  f: CredentialsFacts;
+  token: TokenOutcome;
+  realmHost: string | null;
+  anonymous: boolean;
+}
+
+/** One row of the token flow's decision table: its finding when it applies, else undefined. */
+type TokenRow = (c: TokenCase) => Finding | undefined;
+
+const anonymousRefused: TokenRow = ({ f, token, anonymous }) =>
+  token.exchange === 'rejected' && anonymous
+    ? {
+        severity: 'fail',
+        credentialsValid: null,
+        diagnosis:
+          `${f.host} requires credentials (its token service refuses anonymous tokens) and none are ` + 'configured.',
+        likelyCauses: ['OCI:Username/OCI:Password are not set in this environment'],
+        steps: fixCredentialSteps(f),
+      }
+    : undefined;
+
+/** Rejected outright, or (Harbor) answered with an anonymous token that /v2/ then refuses. */
+const credentialsRejected: TokenRow = ({ f, token, realmHost, anonymous }) => {
+  const isAnonymousAnswer = !anonymous && token.exchange === 'ok' && token.isAnonymousGrant && f.answer?.status === 401;
+  if (token.exchange !== 'rejected' && !isAnonymousAnswer) return undefined;
+  return withAdvice(f, 'credentials_rejected', {
+    severity: 'fail',
+    credentialsValid: false,
+    diagnosis:
+      token.exchange === 'rejected'
+        ? `The token service at ${realmHost} rejected the ${whose(f)} (${token.statusCode}).`
+        : `The token service at ${realmHost} answered the ${whose(f)} with an anonymous token (no subject, ` +
+          `nothing of the requested access granted): it did not accept them.`,
+    likelyCauses: [
+      'The password is wrong or was rotated without updating the configuration',
+      'The account is locked, expired or lacks registry access',
+      'A robot/service account name was mangled (a `$` eaten by the shell or compose interpolation)',
+    ],
+    steps: fixCredentialSteps(f),
+  });
+};
+
+const tokenServiceUnusable: TokenRow = ({ f, token, realmHost }) =>
+  token.exchange === 'unreachable'
+    ? {
+        severity: 'warn',
+        credentialsValid: null,
+        diagnosis:
+          `The registry delegates authentication to ${realmHost}, but the token service could not be used ` +
+          `(${token.message}); the credentials cannot be verified.`,
+        likelyCauses: [
+          'The token service is down',
+          `A firewall or proxy rule covers ${f.host} but not ${realmHost}`,
+          'The token service answers with something that is not a Docker token response',
+        ],
+        steps: [...f.reproduce, probeStep('Check the proxy decision for the token host', 'env | grep -i _proxy')],
+      }
+    : undefined;
+
+/** The credentials never reached a token service: whatever the registry accepts next proves nothing. */
+const credentialsWithheld: TokenRow = ({ f, token, anonymous }) =>
+  !anonymous && token.exchange === 'ok' && token.isAnonymous
+    ? {
+        severity: 'fail',
+        credentialsValid: false,
+        diagnosis:
+          `The ${whose(f)} were not verified: the token service redirected the request to ` +
+          `${token.credentialsWithheldFrom}, another origin, so they were withheld, and the token issued is ` +
+          `anonymous.`,
+        likelyCauses: [
+          'The token realm sits behind a redirect to another host or scheme (a load balancer, an SSO front end, ' +
+            'http→https)',
+          "The registry's auth.token.realm names an outdated host",
+        ],
+        steps: [
+          ...f.reproduce,
+          {
+            environment: 'any',
+            description:
+              `Point the registry's token realm (auth.token.realm) at the URL that issues tokens itself, not at ` +
+              `one that redirects to ${token.credentialsWithheldFrom}`,
+            safe: false,
+          },
+        ],
+      }
+    : undefined;
+
+const anonymousTokensOnly: TokenRow = ({ f, anonymous }) =>
+  f.answer?.status === 200 && anonymous
+    ? {
+        severity: 'info',
+        credentialsValid: null,
+        diagnosis:
+          `${f.host} needs token auth; anonymous tokens are issued; no credentials are configured, so only ` +
+          `public content is reachable.`,
+      }
+    : undefined;
+
+const tokenNotAccepted: TokenRow = ({ f }) =>
+  f.answer?.status === 401
+    ? {
+        severity: 'fail',
+        credentialsValid: false,
+        diagnosis:
+          `The token service issued a token, but ${f.host} does not accept it (401): the registry and its ` +
+          `token service disagree (issuer, audience/service, signing certificate or clock).`,
+        likelyCauses: [
+          'The registry trusts a different token-signing certificate (rootcertbundle)',
+          "The token's audience or issuer does not match the registry's auth.token.service/issuer",
+          'Clock skew between the token service and the registry',
+        ],
+        steps: fixCredentialSteps(f),
+      }
+    : undefined;
+
+/** The token flow's decision table, in order: the first row that applies gives the finding. */
+const TOKEN_ROWS: TokenRow[] = [
+  anonymousRefused,
+  credentialsRejected,
+  tokenServiceUnusable,
+  credentialsWithheld,
+  anonymousTokensOnly,
+  tokenNotAccepted,
+];
+
 /** A refusal by the token service, a token service that cannot be used, or an anonymous token issued instead. */
 function tokenFinding(f: CredentialsFacts): Finding | undefined {
   const flow = f.tokenFlow;
   if (!flow) return undefined;
-  const { token, realmHost } = flow;
-  const anonymous = f.credential.method === 'anonymous';
-  if (token.exchange === 'rejected' && anonymous) {
-    return {
-      severity: 'fail',
-      credentialsValid: null,
-      diagnosis: `${f.host} requires credentials (its token service refuses anonymous tokens) and none are configured.`,
-      likelyCauses: ['OCI:Username/OCI:Password are not set in this environment'],
-      steps: fixCredentialSteps(f),
-    };
-  }
-  // Harbor answers a failed login that asks for scopes with an anonymous token, which /v2/ then refuses.
-  const isAnonymousAnswer = !anonymous && token.exchange === 'ok' && token.isAnonymousGrant && f.answer?.status === 401;
-  if (token.exchange === 'rejected' || isAnonymousAnswer) {
-    return withAdvice(f, 'credentials_rejected', {
-      severity: 'fail',
-      credentialsValid: false,
-      diagnosis:
-        token.exchange === 'rejected'
-          ? `The token service at ${realmHost} rejected the ${whose(f)} (${token.statusCode}).`
-          : `The token service at ${realmHost} answered the ${whose(f)} with an anonymous token (no subject, ` +
-            `nothing of the requested access granted): it did not accept them.`,
-      likelyCauses: [
-        'The password is wrong or was rotated without updating the configuration',
-        'The account is locked, expired or lacks registry access',
-        'A robot/service account name was mangled (a `$` eaten by the shell or compose interpolation)',
-      ],
-      steps: fixCredentialSteps(f),
-    });
-  }
-  if (token.exchange === 'unreachable') {
-    return {
-      severity: 'warn',
-      credentialsValid: null,
-      diagnosis:
-        `The registry delegates authentication to ${realmHost}, but the token service could not be used ` +
-        `(${token.message}); the credentials cannot be verified.`,
-      likelyCauses: [
-        'The token service is down',
-        `A firewall or proxy rule covers ${f.host} but not ${realmHost}`,
-        'The token service answers with something that is not a Docker token response',
-      ],
-      steps: [...f.reproduce, probeStep('Check the proxy decision for the token host', 'env | grep -i _proxy')],
-    };
-  }
-  if (!anonymous && token.exchange === 'ok' && token.isAnonymous) {
-    // The credentials never reached a token service: whatever the registry accepts next proves nothing about them.
-    return {
-      severity: 'fail',
-      credentialsValid: false,
-      diagnosis:
-        `The ${whose(f)} were not verified: the token service redirected the request to ` +
-        `${token.credentialsWithheldFrom}, another origin, so they were withheld, and the token issued is anonymous.`,
-      likelyCauses: [
-        'The token realm sits behind a redirect to another host or scheme (a load balancer, an SSO front end, ' +
-          'http→https)',
-        "The registry's auth.token.realm names an outdated host",
-      ],
-      steps: [
-        ...f.reproduce,
-        {
-          environment: 'any',
-          description:
-            `Point the registry's token realm (auth.token.realm) at the URL that issues tokens itself, not at ` +
-            `one that redirects to ${token.credentialsWithheldFrom}`,
-          safe: false,
-        },
-      ],
-    };
-  }
-  if (f.answer?.status === 200 && anonymous) {
-    return {
-      severity: 'info',
-      credentialsValid: null,
-      diagnosis:
-        `${f.host} needs token auth; anonymous tokens are issued; no credentials are configured, so only ` +
-        `public content is reachable.`,
-    };
-  }
-  if (f.answer?.status === 401) {
-    return {
-      severity: 'fail',
-      credentialsValid: false,
-      diagnosis:
-        `The token service issued a token, but ${f.host} does not accept it (401): the registry and its ` +
-        `token service disagree (issuer, audience/service, signing certificate or clock).`,
-      likelyCauses: [
-        'The registry trusts a different token-signing certificate (rootcertbundle)',
-        "The token's audience or issuer does not match the registry's auth.token.service/issuer",
-        'Clock skew between the token service and the registry',
-      ],
-      steps: fixCredentialSteps(f),
-    };
+  const c: TokenCase = {
+    f,
+    token: flow.token,
+    realmHost: flow.realmHost,
+    anonymous: f.credential.method === 'anonymous',
+  };
+  for (const row of TOKEN_ROWS) {
+    const finding = row(c);
+    if (finding) return finding;
   }
   return undefined;
 }
 
+/** `/v2/` answered 200: accepted, or not checked at all on a registry open to anyone. */
+function acceptedFinding(f: CredentialsFacts): Finding {
+  if (f.credential.method === 'anonymous')
+    return {
+      severity: 'pass',
+      credentialsValid: null,
+      diagnosis: 'The registry allows anonymous access; no credentials are configured.',
+    };
+  if (f.isRegistryOpen) {
+    // An open registry answers 200 to anyone: the credentials were not refused, but not checked either.
+    return {
+      severity: 'pass',
+      credentialsValid: null,
+      diagnosis:
+        `${f.host} allows anonymous access, so it does not check credentials at /v2/; the configured ` +
+        `ones were sent and not refused.`,
+    };
+  }
+  return { severity: 'pass', credentialsValid: true, diagnosis: `The ${whose(f)} are accepted by ${f.host}.` };
+}
+
+/** `/v2/` answered 403: authenticated, but refused from here. */
+function forbiddenFinding(f: CredentialsFacts, answer: V2Answer): Finding {
+  return withAdvice(f, 'network_forbidden', {
+    severity: 'fail',
+    credentialsValid: false,
+    diagnosis:
+      `${f.host} authenticated the request but refuses it (403 Forbidden): the account is not allowed ` +
+      `to use the registry from here.${saying(answer.message)}`,
+    likelyCauses: [
+      "This machine's IP address or network is not in the registry's allowlist",
+      'The account is disabled or locked',
+      'An organisation policy (SSO enforcement, MFA) blocks password logins',
+    ],
+    steps: [
+      ...f.reproduce,
+      {
+        environment: 'any',
+        description:
+          `Ask the administrators of ${f.host} to check the account status and the IP allowlist for ` + 'this machine',
+        safe: true,
+      },
+    ],
+  });
+}
+
 /** The verdict on the answer of `/v2/` with the credentials. */
 function answerFinding(f: CredentialsFacts, answer: V2Answer, now: Date): Finding | 'host-trouble' {
-  const method = f.credential.method;
-  if (answer.status === 200) {
-    if (method === 'anonymous')
-      return {
-        severity: 'pass',
-        credentialsValid: null,
-        diagnosis: 'The registry allows anonymous access; no credentials are configured.',
-      };
-    if (f.isRegistryOpen) {
-      // An open registry answers 200 to anyone: the credentials were not refused, but not checked either.
-      return {
-        severity: 'pass',
-        credentialsValid: null,
-        diagnosis:
-          `${f.host} allows anonymous access, so it does not check credentials at /v2/; the configured ` +
-          `ones were sent and not refused.`,
-      };
-    }
-    return { severity: 'pass', credentialsValid: true, diagnosis: `The ${whose(f)} are accepted by ${f.host}.` };
-  }
-  if (answer.status === 401 && method === 'anonymous') {
+  if (answer.status === 200) return acceptedFinding(f);
+  if (answer.status === 401 && f.credential.method === 'anonymous') {
     return {
       severity: 'fail',
       credentialsValid: false,
@@ -500,30 +570,7 @@ function answerFinding(f: CredentialsFacts, answer: V2Answer, now: Date): Findin
       steps: fixCredentialSteps(f),
     });
   }
-  if (answer.status === 403) {
-    return withAdvice(f, 'network_forbidden', {
-      severity: 'fail',
-      credentialsValid: false,
-      diagnosis:
-        `${f.host} authenticated the request but refuses it (403 Forbidden): the account is not allowed ` +
-        `to use the registry from here.${saying(answer.message)}`,
-      likelyCauses: [
-        "This machine's IP address or network is not in the registry's allowlist",
-        'The account is disabled or locked',
-        'An organisation policy (SSO enforcement, MFA) blocks password logins',
-      ],
-      steps: [
-        ...f.reproduce,
-        {
-          environment: 'any',
-          description:
-            `Ask the administrators of ${f.host} to check the account status and the IP allowlist for ` +
-            `this machine`,
-          safe: true,
-        },
-      ],
-    });
-  }
+  if (answer.status === 403) return forbiddenFinding(f, answer);
   return 'host-trouble';
 }
 

@@ -433,3 +433,14 @@ export function withProductAdvice(outcome: CheckOutcome, advice: Advice, after: 
     remediation: numbered(steps.slice(0, after), advice.steps, steps.slice(after)),
   };
 }
+
+/** The facts of a check that asked about one repository: whom to advise, and its reproduction steps. */
+export interface AdvisedFacts extends AdviceContext {
+  product: { product: RegistryProduct };
+  reproduce: Step[];
+}
+
+/** The outcome with the product's advice for the situation, its steps right after the reproduction. */
+export function advised(f: AdvisedFacts, situation: Situation, outcome: CheckOutcome): CheckOutcome {
+  return withProductAdvice(outcome, productAdvice(f.product.product, situation, f), f.reproduce.length);
+}

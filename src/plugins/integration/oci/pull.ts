@@ -25,7 +25,7 @@ import { readRegistryMessage } from '../../../registry/registry-message.js';
 import { hidesExistence, productOf, PRODUCT_NAMES, type ProductRecognition } from '../../../registry/products.js';
 import { quoted, saysExpired } from '../../../registry/registry-message.js';
 import { curlReproduction } from './curl-reproduction.js';
-import { productAdvice, withProductAdvice, type Advice, type Situation } from './product-advice.js';
+import { advised, productAdvice } from './product-advice.js';
 import { hostTroubleWarning } from '../shared/host-trouble.js';
 import { credentialSteps, numbered, setConfigSteps, type Step } from '../shared/remediation.js';
 import { probeTarget, type OciTarget } from './oci-context.js';
@@ -116,165 +116,202 @@ function evidenceOf(f: PullFacts): Evidence {
   };
 }
 
-function adviceOf(f: PullFacts, situation: Situation): Advice {
-  return productAdvice(f.product.product, situation, {
-    host: f.host,
-    repository: f.repository,
-    username: f.username,
+/** What every row of the judge reads, worked out once from the facts. */
+interface PullCase {
+  f: PullFacts;
+  evidence: Evidence;
+  /** `401 UNAUTHORIZED`: the status and the registry's error code. */
+  refused: string;
+  /** ` The registry says: "…".` when it said something, else ''. */
+  said: string;
+  anonymous: boolean;
+  isRefusal: boolean;
+}
+
+/** One row of the decision table: its verdict when it applies, else undefined. */
+type Row = (c: PullCase) => CheckOutcome | undefined;
+
+const servesTheManifest: Row = ({ f, evidence }) =>
+  f.manifest?.isManifest
+    ? {
+        severity: 'pass',
+        diagnosis:
+          `${f.authMethod === 'anonymous' ? 'Anonymous clients' : 'The configured credentials'} can pull ` +
+          `${f.repository}:${f.tag} from ${f.host}.`,
+        evidence,
+      }
+    : undefined;
+
+const answersWithSomethingElse: Row = ({ f, evidence }) =>
+  f.manifest
+    ? {
+        severity: 'warn',
+        diagnosis:
+          `${f.host} answered ${f.status} to the manifest request for ${f.repository}:${f.tag}, but with ` +
+          `${f.manifest.contentType ?? 'no content type'} and no Docker-Content-Digest: that is not a manifest, ` +
+          `so pull permission could not be verified.`,
+        evidence,
+        likelyCauses: [
+          'OCI:RegistryUrl points at a web UI or a login page, not the registry API',
+          'A reverse proxy or captive portal answers every path with a page of its own',
+        ],
+        remediation: numbered(f.reproduce),
+      }
+    : undefined;
+
+const testImageMissing: Row = ({ f, evidence }) =>
+  f.status === 404
+    ? {
+        severity: 'info',
+        diagnosis:
+          `The test image ${f.repository}:${f.tag} does not exist on ${f.host} (${f.refusal?.code ?? '404'}), so ` +
+          `pull permission cannot be verified. Set OCI:TestRepository/OCI:TestTag to an image that exists.`,
+        evidence,
+        likelyCauses: [
+          'The default test image library/alpine:latest is not mirrored in this registry',
+          'The repository or tag name is misspelled',
+        ],
+        remediation: numbered(
+          setConfigSteps('OCI:TestRepository', '<repository-that-exists>', [['OCI:TestTag', '<tag>']]),
+          f.reproduce,
+        ),
+      }
+    : undefined;
+
+const credentialsExpired: Row = ({ f, evidence, refused, said, isRefusal }) =>
+  isRefusal && saysExpired(f.refusal?.message ?? null)
+    ? advised(f, 'credentials_expired', {
+        severity: 'fail',
+        diagnosis: `${f.host} refused the pull of ${f.repository} because the credentials expired (${refused}).${said}`,
+        evidence,
+        likelyCauses: ['The credential has a fixed lifetime and was not refreshed in time'],
+        remediation: numbered(f.reproduce, credentialSteps(f.registryUrl, f.username)),
+      })
+    : undefined;
+
+const anonymousGrantRefused: Row = ({ f, evidence, refused, said, isRefusal }) =>
+  isRefusal && f.isAnonymousGrant
+    ? advised(f, 'credentials_rejected', {
+        severity: 'fail',
+        diagnosis:
+          `The token service answered the credentials with an anonymous token, so ${f.host} refused the pull of ` +
+          `${f.repository} (${refused}): the credentials were not accepted.${said}`,
+        evidence,
+        likelyCauses: ['The credentials are wrong, expired or revoked'],
+        remediation: numbered(f.reproduce, credentialSteps(f.registryUrl, f.username)),
+      })
+    : undefined;
+
+const missingOrHidden: Row = ({ f, evidence, refused, said, anonymous, isRefusal }) =>
+  isRefusal && hidesExistence(f.product.product)
+    ? advised(f, 'not_found_or_denied', {
+        severity: 'fail',
+        diagnosis:
+          `${f.repository}:${f.tag} does not exist on ${f.host}, or the ` +
+          `${anonymous ? 'anonymous client' : 'account'} may not read it (${refused}): ` +
+          `${PRODUCT_NAMES[f.product.product]} answers both alike.${said}`,
+        evidence,
+        likelyCauses: [
+          `The repository or tag ${f.repository}:${f.tag} does not exist (or is misspelled)`,
+          anonymous
+            ? `${f.repository} is private and no credentials are configured`
+            : `${f.repository} is private and the account has no read access to it`,
+        ],
+        remediation: numbered(
+          f.reproduce,
+          setConfigSteps('OCI:TestRepository', '<repository-that-exists>', [['OCI:TestTag', '<tag>']]),
+        ),
+      })
+    : undefined;
+
+/** distribution answers a valid token without the pull action with 401 insufficient_scope, others with 403. */
+const pullDenied: Row = ({ f, evidence, refused, said, anonymous }) => {
+  const isScopeProblem = f.refusal?.challengeError === 'insufficient_scope';
+  if (!(f.status === 403 || (f.status === 401 && isScopeProblem && !anonymous))) return undefined;
+  const grants = f.grantedActions ? `; the token grants: ${f.grantedActions.join(' ') || 'nothing'}` : '';
+  return advised(f, 'pull_denied', {
+    severity: 'fail',
+    diagnosis: `The credentials are valid but have no pull permission on ${f.repository} (${refused}${grants}).${said}`,
+    evidence,
+    likelyCauses: [
+      `The account is not a member of a team/project with read access to ${f.repository}`,
+      'The repository is private and the robot/service account was scoped to other repositories',
+      'An IP or network restriction on the repository',
+    ],
+    remediation: numbered(f.reproduce, [
+      {
+        environment: 'any',
+        description:
+          `Grant the account (${f.username ?? "the token's subject"}) pull/read access to ${f.repository} in the ` +
+          `registry's access control`,
+        safe: false,
+      },
+    ]),
   });
-}
+};
 
-/** The outcome with the registry product's own causes and steps. */
-function withAdvice(f: PullFacts, situation: Situation, outcome: CheckOutcome): CheckOutcome {
-  return withProductAdvice(outcome, adviceOf(f, situation), f.reproduce.length);
-}
+const credentialsRejected: Row = ({ f, evidence, refused, said, anonymous }) =>
+  f.status === 401
+    ? advised(f, 'credentials_rejected', {
+        severity: 'fail',
+        diagnosis: anonymous
+          ? `${f.host} requires credentials to pull ${f.repository} and none are configured.${said}`
+          : `${f.host} rejected the credentials when pulling ${f.repository} (${refused}).${said}`,
+        evidence,
+        likelyCauses: anonymous
+          ? ['OCI:Username/OCI:Password or OCI:Token are not configured']
+          : [
+              'The credentials are wrong, expired or revoked',
+              'Registries that hide existence (Docker Hub) answer 401 for repositories that do not exist',
+            ],
+        remediation: numbered(f.reproduce, credentialSteps(f.registryUrl, f.username)),
+      })
+    : undefined;
 
-/** The verdict on the facts; pure. */
-export function judgePull(f: PullFacts): CheckOutcome {
-  const evidence = evidenceOf(f);
-  const { host, repository: repo, tag, status } = f;
-  const code = f.refusal?.code;
-  if (f.manifest?.isManifest) {
-    return {
-      severity: 'pass',
-      diagnosis:
-        `${f.authMethod === 'anonymous' ? 'Anonymous clients' : 'The configured credentials'} can pull ` +
-        `${repo}:${tag} from ${host}.`,
-      evidence,
-    };
-  }
-  if (f.manifest) {
-    return {
-      severity: 'warn',
-      diagnosis:
-        `${host} answered ${status} to the manifest request for ${repo}:${tag}, but with ` +
-        `${f.manifest.contentType ?? 'no content type'} and no Docker-Content-Digest: that is not a manifest, so ` +
-        `pull permission could not be verified.`,
-      evidence,
-      likelyCauses: [
-        'OCI:RegistryUrl points at a web UI or a login page, not the registry API',
-        'A reverse proxy or captive portal answers every path with a page of its own',
-      ],
-      remediation: numbered(f.reproduce),
-    };
-  }
-  if (status === 404) {
-    return {
-      severity: 'info',
-      diagnosis:
-        `The test image ${repo}:${tag} does not exist on ${host} (${code ?? '404'}), so pull permission cannot ` +
-        `be verified. Set OCI:TestRepository/OCI:TestTag to an image that exists.`,
-      evidence,
-      likelyCauses: [
-        'The default test image library/alpine:latest is not mirrored in this registry',
-        'The repository or tag name is misspelled',
-      ],
-      remediation: numbered(
-        setConfigSteps('OCI:TestRepository', '<repository-that-exists>', [['OCI:TestTag', '<tag>']]),
-        f.reproduce,
-      ),
-    };
-  }
-  const said = f.refusal?.message ? ` The registry says: ${quoted(f.refusal.message)}.` : '';
-  const refused = `${status}${code ? ` ${code}` : ''}`;
-  const anonymous = f.authMethod === 'anonymous';
-  if ((status === 401 || status === 403) && saysExpired(f.refusal?.message ?? null)) {
-    return withAdvice(f, 'credentials_expired', {
-      severity: 'fail',
-      diagnosis: `${host} refused the pull of ${repo} because the credentials expired (${refused}).${said}`,
-      evidence,
-      likelyCauses: ['The credential has a fixed lifetime and was not refreshed in time'],
-      remediation: numbered(f.reproduce, credentialSteps(f.registryUrl, f.username)),
-    });
-  }
-  if ((status === 401 || status === 403) && f.isAnonymousGrant) {
-    return withAdvice(f, 'credentials_rejected', {
-      severity: 'fail',
-      diagnosis:
-        `The token service answered the credentials with an anonymous token, so ${host} refused the pull of ` +
-        `${repo} (${refused}): the credentials were not accepted.${said}`,
-      evidence,
-      likelyCauses: ['The credentials are wrong, expired or revoked'],
-      remediation: numbered(f.reproduce, credentialSteps(f.registryUrl, f.username)),
-    });
-  }
-  if ((status === 401 || status === 403) && hidesExistence(f.product.product)) {
-    return withAdvice(f, 'not_found_or_denied', {
-      severity: 'fail',
-      diagnosis:
-        `${repo}:${tag} does not exist on ${host}, or the ${anonymous ? 'anonymous client' : 'account'} may not ` +
-        `read it (${refused}): ${PRODUCT_NAMES[f.product.product]} answers both alike.${said}`,
-      evidence,
-      likelyCauses: [
-        `The repository or tag ${repo}:${tag} does not exist (or is misspelled)`,
-        anonymous
-          ? `${repo} is private and no credentials are configured`
-          : `${repo} is private and the account has no read access to it`,
-      ],
-      remediation: numbered(
-        f.reproduce,
-        setConfigSteps('OCI:TestRepository', '<repository-that-exists>', [['OCI:TestTag', '<tag>']]),
-      ),
-    });
-  }
-  const isScopeProblem = status === 403 || f.refusal?.challengeError === 'insufficient_scope';
-  if ((status === 401 && isScopeProblem && !anonymous) || status === 403) {
-    const grants = f.grantedActions ? `; the token grants: ${f.grantedActions.join(' ') || 'nothing'}` : '';
-    return withAdvice(f, 'pull_denied', {
-      severity: 'fail',
-      diagnosis: `The credentials are valid but have no pull permission on ${repo} (${refused}${grants}).${said}`,
-      evidence,
-      likelyCauses: [
-        `The account is not a member of a team/project with read access to ${repo}`,
-        'The repository is private and the robot/service account was scoped to other repositories',
-        'An IP or network restriction on the repository',
-      ],
-      remediation: numbered(f.reproduce, [
-        {
-          environment: 'any',
-          description:
-            `Grant the account (${f.username ?? "the token's subject"}) pull/read access to ${repo} in the ` +
-            `registry's access control`,
-          safe: false,
-        },
-      ]),
-    });
-  }
-  if (status === 401) {
-    return withAdvice(f, 'credentials_rejected', {
-      severity: 'fail',
-      diagnosis: anonymous
-        ? `${host} requires credentials to pull ${repo} and none are configured.${said}`
-        : `${host} rejected the credentials when pulling ${repo} (${refused}).${said}`,
-      evidence,
-      likelyCauses: anonymous
-        ? ['OCI:Username/OCI:Password or OCI:Token are not configured']
-        : [
-            'The credentials are wrong, expired or revoked',
-            'Registries that hide existence (Docker Hub) answer 401 for repositories that do not exist',
-          ],
-      remediation: numbered(f.reproduce, credentialSteps(f.registryUrl, f.username)),
-    });
-  }
-  if (status === 429) {
-    const limited = hostTroubleWarning({
-      host,
-      status,
-      request: 'the manifest request',
-      unverified: 'pull permission',
-      evidence,
-      reproduce: f.reproduce,
-    });
-    return { ...limited, likelyCauses: [...adviceOf(f, 'rate_limited').causes, ...(limited.likelyCauses ?? [])] };
-  }
-  return hostTroubleWarning({
-    host,
-    status,
+/** A 429, a 5xx or anything else: the answer says nothing about pull permission. */
+function hostTrouble({ f, evidence }: PullCase): CheckOutcome {
+  const trouble = hostTroubleWarning({
+    host: f.host,
+    status: f.status,
     request: 'the manifest request',
     unverified: 'pull permission',
     evidence,
     reproduce: f.reproduce,
   });
+  if (f.status !== 429) return trouble;
+  return {
+    ...trouble,
+    likelyCauses: [...productAdvice(f.product.product, 'rate_limited', f).causes, ...(trouble.likelyCauses ?? [])],
+  };
+}
+
+/** The decision table, in order: the first row that applies gives the verdict. */
+const ROWS: Row[] = [
+  servesTheManifest,
+  answersWithSomethingElse,
+  testImageMissing,
+  credentialsExpired,
+  anonymousGrantRefused,
+  missingOrHidden,
+  pullDenied,
+  credentialsRejected,
+];
+
+/** The verdict on the facts; pure. */
+export function judgePull(f: PullFacts): CheckOutcome {
+  const c: PullCase = {
+    f,
+    evidence: evidenceOf(f),
+    refused: `${f.status}${f.refusal?.code ? ` ${f.refusal.code}` : ''}`,
+    said: f.refusal?.message ? ` The registry says: ${quoted(f.refusal.message)}.` : '',
+    anonymous: f.authMethod === 'anonymous',
+    isRefusal: f.status === 401 || f.status === 403,
+  };
+  for (const row of ROWS) {
+    const outcome = row(c);
+    if (outcome) return outcome;
+  }
+  return hostTrouble(c);
 }
 
 export const runPullCheck: CheckDefinition['run'] = (ctx, signal) =>

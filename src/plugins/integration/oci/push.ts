@@ -17,7 +17,7 @@ import { productOf, type ProductRecognition } from '../../../registry/products.j
 import { quoted, saysExpired } from '../../../registry/registry-message.js';
 import type { TokenOutcome } from '../../../registry/token.js';
 import { curlReproduction } from './curl-reproduction.js';
-import { productAdvice, withProductAdvice, type Situation } from './product-advice.js';
+import { advised } from './product-advice.js';
 import { hostTroubleWarning } from '../shared/host-trouble.js';
 import { credentialSteps, numbered, setConfigSteps, type Step } from '../shared/remediation.js';
 import { probeTarget, type OciTarget } from './oci-context.js';
@@ -137,10 +137,150 @@ function evidenceOf(f: PushFacts): Evidence {
   return evidence;
 }
 
+type Upload = NonNullable<PushFacts['upload']>;
+
+/** What every row of the judge reads, worked out once from the facts (an upload was attempted). */
+interface PushCase {
+  f: PushFacts;
+  upload: Upload;
+  evidence: Evidence;
+  /** `401 insufficient_scope`: the status and the registry's error code or the challenge's error. */
+  refused: string;
+  /** ` The registry says: "…".` when it said something, else ''. */
+  said: string;
+  isRefusal: boolean;
+}
+
+/** One row of the decision table: its verdict when it applies, else undefined. */
+type Row = (c: PushCase) => CheckOutcome | undefined;
+
+const noUploadSession: Row = ({ f, upload, evidence }) =>
+  upload.status === 202 && !upload.hasLocation
+    ? {
+        severity: 'warn',
+        diagnosis:
+          `${f.host} answered 202 to an upload on ${f.repository} but named no upload session (no Location ` +
+          `header), which a registry always does: push permission could not be verified.`,
+        evidence,
+        likelyCauses: [
+          'Something other than the registry answers at OCI:RegistryUrl (a catch-all proxy or a stub)',
+          'A proxy strips the Location header',
+        ],
+        remediation: numbered(f.reproduce),
+      }
+    : undefined;
+
+const uploadOpened: Row = ({ f, upload, evidence }) => {
+  if (upload.status !== 202) return undefined;
+  const cancelled = f.cancel?.isCancelled === true;
+  const refusedCancel = `the cancel was refused (${f.cancel?.status} ${f.cancel?.refusal ?? ''})`;
+  return {
+    severity: 'pass',
+    diagnosis:
+      `The credentials may push to ${f.repository} on ${f.host}: an upload session was opened` +
+      (cancelled
+        ? ' and cancelled at once'
+        : `; it was not cancelled (${f.cancel?.error ?? 'no delete permission'}), ${PURGE_NOTE}`) +
+      '. Nothing was written.',
+    evidence: cancelled ? evidence : { ...evidence, cancel_note: `${f.cancel?.error ?? refusedCancel}; ${PURGE_NOTE}` },
+  };
+};
+
+const credentialsExpired: Row = ({ f, upload, evidence, refused, said, isRefusal }) =>
+  isRefusal && saysExpired(upload.message)
+    ? advised(f, 'credentials_expired', {
+        severity: 'fail',
+        diagnosis:
+          `${f.host} refused the upload on ${f.repository} because the credentials expired ` + `(${refused}).${said}`,
+        evidence,
+        likelyCauses: ['The credential has a fixed lifetime and was not refreshed in time'],
+        remediation: numbered(f.reproduce, credentialSteps(f.registryUrl, f.username)),
+      })
+    : undefined;
+
+/**
+ * A 403, a 401 `insufficient_scope`, or a 401 after the token service accepted these very
+ * credentials: Harbor and Quay answer a missing push grant so, without `insufficient_scope`.
+ */
+const pushDenied: Row = ({ f, upload, evidence, refused, said }) => {
+  const isScopeRefusal =
+    upload.status === 403 || (upload.status === 401 && upload.challengeError === 'insufficient_scope');
+  const isRefusedAfterAcceptance =
+    upload.status === 401 && upload.credentialProof === 'accepted' && upload.challengeError !== 'invalid_token';
+  if (upload.credentialProof === 'rejected' || !(isScopeRefusal || isRefusedAfterAcceptance)) return undefined;
+  const grants = upload.grantedActions ? `; the token grants: ${upload.grantedActions.join(' ') || 'nothing'}` : '';
+  const proof = isScopeRefusal
+    ? ''
+    : '; the token service accepted the same credentials for this run, so the 401 refuses the push, not them';
+  return advised(f, 'push_denied', {
+    severity: 'fail',
+    diagnosis:
+      `The credentials are valid but lack push permission on ${f.repository} ` +
+      `(${refused}${grants}${proof}).${said}`,
+    evidence,
+    likelyCauses: [
+      `The account has read-only (pull) access to ${f.repository}`,
+      'The robot/service account was created without push rights',
+      'The repository is immutable or protected by a registry policy',
+    ],
+    remediation: numbered(
+      f.reproduce,
+      [
+        {
+          environment: 'any',
+          description:
+            `Grant push (write) access on ${f.repository} to ${f.username ?? "the token's subject"} in the ` +
+            `registry's access control, or point OCI:PushTestRepository at a repository the account may write`,
+          safe: false,
+        },
+      ],
+      setConfigSteps('OCI:PushTestRepository', '<writable-repository>'),
+    ),
+  });
+};
+
+const credentialsRejected: Row = ({ f, evidence, refused, said, isRefusal }) =>
+  isRefusal
+    ? advised(f, 'credentials_rejected', {
+        severity: 'fail',
+        diagnosis: `${f.host} rejected the credentials when opening an upload on ${f.repository} (${refused}).${said}`,
+        evidence,
+        likelyCauses: ['The credentials are wrong, expired or revoked'],
+        remediation: numbered(f.reproduce, credentialSteps(f.registryUrl, f.username)),
+      })
+    : undefined;
+
+const pushRepositoryMissing: Row = ({ f, upload, evidence, said }) =>
+  upload.status === 404
+    ? advised(f, 'push_repository_missing', {
+        severity: 'warn',
+        diagnosis:
+          `${f.host} answered 404 to an upload on ${f.repository}: the repository does not exist and is not ` +
+          `created on push.${said}`,
+        evidence,
+        likelyCauses: [
+          'The registry (Harbor, GitLab, ECR, Artifactory) needs the project/repository to exist before the first ' +
+            'push',
+          'OCI:PushTestRepository is misspelled',
+        ],
+        remediation: numbered(f.reproduce, setConfigSteps('OCI:PushTestRepository', '<existing-repository>')),
+      })
+    : undefined;
+
+/** The decision table, in order: the first row that applies gives the verdict. */
+const ROWS: Row[] = [
+  noUploadSession,
+  uploadOpened,
+  credentialsExpired,
+  pushDenied,
+  credentialsRejected,
+  pushRepositoryMissing,
+];
+
 /** The verdict on the facts; pure. */
 export function judgePush(f: PushFacts): CheckOutcome {
   const evidence = evidenceOf(f);
-  const { host, repository: repo, upload } = f;
+  const { upload } = f;
   if (!upload) {
     return {
       severity: 'skip',
@@ -150,120 +290,22 @@ export function judgePush(f: PushFacts): CheckOutcome {
       evidence,
     };
   }
-  if (upload.status === 202 && !upload.hasLocation) {
-    return {
-      severity: 'warn',
-      diagnosis:
-        `${host} answered 202 to an upload on ${repo} but named no upload session (no Location header), which a ` +
-        `registry always does: push permission could not be verified.`,
-      evidence,
-      likelyCauses: [
-        'Something other than the registry answers at OCI:RegistryUrl (a catch-all proxy or a stub)',
-        'A proxy strips the Location header',
-      ],
-      remediation: numbered(f.reproduce),
-    };
-  }
-  if (upload.status === 202) {
-    const cancelled = f.cancel?.isCancelled === true;
-    if (!cancelled)
-      evidence.cancel_note =
-        `${f.cancel?.error ?? `the cancel was refused (${f.cancel?.status} ${f.cancel?.refusal ?? ''})`}; ` +
-        `${PURGE_NOTE}`;
-    return {
-      severity: 'pass',
-      diagnosis:
-        `The credentials may push to ${repo} on ${host}: an upload session was opened` +
-        (cancelled
-          ? ' and cancelled at once'
-          : `; it was not cancelled (${f.cancel?.error ?? 'no delete permission'}), ${PURGE_NOTE}`) +
-        '. Nothing was written.',
-      evidence,
-    };
-  }
-  const grants = upload.grantedActions ? `; the token grants: ${upload.grantedActions.join(' ') || 'nothing'}` : '';
-  const said = upload.message ? ` The registry says: ${quoted(upload.message)}.` : '';
-  const refused = [upload.status, upload.errorCode ?? upload.challengeError].filter(Boolean).join(' ');
-  const withAdvice = (situation: Situation, outcome: CheckOutcome): CheckOutcome =>
-    withProductAdvice(
-      outcome,
-      productAdvice(f.product.product, situation, { host, repository: repo, username: f.username }),
-      f.reproduce.length,
-    );
-  if ((upload.status === 401 || upload.status === 403) && saysExpired(upload.message)) {
-    return withAdvice('credentials_expired', {
-      severity: 'fail',
-      diagnosis: `${host} refused the upload on ${repo} because the credentials expired (${refused}).${said}`,
-      evidence,
-      likelyCauses: ['The credential has a fixed lifetime and was not refreshed in time'],
-      remediation: numbered(f.reproduce, credentialSteps(f.registryUrl, f.username)),
-    });
-  }
-  // A 401 after the token service accepted these very credentials is the registry refusing the push:
-  // Harbor and Quay answer a missing push grant so, without `insufficient_scope`.
-  const isRefusedAfterAcceptance =
-    upload.status === 401 && upload.credentialProof === 'accepted' && upload.challengeError !== 'invalid_token';
-  if (
-    upload.credentialProof !== 'rejected' &&
-    (upload.status === 403 ||
-      (upload.status === 401 && upload.challengeError === 'insufficient_scope') ||
-      isRefusedAfterAcceptance)
-  ) {
-    const proof =
-      upload.challengeError === 'insufficient_scope' || upload.status === 403
-        ? ''
-        : '; the token service accepted the same credentials for this run, so the 401 refuses the push, not them';
-    return withAdvice('push_denied', {
-      severity: 'fail',
-      diagnosis: `The credentials are valid but lack push permission on ${repo} (${refused}${grants}${proof}).${said}`,
-      evidence,
-      likelyCauses: [
-        `The account has read-only (pull) access to ${repo}`,
-        'The robot/service account was created without push rights',
-        'The repository is immutable or protected by a registry policy',
-      ],
-      remediation: numbered(
-        f.reproduce,
-        [
-          {
-            environment: 'any',
-            description:
-              `Grant push (write) access on ${repo} to ${f.username ?? "the token's subject"} in the registry's ` +
-              `access control, or point OCI:PushTestRepository at a repository the account may write`,
-            safe: false,
-          },
-        ],
-        setConfigSteps('OCI:PushTestRepository', '<writable-repository>'),
-      ),
-    });
-  }
-  if (upload.status === 401 || upload.status === 403) {
-    return withAdvice('credentials_rejected', {
-      severity: 'fail',
-      diagnosis: `${host} rejected the credentials when opening an upload on ${repo} (${refused}).${said}`,
-      evidence,
-      likelyCauses: ['The credentials are wrong, expired or revoked'],
-      remediation: numbered(f.reproduce, credentialSteps(f.registryUrl, f.username)),
-    });
-  }
-  if (upload.status === 404) {
-    return withAdvice('push_repository_missing', {
-      severity: 'warn',
-      diagnosis:
-        `${host} answered 404 to an upload on ${repo}: the repository does not exist and is not created on ` +
-        `push.${said}`,
-      evidence,
-      likelyCauses: [
-        'The registry (Harbor, GitLab, ECR, Artifactory) needs the project/repository to exist before the first push',
-        'OCI:PushTestRepository is misspelled',
-      ],
-      remediation: numbered(f.reproduce, setConfigSteps('OCI:PushTestRepository', '<existing-repository>')),
-    });
+  const c: PushCase = {
+    f,
+    upload,
+    evidence,
+    refused: [upload.status, upload.errorCode ?? upload.challengeError].filter(Boolean).join(' '),
+    said: upload.message ? ` The registry says: ${quoted(upload.message)}.` : '',
+    isRefusal: upload.status === 401 || upload.status === 403,
+  };
+  for (const row of ROWS) {
+    const outcome = row(c);
+    if (outcome) return outcome;
   }
   return hostTroubleWarning({
-    host,
+    host: f.host,
     status: upload.status,
-    request: `an upload on ${repo}`,
+    request: `an upload on ${f.repository}`,
     unverified: 'push permission',
     evidence,
     reproduce: f.reproduce,

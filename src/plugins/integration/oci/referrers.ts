@@ -131,40 +131,83 @@ function evidenceOf(f: ReferrersFacts): Evidence {
   return evidence;
 }
 
+/** The test image could not be read: nothing to ask referrers of. */
+function subjectUnreadable(f: ReferrersFacts, status: number, evidence: Evidence): CheckOutcome {
+  const { host, repository, tag } = f;
+  if (status === 404) {
+    return {
+      severity: 'info',
+      diagnosis:
+        `The test image ${repository}:${tag} does not exist on ${host}, so referrers support cannot be ` + 'checked.',
+      evidence,
+      likelyCauses: ['OCI:TestRepository/OCI:TestTag name an image that is not in this registry'],
+      remediation: numbered(
+        setConfigSteps('OCI:TestRepository', '<repository-that-exists>', [['OCI:TestTag', '<tag>']]),
+      ),
+    };
+  }
+  return {
+    severity: 'warn',
+    diagnosis: `The test image's manifest could not be read (${status}), ` + `so referrers support cannot be checked.`,
+    evidence,
+    likelyCauses: ['The credentials have no pull permission on the test repository (see check.integration.oci.pull)'],
+    remediation: numbered([
+      {
+        environment: 'any',
+        description: 'Diagnose pull access first',
+        command: `stella doctor run --check ${CHECK_IDS.pull} --verbose`,
+        safe: true,
+      },
+    ]),
+  };
+}
+
+/** No referrers API: the tag-schema fallback, and the registry's own advice. */
+function noReferrersApi(
+  f: ReferrersFacts,
+  answer: Extract<ReferrersAnswer, { kind: 'unsupported' }>,
+  evidence: Evidence,
+): CheckOutcome {
+  const { host, repository } = f;
+  const fallback =
+    (answer.hasFallbackTag === true
+      ? 'present'
+      : answer.hasFallbackTag === false
+        ? 'absent'
+        : `unknown, ${answer.fallbackStatus}`) + (answer.fallbackNote ? `: ${answer.fallbackNote}` : '');
+  const advice = productAdvice(f.product.product, 'referrers_unsupported', {
+    host,
+    repository,
+    username: undefined,
+  });
+  return {
+    severity: 'warn',
+    diagnosis:
+      `${host} does not implement the OCI 1.1 referrers API (${answer.status}); signature and attestation ` +
+      `clients must use the tag-schema fallback (${answer.fallbackTag}: ${fallback}).`,
+    evidence,
+    likelyCauses: [
+      ...advice.causes,
+      'The registry predates OCI distribution-spec 1.1 (distribution 2.x, older Harbor/Nexus/Artifactory)',
+      'A proxy in front of the registry does not forward the /referrers/ route',
+    ],
+    remediation: numbered(f.reproduce, advice.steps, [
+      {
+        environment: 'any',
+        description:
+          'Upgrade the registry to a release with the OCI 1.1 referrers API (distribution 3, Harbor 2.8+, ' +
+          'zot, recent cloud registries), or make sure cosign/oras use the tag-schema fallback',
+        safe: false,
+      },
+    ]),
+  };
+}
+
 /** The verdict on the facts; pure. */
 export function judgeReferrers(f: ReferrersFacts): CheckOutcome {
   const evidence = evidenceOf(f);
-  const { host, repository, tag } = f;
-  if (f.subject.kind === 'unavailable') {
-    if (f.subject.status === 404) {
-      return {
-        severity: 'info',
-        diagnosis:
-          `The test image ${repository}:${tag} does not exist on ${host}, ` + 'so referrers support cannot be checked.',
-        evidence,
-        likelyCauses: ['OCI:TestRepository/OCI:TestTag name an image that is not in this registry'],
-        remediation: numbered(
-          setConfigSteps('OCI:TestRepository', '<repository-that-exists>', [['OCI:TestTag', '<tag>']]),
-        ),
-      };
-    }
-    return {
-      severity: 'warn',
-      diagnosis:
-        `The test image's manifest could not be read (${f.subject.status}), ` +
-        `so referrers support cannot be checked.`,
-      evidence,
-      likelyCauses: ['The credentials have no pull permission on the test repository (see check.integration.oci.pull)'],
-      remediation: numbered([
-        {
-          environment: 'any',
-          description: 'Diagnose pull access first',
-          command: `stella doctor run --check ${CHECK_IDS.pull} --verbose`,
-          safe: true,
-        },
-      ]),
-    };
-  }
+  const { host, repository } = f;
+  if (f.subject.kind === 'unavailable') return subjectUnreadable(f, f.subject.status, evidence);
   const answer = f.answer!;
   switch (answer.kind) {
     case 'supported':
@@ -177,40 +220,8 @@ export function judgeReferrers(f: ReferrersFacts): CheckOutcome {
           ').',
         evidence,
       };
-    case 'unsupported': {
-      const fallback =
-        (answer.hasFallbackTag === true
-          ? 'present'
-          : answer.hasFallbackTag === false
-            ? 'absent'
-            : `unknown, ${answer.fallbackStatus}`) + (answer.fallbackNote ? `: ${answer.fallbackNote}` : '');
-      const advice = productAdvice(f.product.product, 'referrers_unsupported', {
-        host,
-        repository,
-        username: undefined,
-      });
-      return {
-        severity: 'warn',
-        diagnosis:
-          `${host} does not implement the OCI 1.1 referrers API (${answer.status}); signature and attestation ` +
-          `clients must use the tag-schema fallback (${answer.fallbackTag}: ${fallback}).`,
-        evidence,
-        likelyCauses: [
-          ...advice.causes,
-          'The registry predates OCI distribution-spec 1.1 (distribution 2.x, older Harbor/Nexus/Artifactory)',
-          'A proxy in front of the registry does not forward the /referrers/ route',
-        ],
-        remediation: numbered(f.reproduce, advice.steps, [
-          {
-            environment: 'any',
-            description:
-              'Upgrade the registry to a release with the OCI 1.1 referrers API (distribution 3, Harbor 2.8+, ' +
-              'zot, recent cloud registries), or make sure cosign/oras use the tag-schema fallback',
-            safe: false,
-          },
-        ]),
-      };
-    }
+    case 'unsupported':
+      return noReferrersApi(f, answer, evidence);
     case 'no_access':
       return {
         severity: 'warn',

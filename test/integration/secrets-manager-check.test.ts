@@ -370,7 +370,10 @@ describe('generic secrets manager', () => {
 
     expect(result.severity).toBe('fail');
     expect(result.diagnosis).toContain('GET /health → 401');
-    expect(commands(result)).toContain('Secrets__Managers__0__Token=<token>');
+    expect(commands(result)).toContain("Secrets__Managers__0__Token='<token>'");
+    // Seen from the platform's pod, a loopback URL is the manager's own Service, never a registry's.
+    expect(commands(result)).toContain('http://<secrets-manager-service>:');
+    expect(commands(result)).not.toMatch(/registry/i);
   });
 
   it('fails on 503', async () => {

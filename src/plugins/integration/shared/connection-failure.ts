@@ -144,7 +144,7 @@ export function tlsEvidence(tls: TlsFacts | null): Evidence {
 
 function stepsFor(errorClass: ConnectionErrorClass, t: ConnectionTarget): Step[] {
   const { url } = t;
-  const view = { url, caPath: t.caPath, skipTlsVerify: t.skipTlsVerify };
+  const view = { url, caPath: t.caPath, skipTlsVerify: t.skipTlsVerify, noun: t.noun };
   const verbose = (origin: string, tls: string): string =>
     curlCommand(`${origin}${t.probePath}`, { show: 'verbose', tls });
   const reproduce = probeStep(

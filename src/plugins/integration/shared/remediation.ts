@@ -180,6 +180,8 @@ export interface PlatformView {
   url: URL;
   caPath: string | undefined;
   skipTlsVerify: boolean;
+  /** What the URL names, for the notes and placeholders: `registry` (the default), `Git provider`. */
+  noun?: string;
 }
 
 /**
@@ -195,6 +197,7 @@ export function fromWherePlatformRuns(
   build: (origin: string, tls: string) => string,
 ): Step[] {
   const { url } = view;
+  const noun = view.noun ?? 'registry';
   const loopback = isLoopbackHost(url.hostname);
   const port = url.port ? `:${url.port}` : '';
   const inContainer = (host: string, caPlaceholder: string): { origin: string; tls: string } => ({
@@ -202,11 +205,11 @@ export function fromWherePlatformRuns(
     tls: curlTlsOptions(url, view.caPath === undefined ? undefined : caPlaceholder, view.skipTlsVerify),
   });
   const compose = inContainer('host.docker.internal', '<ca-path-inside-the-container>');
-  const pod = inContainer('<registry-service>', '<ca-path-inside-the-pod>');
+  const pod = inContainer(`<${noun.toLowerCase().replace(/\W+/g, '-')}-service>`, '<ca-path-inside-the-pod>');
   const composeNotes = [
     loopback
       ? `${url.hostname} inside the container is the container itself: host.docker.internal reaches the Docker ` +
-        `host (on Linux add extra_hosts: ["host.docker.internal:host-gateway"]), or use the registry's compose ` +
+        `host (on Linux add extra_hosts: ["host.docker.internal:host-gateway"]), or use the ${noun}'s compose ` +
         `service name`
       : '',
     view.caPath !== undefined && !view.skipTlsVerify && url.protocol === 'https:'
@@ -214,7 +217,7 @@ export function fromWherePlatformRuns(
       : '',
   ];
   const podNotes = [
-    loopback ? `${url.hostname} inside a pod is the pod itself: use the registry's Service name` : '',
+    loopback ? `${url.hostname} inside a pod is the pod itself: use the ${noun}'s Service name` : '',
     view.caPath !== undefined && !view.skipTlsVerify && url.protocol === 'https:'
       ? 'use the path where the CA is mounted into the pod'
       : '',

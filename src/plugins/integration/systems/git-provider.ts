@@ -251,7 +251,12 @@ async function gatherGit(client: SystemClient, target: Target, token: HttpSystem
     probes: [],
     ...(token ? { tokenKey: token.key } : {}),
     requiredScopes: scopeList(system.more.RequiredScopes?.value),
-    view: { url: target.url, caPath: system.caCertificatePath?.value, skipTlsVerify: system.skipTlsVerify },
+    view: {
+      url: target.url,
+      caPath: system.caCertificatePath?.value,
+      skipTlsVerify: system.skipTlsVerify,
+      noun: KIND.noun,
+    },
   };
   // A configured provider is asked once; otherwise each in turn until one answers as itself.
   for (const candidate of target.provider ? [target.provider] : DETECTION_ORDER) {

@@ -313,7 +313,8 @@ function fromPlatform(f: SecretsFacts, description: string, path: string, withTo
     headers[f.type === 'vault' ? 'X-Vault-Token' : 'Authorization'] = f.type === 'vault' ? '<token>' : 'Bearer <token>';
   if (f.namespace) headers['X-Vault-Namespace'] = f.namespace;
   const base = url.pathname.replace(/\/+$/, '');
-  return fromWherePlatformRuns(description, { url, caPath: f.caPath, skipTlsVerify: f.skipTlsVerify }, (origin, tls) =>
+  const view = { url, caPath: f.caPath, skipTlsVerify: f.skipTlsVerify, noun: PROBES[f.type].noun };
+  return fromWherePlatformRuns(description, view, (origin, tls) =>
     curlCommand(`${origin}${base}/${path}`, { show: 'response', tls, headers }),
   );
 }

@@ -2,13 +2,13 @@
 // through fetch so that the bearer token travels as a header (never in a URL), and the token kept
 // in sessionStorage, which belongs to this browser tab alone.
 
-import type { CheckMetadata, CheckResult, Report, ReportSummary, Severity } from '../engine/types.js';
+import type { CheckMetadata, Report, ReportSummary, Severity } from '../engine/types.js';
+import type { DoctorEvent } from '../server/runs.js';
+import type { RunStatus } from '../store/types.js';
 import type { RunMode } from './view-state.js';
 
 const API = '/api/v1/doctor';
 const TOKEN_KEY = 'stella-doctor-token';
-
-type RunStatus = 'running' | 'completed' | 'interrupted';
 
 /** A report as the service answers it: the CLI's JSON report plus status, trigger and mode. */
 export interface ServedReport extends Omit<Report, 'completedAt'> {
@@ -32,17 +32,6 @@ export interface CheckVerdict {
   severity: Severity;
   diagnosis: string;
   startedAt: string;
-}
-
-interface DoctorEvent {
-  type: 'run.started' | 'check.started' | 'check.completed' | 'run.completed';
-  runId: string;
-  seq: number;
-  progress: { done: number; total: number };
-  checkId?: string;
-  result?: CheckResult;
-  summary?: ReportSummary;
-  status?: RunStatus;
 }
 
 interface RunRequest {

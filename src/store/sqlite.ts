@@ -6,6 +6,8 @@ import type BetterSqlite3 from 'better-sqlite3';
 import { ConfigError } from '../config/configuration.js';
 import type { SqlDriver, SqlSession } from './sql-store.js';
 
+const MAX_CACHED_STATEMENTS = 256;
+
 export function openSqlite(path: string): SqlDriver {
   let Database: typeof BetterSqlite3;
   try {
@@ -36,9 +38,19 @@ export function openSqlite(path: string): SqlDriver {
       `Doctor:Storage:ConnectionString: cannot open the SQLite database ${path} (${message.split('\n')[0]!.trim()})`,
     );
   }
+  // The store issues a few dozen distinct statements over and over: each is compiled once. The
+  // cache is bounded in case a caller ever builds statement text from data.
+  const statements = new Map<string, BetterSqlite3.Statement>();
+  const prepared = (sql: string): BetterSqlite3.Statement => {
+    const cached = statements.get(sql);
+    if (cached) return cached;
+    const statement = db.prepare(sql);
+    if (statements.size < MAX_CACHED_STATEMENTS) statements.set(sql, statement);
+    return statement;
+  };
   const session: SqlSession = {
-    all: async (sql, params = []) => db.prepare(sql).all(...params) as Record<string, unknown>[],
-    run: async (sql, params = []) => db.prepare(sql).run(...params).changes,
+    all: async (sql, params = []) => prepared(sql).all(...params) as Record<string, unknown>[],
+    run: async (sql, params = []) => prepared(sql).run(...params).changes,
     script: async (sql) => {
       db.exec(sql);
     },

@@ -36,7 +36,7 @@ const { cwd, env: stellaEnv } = isolatedStella({
   OCI__CaCertificatePath: env.caCertPath,
 });
 
-const SUITE = 'stella doctor (6 checks)';
+const SUITE = 'stella doctor (full run: 6 OCI checks, the rest not configured)';
 const PEER = 'skopeo inspect';
 const commands = {
   [SUITE]: {

@@ -5,7 +5,8 @@
 // the causes and steps of the unhealthy ones, each step saying which system it fixes.
 
 import type { Configuration } from '../../../config/configuration.js';
-import { SEVERITY_ORDER, type CheckOutcome, type Evidence, type Severity } from '../../../engine/types.js';
+import { severityRank } from '../../../engine/severity.js';
+import type { CanRun, CheckOutcome, Evidence } from '../../../engine/types.js';
 import { listSections, readSystem, type HttpSystem, type SectionKeys } from './http-system.js';
 import { numbered, setConfigSteps } from './remediation.js';
 
@@ -22,6 +23,13 @@ export function readSections(
     const system = readSystem(config, { section, ...keysOf(section) });
     return system ? { system } : { section };
   });
+}
+
+/** Runnable when a section names a system; else `notConfigured`, and each section that lacks its URL. */
+export function runnableWhenConfigured(found: ConfiguredSection[], notConfigured: string): CanRun {
+  if (found.some((c) => 'system' in c)) return { runnable: true };
+  const without = found.map((c) => ('section' in c ? ` ${c.section}:Url is not set.` : '')).join('');
+  return { runnable: false, reason: `${notConfigured}${without}` };
 }
 
 /** A numbered section with settings but no URL: said, not silently ignored. */
@@ -43,12 +51,8 @@ export interface SystemVerdict {
   outcome: CheckOutcome;
 }
 
-function rank(severity: Severity): number {
-  return SEVERITY_ORDER.indexOf(severity as (typeof SEVERITY_ORDER)[number]);
-}
-
 function isHealthy(verdict: SystemVerdict): boolean {
-  return rank(verdict.outcome.severity) <= rank('info');
+  return severityRank(verdict.outcome.severity) <= severityRank('info');
 }
 
 /** `systems` evidence: one `name: verdict` string per system, in configuration order. */
@@ -73,7 +77,9 @@ function earliestExpiries(verdicts: SystemVerdict[]): Record<string, string> {
 
 /** The one outcome of several systems; `noun` in the plural names them (`CI systems`). */
 export function combineSystems(nouns: string, verdicts: SystemVerdict[]): CheckOutcome {
-  const worst = verdicts.reduce((a, b) => (rank(b.outcome.severity) > rank(a.outcome.severity) ? b : a));
+  const worst = verdicts.reduce((a, b) =>
+    severityRank(b.outcome.severity) > severityRank(a.outcome.severity) ? b : a,
+  );
   const systems = systemsEvidence(verdicts);
   if (verdicts.length === 1) {
     return { ...worst.outcome, evidence: { ...worst.outcome.evidence, systems } };

@@ -23,6 +23,7 @@ import { curlTlsOptions, envVarName, numbered, probeStep, setConfigSteps, type S
 import {
   combineSystems,
   readSections,
+  runnableWhenConfigured,
   sectionWithoutUrl,
   type ConfiguredSection,
   type SystemVerdict,
@@ -149,10 +150,10 @@ function configured(config: CheckContext['config']): ConfiguredSection[] {
 }
 
 function canRunCi(ctx: CheckContext): CanRun {
-  const found = configured(ctx.config);
-  if (found.some((c) => 'system' in c)) return { runnable: true };
-  const without = found.map((c) => ('section' in c ? ` ${c.section}:Url is not set.` : '')).join('');
-  return { runnable: false, reason: `No CI system configured: set CI:Systems:0:Url and :Type (or CI:Url).${without}` };
+  return runnableWhenConfigured(
+    configured(ctx.config),
+    'No CI system configured: set CI:Systems:0:Url and :Type (or CI:Url).',
+  );
 }
 
 /**

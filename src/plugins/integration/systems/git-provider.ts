@@ -9,6 +9,7 @@
 // facts; judgeGit, pure and synchronous, turns the facts into the verdict.
 
 import type { CheckOutcome, Evidence, Severity } from '../../../engine/types.js';
+import { worstSeverity } from '../../../engine/severity.js';
 import { basicAuthorization } from '../../../net/basic-auth.js';
 import { registerCredentialPair } from '../../../util/redact.js';
 import { curlCommand, type CurlOptions } from '../shared/curl-command.js';
@@ -470,18 +471,15 @@ function findingsOn(f: GitFacts, auth: AuthFacts, now: Date): Finding[] {
   return candidates.filter((c): c is Finding => c !== false);
 }
 
-const RANK: Severity[] = ['pass', 'info', 'warn', 'fail'];
-
 const key = (s: Step): string => `${s.environment} ${s.command ?? s.description}`;
 
 function withFindings(evidence: Evidence, accepted: string, findings: Finding[]): CheckOutcome {
-  const worst = (w: Severity, x: Finding): Severity => (RANK.indexOf(x.severity) > RANK.indexOf(w) ? x.severity : w);
   const causes = findings.flatMap((x) => x.causes);
   // Two findings may both ask for a new token: each command once.
   const steps = findings.flatMap((x) => x.steps).filter((s, i, all) => all.findIndex((t) => key(t) === key(s)) === i);
   const sentences = findings.map((x) => x.sentence).join('; ');
   return {
-    severity: findings.reduce(worst, 'pass'),
+    severity: worstSeverity(['pass', ...findings.map((x) => x.severity)]),
     diagnosis: `${accepted}${sentences ? `, ${sentences}` : ''}.`,
     evidence,
     ...(causes.length > 0 ? { likelyCauses: causes } : {}),

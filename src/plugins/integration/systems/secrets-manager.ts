@@ -24,7 +24,14 @@ import { ARTICLES, integrationCheck } from '../shared/define.js';
 import type { Answer, SystemClient, SystemKind } from '../shared/http-probe.js';
 import { readSystem, type HttpSystem, type SectionKeys } from '../shared/http-system.js';
 import { fromWherePlatformRuns, numbered, probeStep, setConfigSteps, type Step } from '../shared/remediation.js';
-import { combineSystems, readSections, sectionWithoutUrl, type SystemVerdict } from '../shared/systems.js';
+import {
+  combineSystems,
+  readSections,
+  runnableWhenConfigured,
+  sectionWithoutUrl,
+  type ConfiguredSection,
+  type SystemVerdict,
+} from '../shared/systems.js';
 
 export type ManagerType = 'vault' | 'azurekeyvault' | 'generic';
 
@@ -94,18 +101,14 @@ function managerOf(config: Configuration, system: HttpSystem): Manager {
   };
 }
 
-/** A manager, or a numbered section with settings but no URL. */
-type Configured = { manager: Manager } | { section: string };
-
-/** Every configured manager, in configuration order: the numbered ones, else the legacy Vault. */
-export function configuredManagers(config: Configuration): Configured[] {
+/** Every configured manager's section, in configuration order: the numbered ones, else the legacy Vault. */
+function configuredSections(config: Configuration): ConfiguredSection[] {
   const sections = readSections(config, 'Secrets:Managers', (section) => {
     const type = config.get(`${section}:Type`)?.trim().toLowerCase();
     return { caFallbacks: !type || type === 'vault' ? VAULT_CA_FALLBACKS : CA_FALLBACKS, more: { Namespace: [] } };
   });
   const legacy = LEGACY_VAULTS.map((keys) => readSystem(config, keys)).find(Boolean);
-  const systems = sections.length > 0 ? sections : legacy ? [{ system: legacy }] : [];
-  return systems.map((c) => ('system' in c ? { manager: managerOf(config, c.system) } : c));
+  return sections.length > 0 ? sections : legacy ? [{ system: legacy }] : [];
 }
 
 // Facts -----------------------------------------------------------------------------------------
@@ -660,21 +663,15 @@ export const secretsManagerCheck = integrationCheck({
   article: `${ARTICLES}/secrets-manager.md`,
   needs: { target: 'Secrets' },
   canRun: (ctx) =>
-    configuredManagers(ctx.config).some((c) => 'manager' in c)
-      ? { runnable: true }
-      : {
-          runnable: false,
-          reason:
-            'No secrets manager is configured: set Secrets:Managers:0:Url (and :Type), Vault:Url or VAULT_ADDR.' +
-            configuredManagers(ctx.config)
-              .map((c) => ('section' in c ? ` ${c.section}:Url is not set.` : ''))
-              .join(''),
-        },
+    runnableWhenConfigured(
+      configuredSections(ctx.config),
+      'No secrets manager is configured: set Secrets:Managers:0:Url (and :Type), Vault:Url or VAULT_ADDR.',
+    ),
   run: async (ctx, signal) => {
     const verdicts = await Promise.all(
-      configuredManagers(ctx.config).map((c) =>
-        'manager' in c
-          ? verdictOf(ctx, c.manager, signal)
+      configuredSections(ctx.config).map((c) =>
+        'system' in c
+          ? verdictOf(ctx, managerOf(ctx.config, c.system), signal)
           : sectionWithoutUrl(c.section, { secrets_name: c.section, secrets_url: null }, 'https://<vault-host>:8200'),
       ),
     );

@@ -11,7 +11,7 @@ import { ConnectionError } from '../../../net/errors.js';
 import { HttpClient, headerValue, type HttpResponse } from '../../../net/http-client.js';
 import { proxyEnvironment } from '../../../net/proxy.js';
 import { inspectCertificate } from '../../../net/tls-facts.js';
-import { boundedJsonObject } from '../../../util/bounded-json.js';
+import { parseBoundedJson } from '../../../util/bounded-json.js';
 import { readCaBundle } from './ca-bundle.js';
 import {
   connectionFailure,
@@ -28,7 +28,9 @@ export interface Answer {
   status: number;
   /** One response header (repeated ones joined by ', '), or null. */
   header(name: string): string | null;
-  /** The body as a JSON object, when it is one (within the nesting bound). */
+  /** The body as JSON (an object or an array) within the nesting bound, else undefined. */
+  document: object | undefined;
+  /** The document when it is an object (not an array). */
   json: Record<string, unknown> | undefined;
   text: string;
   latencyMs: number;
@@ -61,10 +63,13 @@ export class SystemClient {
       signal: this.signal,
     });
     const text = response.body.toString('utf8');
+    const parsed = parseBoundedJson(text);
+    const document = parsed.ok && typeof parsed.value === 'object' && parsed.value !== null ? parsed.value : undefined;
     return {
       status: response.status,
       header: (name) => headerValue(response, name.toLowerCase()),
-      json: boundedJsonObject(response.body),
+      document,
+      json: document && !Array.isArray(document) ? (document as Record<string, unknown>) : undefined,
       text,
       latencyMs: response.latencyMs,
       response,

@@ -12,7 +12,6 @@
 
 import type { CanRun, CheckContext, CheckOutcome, Evidence } from '../../../engine/types.js';
 import { basicAuthorization } from '../../../net/basic-auth.js';
-import { parseBoundedJson } from '../../../util/bounded-json.js';
 import { registerCredentialPair } from '../../../util/redact.js';
 import { shellQuote } from '../../../util/shell.js';
 import { curlCommand, type CurlOptions } from '../shared/curl-command.js';
@@ -205,19 +204,13 @@ const HEADERS: Partial<Record<CiType, Record<string, string>>> = {
 
 const REPOSITORY = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/;
 
-/** The body as JSON (object or array), within the nesting bound. */
-function bodyOf(a: Answer): unknown {
-  const parsed = parseBoundedJson(a.text);
-  return parsed.ok && typeof parsed.value === 'object' ? parsed.value : undefined;
-}
-
 /** A generic system's /health may answer in any format; the products answer JSON. */
 function answered(path: string, a: Answer, type: CiType): Answered {
   return {
     path: `/${path}`,
     status: a.status,
     latencyMs: a.latencyMs,
-    isApi: type === 'generic' || bodyOf(a) != null,
+    isApi: type === 'generic' || a.document !== undefined,
     location: a.header('location'),
     isRateLimited: (a.status === 403 || a.status === 429) && a.header('x-ratelimit-remaining') === '0',
   };
@@ -260,8 +253,8 @@ async function gatherPool(client: SystemClient, f: CiFacts, auth: Record<string,
     const offline = await ask('api/v4/runners?status=offline&per_page=100');
     if (!isOk(f.poolAnswer!)) return;
     f.poolAnswer = onlineAnswer;
-    const count = (a: Answer): number => Number(a.header('x-total')) || rows(bodyOf(a)).length;
-    const names = rows(bodyOf(offline)).map(runnerName);
+    const count = (a: Answer): number => Number(a.header('x-total')) || rows(a.document).length;
+    const names = rows(offline.document).map(runnerName);
     f.pool = { total: count(online) + count(offline), online: count(online), busy: null, offline: names };
   } else if (f.type === 'github' && f.repository !== undefined) {
     if (!REPOSITORY.test(f.repository)) {

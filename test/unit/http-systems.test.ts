@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { Configuration } from '../../src/config/configuration.js';
 import { curlCommand } from '../../src/plugins/integration/shared/curl-command.js';
-import { listSections, readSystem } from '../../src/plugins/integration/shared/http-system.js';
+import { listSections, pathBelow, readSystem } from '../../src/plugins/integration/shared/http-system.js';
 import { combineSystems } from '../../src/plugins/integration/shared/systems.js';
 import type { CheckOutcome } from '../../src/engine/types.js';
 
@@ -175,5 +175,16 @@ describe('combineSystems and expiries', () => {
       earliest_token_expires_utc: '2027-01-01T00:00:00.000Z',
       earliest_tls_not_after_utc: '2027-05-01T00:00:00.000Z',
     });
+  });
+});
+
+describe('pathBelow', () => {
+  it.each([
+    ['https://git.example', 'api/v4/version', '/api/v4/version'],
+    ['https://example.com/gitlab/', '/api/v4/version', '/gitlab/api/v4/version'],
+    ['https://vault.example/prefix//', 'v1/sys/health', '/prefix/v1/sys/health'],
+    ['https://ci.example', '', '/'],
+  ])('%s + %j → %s', (base, path, expected) => {
+    expect(pathBelow(new URL(base), path)).toBe(expected);
   });
 });

@@ -19,7 +19,7 @@ import {
   insecureCredentialsFailure,
   type ConnectionTarget,
 } from './connection-failure.js';
-import type { HttpSystem } from './http-system.js';
+import { pathBelow, type HttpSystem } from './http-system.js';
 
 /** How a kind of system is named in diagnoses and fixes; the URL and keys come from the system. */
 export type SystemKind = Pick<ConnectionTarget, 'noun' | 'probePath' | 'urlEvidence' | 'slug' | 'serviceNames'>;
@@ -80,8 +80,8 @@ export class SystemClient {
 /** `https://host/prefix` + `api/v4/version` → `https://host/prefix/api/v4/version` (the query kept). */
 export function resolveBelow(base: URL, path: string): URL {
   const url = new URL(base.href);
-  const [pathname, query] = path.replace(/^\/+/, '').split('?', 2) as [string, string | undefined];
-  url.pathname = `${base.pathname.replace(/\/+$/, '')}/${pathname}`;
+  const [pathname, query] = path.split('?', 2) as [string, string | undefined];
+  url.pathname = pathBelow(base, pathname);
   url.search = query === undefined ? '' : `?${query}`;
   return url;
 }

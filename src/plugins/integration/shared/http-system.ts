@@ -90,6 +90,11 @@ function optional<K extends string>(name: K, value: SystemSetting | undefined): 
   return value ? ({ [name]: value } as Record<K, SystemSetting>) : {};
 }
 
+/** A path below the system's base URL: `/gitlab` and `api/v4/version` → `/gitlab/api/v4/version`. */
+export function pathBelow(base: URL, path: string): string {
+  return `${base.pathname.replace(/\/+$/, '')}/${path.replace(/^\/+/, '')}`;
+}
+
 /**
  * The numbered sections of a list (`CI:Systems:0`, `CI:Systems:1`, …) that hold any key, in
  * numeric order, as configuration flattens a JSON array or `CI__Systems__0__Url` spells one.

@@ -17,7 +17,7 @@ import { shellQuote } from '../../../util/shell.js';
 import { curlCommand, type CurlOptions } from '../shared/curl-command.js';
 import { ARTICLES, integrationCheck } from '../shared/define.js';
 import type { Answer, SystemClient, SystemKind } from '../shared/http-probe.js';
-import { readSystem, type HttpSystem } from '../shared/http-system.js';
+import { pathBelow, readSystem, type HttpSystem } from '../shared/http-system.js';
 import { curlTlsOptions, envVarName, numbered, probeStep, setConfigSteps, type Step } from '../shared/remediation.js';
 import {
   combineSystems,
@@ -620,7 +620,7 @@ async function runCi(ctx: CheckContext, signal: AbortSignal): Promise<CheckOutco
         noun: 'CI system',
         slug: 'ci',
         urlEvidence: 'ci_url',
-        probePath: `${system.url.pathname.replace(/\/+$/, '')}/${product.probe}`,
+        probePath: pathBelow(system.url, product.probe),
         serviceNames: { systemd: product.unit, compose: product.unit },
       };
       const got = await gatherFrom(ctx, system, kind, signal, (client) => gatherCi(client, id));

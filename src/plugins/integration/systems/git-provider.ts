@@ -16,7 +16,7 @@ import { curlCommand, type CurlOptions } from '../shared/curl-command.js';
 import { ARTICLES, integrationCheck } from '../shared/define.js';
 import { hostTroubleWarning } from '../shared/host-trouble.js';
 import type { Answer, SystemClient, SystemKind } from '../shared/http-probe.js';
-import { readSystem, type HttpSystem, type SectionKeys } from '../shared/http-system.js';
+import { pathBelow, readSystem, type HttpSystem, type SectionKeys } from '../shared/http-system.js';
 import {
   fromWherePlatformRuns,
   numbered,
@@ -570,7 +570,7 @@ export const gitProviderCheck = integrationCheck({
     if (system.token) registerCredentialPair('', system.token.value);
     const first = target.provider ?? DETECTION_ORDER[0]!;
     const root = first === 'github' ? githubRoot(target.url) : '';
-    const kind = { ...KIND, probePath: `${target.url.pathname.replace(/\/+$/, '')}/${PROVIDERS[first].probe(root)}` };
+    const kind = { ...KIND, probePath: pathBelow(target.url, PROVIDERS[first].probe(root)) };
     const { gatherFrom } = await import('../shared/http-probe.js');
     const facts = await gatherFrom(ctx, { ...system, url: target.url }, kind, signal, (client) =>
       gatherGit(client, target, system.token),

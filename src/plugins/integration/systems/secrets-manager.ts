@@ -22,7 +22,7 @@ import { shellQuote } from '../../../util/shell.js';
 import { curlCommand } from '../shared/curl-command.js';
 import { ARTICLES, integrationCheck } from '../shared/define.js';
 import type { Answer, SystemClient, SystemKind } from '../shared/http-probe.js';
-import { readSystem, type HttpSystem, type SectionKeys } from '../shared/http-system.js';
+import { pathBelow, readSystem, type HttpSystem, type SectionKeys } from '../shared/http-system.js';
 import { fromWherePlatformRuns, numbered, probeStep, setConfigSteps, type Step } from '../shared/remediation.js';
 import {
   combineSystems,
@@ -315,10 +315,9 @@ function fromPlatform(f: SecretsFacts, description: string, path: string, withTo
   if (withToken)
     headers[f.type === 'vault' ? 'X-Vault-Token' : 'Authorization'] = f.type === 'vault' ? '<token>' : 'Bearer <token>';
   if (f.namespace) headers['X-Vault-Namespace'] = f.namespace;
-  const base = url.pathname.replace(/\/+$/, '');
   const view = { url, caPath: f.caPath, skipTlsVerify: f.skipTlsVerify, noun: PROBES[f.type].noun };
   return fromWherePlatformRuns(description, view, (origin, tls) =>
-    curlCommand(`${origin}${base}/${path}`, { show: 'response', tls, headers }),
+    curlCommand(`${origin}${pathBelow(url, path)}`, { show: 'response', tls, headers }),
   );
 }
 
@@ -646,7 +645,7 @@ export function judgeSecretsManager(f: SecretsFacts, now: Date = new Date()): Ch
 
 async function verdictOf(ctx: CheckContext, m: Manager, signal: AbortSignal): Promise<SystemVerdict> {
   const { gatherFrom } = await import('../shared/http-probe.js');
-  const kind = { ...PROBES[m.type], probePath: m.system.url.pathname.replace(/\/+$/, '') + PROBES[m.type].probePath };
+  const kind = { ...PROBES[m.type], probePath: pathBelow(m.system.url, PROBES[m.type].probePath) };
   const facts = await gatherFrom(ctx, m.system, kind, signal, (client) => gatherManager(client, m));
   return { name: m.name, outcome: 'failure' in facts ? facts.failure : judgeSecretsManager(facts, ctx.now()) };
 }

@@ -68,6 +68,11 @@ export function quoted(message: string): string {
   return `"${message.replace(/"/g, "'")}"`;
 }
 
+/** ` The registry says: "…".` to end a diagnosis with, or nothing when it said nothing. */
+export function registrySays(message: string | null | undefined): string {
+  return message ? ` The registry says: ${quoted(message)}.` : '';
+}
+
 /**
  * Whether a registry's message says the credential expired (ECR: "Your authorization token has
  * expired. Reauthenticate and try again."; older: "Your Authorization Token has expired").

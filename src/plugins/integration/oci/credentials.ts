@@ -13,7 +13,7 @@ import type { ResolvedCredential } from '../../../registry/credentials.js';
 import { credentialExpiry, type CredentialExpiry } from '../../../registry/credential-expiry.js';
 import { rateLimitEvidence } from '../../../registry/operations.js';
 import { productOf, type ProductRecognition } from '../../../registry/products.js';
-import { quoted, readRegistryMessage, saysExpired } from '../../../registry/registry-message.js';
+import { readRegistryMessage, registrySays, saysExpired } from '../../../registry/registry-message.js';
 import type { SessionResponse } from '../../../registry/session.js';
 import type { TokenOutcome } from '../../../registry/token.js';
 import { shellQuote } from '../../../util/shell.js';
@@ -278,11 +278,6 @@ function withAdvice(f: CredentialsFacts, situation: Situation, finding: Finding)
   };
 }
 
-/** ` The registry says: "…".` for a diagnosis, or nothing. */
-function saying(message: string | null): string {
-  return message === null ? '' : ` The registry says: ${quoted(message)}.`;
-}
-
 /** Who was judged, for sentences: `bearer token` or `credentials of 'ci'`. */
 function whose(f: CredentialsFacts): string {
   return f.credential.method === 'bearer' ? 'bearer token' : `credentials of '${f.credential.username}'`;
@@ -507,7 +502,7 @@ function forbiddenFinding(f: CredentialsFacts, answer: V2Answer): Finding {
     credentialsValid: false,
     diagnosis:
       `${f.host} authenticated the request but refuses it (403 Forbidden): the account is not allowed ` +
-      `to use the registry from here.${saying(answer.message)}`,
+      `to use the registry from here.${registrySays(answer.message)}`,
     likelyCauses: [
       "This machine's IP address or network is not in the registry's allowlist",
       'The account is disabled or locked',
@@ -544,7 +539,8 @@ function answerFinding(f: CredentialsFacts, answer: V2Answer, now: Date): Findin
     return withAdvice(f, 'credentials_expired', {
       severity: 'fail',
       credentialsValid: false,
-      diagnosis: `${f.host} refused the ${whose(f)} because they expired (${answer.status}).${saying(answer.message)}`,
+      diagnosis:
+        `${f.host} refused the ${whose(f)} because they expired (${answer.status}).` + registrySays(answer.message),
       likelyCauses: ['The credential has a fixed lifetime and was not refreshed in time'],
       steps: fixCredentialSteps(f),
     });
@@ -561,7 +557,7 @@ function answerFinding(f: CredentialsFacts, answer: V2Answer, now: Date): Findin
       credentialsValid: false,
       diagnosis:
         `${f.host} rejected the ${whose(f)} (401${invalidToken ? ', invalid_token' : ''}).${when}` +
-        saying(answer.message),
+        registrySays(answer.message),
       likelyCauses: [
         'The credentials are wrong or were rotated without updating the configuration',
         'The token was revoked or has expired',

@@ -21,9 +21,8 @@ import {
   pullScope,
   rateLimitEvidence,
 } from '../../../registry/operations.js';
-import { readRegistryMessage } from '../../../registry/registry-message.js';
 import { hidesExistence, productOf, PRODUCT_NAMES, type ProductRecognition } from '../../../registry/products.js';
-import { quoted, saysExpired } from '../../../registry/registry-message.js';
+import { readRegistryMessage, registrySays, saysExpired } from '../../../registry/registry-message.js';
 import { curlReproduction } from './curl-reproduction.js';
 import { advised, productAdvice } from './product-advice.js';
 import { hostTroubleWarning } from '../shared/host-trouble.js';
@@ -303,7 +302,7 @@ export function judgePull(f: PullFacts): CheckOutcome {
     f,
     evidence: evidenceOf(f),
     refused: `${f.status}${f.refusal?.code ? ` ${f.refusal.code}` : ''}`,
-    said: f.refusal?.message ? ` The registry says: ${quoted(f.refusal.message)}.` : '',
+    said: registrySays(f.refusal?.message),
     anonymous: f.authMethod === 'anonymous',
     isRefusal: f.status === 401 || f.status === 403,
   };

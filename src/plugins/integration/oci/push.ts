@@ -12,9 +12,8 @@ import { headerValue } from '../../../net/http-client.js';
 import { readAuthenticate } from '../../../registry/challenge.js';
 import type { AuthMethod } from '../../../registry/credentials.js';
 import { grantedActions, isSuccess, probeUpload, pushScope, rateLimitEvidence } from '../../../registry/operations.js';
-import { readRegistryMessage } from '../../../registry/registry-message.js';
 import { productOf, type ProductRecognition } from '../../../registry/products.js';
-import { quoted, saysExpired } from '../../../registry/registry-message.js';
+import { readRegistryMessage, registrySays, saysExpired } from '../../../registry/registry-message.js';
 import type { TokenOutcome } from '../../../registry/token.js';
 import { curlReproduction } from './curl-reproduction.js';
 import { advised } from './product-advice.js';
@@ -295,7 +294,7 @@ export function judgePush(f: PushFacts): CheckOutcome {
     upload,
     evidence,
     refused: [upload.status, upload.errorCode ?? upload.challengeError].filter(Boolean).join(' '),
-    said: upload.message ? ` The registry says: ${quoted(upload.message)}.` : '',
+    said: registrySays(upload.message),
     isRefusal: upload.status === 401 || upload.status === 403,
   };
   for (const row of ROWS) {
